@@ -1,0 +1,62 @@
+# Shared by scripts/demo.sh, scripts/test.sh and bench/: install what is missing, build,
+# install the extension, and run a throwaway PostgreSQL cluster owned by the postgres OS
+# user (PostgreSQL refuses to run as root). Source it; it is not a command.
+
+PGVER=${PGVER:-15}
+PGBIN=/usr/lib/postgresql/$PGVER/bin
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+log() { printf '\n==> %s\n' "$*" >&2; }
+
+# apt-get install the server, its headers and GSL unless they are already there.
+clv_deps() {
+	local need=()
+	[ -x "$PGBIN/postgres" ] || need+=("postgresql-$PGVER")
+	[ -x "$PGBIN/pg_config" ] && [ -f "/usr/include/postgresql/$PGVER/server/postgres.h" ] \
+		|| need+=("postgresql-server-dev-$PGVER")
+	command -v gsl-config >/dev/null || need+=(libgsl-dev)
+	command -v make >/dev/null || need+=(make)
+	command -v gcc >/dev/null || need+=(gcc)
+	if [ ${#need[@]} -gt 0 ]; then
+		[ "$(id -u)" = 0 ] || { echo "missing packages (${need[*]}): run as root to install them" >&2; return 1; }
+		log "installing ${need[*]}"
+		apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+	fi
+}
+
+clv_build() {
+	log "building and installing clv"
+	make -C "$TOP" -s PG_CONFIG="$PGBIN/pg_config"
+	make -C "$TOP" -s PG_CONFIG="$PGBIN/pg_config" install >/dev/null
+}
+
+# Start a cluster in a fresh directory; exports PGHOST/PGPORT/PGUSER and stops it on exit.
+clv_cluster_start() {
+	CLV_PGDIR=$(mktemp -d /tmp/clv-pg.XXXXXX)
+	chown postgres "$CLV_PGDIR"
+	local port=${CLV_PGPORT:-}
+	if [ -z "$port" ]; then
+		port=55432
+		while [ -e "/tmp/.s.PGSQL.$port" ]; do port=$((port + 1)); done
+	fi
+	log "starting a throwaway cluster on port $port ($CLV_PGDIR)"
+	runuser -u postgres -- "$PGBIN/initdb" -D "$CLV_PGDIR/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLV_PGDIR/data" -l "$CLV_PGDIR/log" -w \
+		-o "-k /tmp -p $port -c max_parallel_workers_per_gather=2 ${CLV_PGOPTS:-}" start >/dev/null
+	trap clv_cluster_stop EXIT
+	export PGHOST=/tmp PGPORT=$port PGUSER=postgres
+}
+
+clv_cluster_stop() {
+	[ -n "${CLV_PGDIR:-}" ] || return 0
+	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLV_PGDIR/data" -m fast -w stop >/dev/null 2>&1
+	if grep -q "terminated by signal" "$CLV_PGDIR/log"; then
+		echo "the server log shows a backend crash:" >&2
+		grep -B2 -A5 "terminated by signal" "$CLV_PGDIR/log" >&2
+		rm -rf "$CLV_PGDIR"
+		exit 3
+	fi
+	rm -rf "$CLV_PGDIR"
+	CLV_PGDIR=
+}

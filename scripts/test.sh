@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The whole regression suite on a fresh Debian 12 machine (run as root): installs what is
+# missing, builds, installs clv, runs `make installcheck` against a throwaway cluster.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+clv_deps
+clv_build
+clv_cluster_start
+log "running the regression tests"
+cd "$TOP"
+rm -rf test/results test/regression.diffs test/regression.out
+out=$(mktemp)
+if make -s PG_CONFIG="$PGBIN/pg_config" installcheck 2>&1 | tee "$out"; [ "${PIPESTATUS[0]}" = 0 ]; then
+	ok=1
+else
+	ok=0
+	[ -f test/regression.diffs ] && cat test/regression.diffs
+fi
+passed=$(grep -cE '^(test| ) .* \.\.\. ok' "$out" || true)
+failed=$(grep -cE '\.\.\. FAILED' "$out" || true)
+rm -f "$out"
+echo "${passed:-0} passed, ${failed:-0} failed"
+[ "$ok" = 1 ]

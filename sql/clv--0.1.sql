@@ -1,0 +1,136 @@
+-- clv 0.1: customer lifetime value in SQL.
+-- Every object is created in the extension's schema; SQL bodies qualify what they call
+-- with @extschema@, so the script and the functions do not depend on search_path.
+
+\echo Use "CREATE EXTENSION clv" to load this file. \quit
+
+------------------------------------------------------------------------------------------
+-- Shared state support of the fit aggregates (internal: weighted distinct rows)
+------------------------------------------------------------------------------------------
+
+CREATE FUNCTION clv_rowset_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_rowset_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_rowset_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------------------
+-- clv_summary: transactions -> (frequency, recency, t, monetary_value)
+------------------------------------------------------------------------------------------
+
+CREATE TYPE clv_customer_summary AS (
+    frequency       int,
+    recency         float8,
+    t               float8,
+    monetary_value  float8,
+    first_purchase  timestamptz,
+    last_purchase   timestamptz
+);
+
+-- STABLE: a purchase's calendar day depends on the session's TimeZone.
+CREATE FUNCTION clv_summary_trans(internal, timestamptz, float8, timestamptz)
+    RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION clv_summary_trans(internal, timestamptz, float8, timestamptz, text)
+    RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION clv_summary_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_summary_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_summary_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_summary_final(internal) RETURNS clv_customer_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE clv_summary(txn_time timestamptz, amount float8, observation_end timestamptz) (
+    SFUNC = clv_summary_trans, STYPE = internal,
+    FINALFUNC = clv_summary_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_summary_combine,
+    SERIALFUNC = clv_summary_serialize, DESERIALFUNC = clv_summary_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE clv_summary(txn_time timestamptz, amount float8, observation_end timestamptz, unit text) (
+    SFUNC = clv_summary_trans, STYPE = internal,
+    FINALFUNC = clv_summary_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_summary_combine,
+    SERIALFUNC = clv_summary_serialize, DESERIALFUNC = clv_summary_deserialize,
+    PARALLEL = SAFE
+);
+
+------------------------------------------------------------------------------------------
+-- BG/NBD
+------------------------------------------------------------------------------------------
+
+CREATE TYPE bgnbd_model AS (
+    r               float8,
+    alpha           float8,
+    a               float8,
+    b               float8,
+    log_likelihood  float8,
+    n_customers     bigint,
+    iterations      int,
+    converged       bool
+);
+
+CREATE FUNCTION bgnbd_fit_trans(internal, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bgnbd_fit_final(internal) RETURNS bgnbd_model
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8) (
+    SFUNC = bgnbd_fit_trans, STYPE = internal,
+    FINALFUNC = bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, t float8, frequency float8,
+                                         recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, t float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_new'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_p_alive(model bgnbd_model, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------------------
+-- Gamma-Gamma spend model and CLV
+------------------------------------------------------------------------------------------
+
+CREATE TYPE gamma_gamma_model AS (
+    p               float8,
+    q               float8,
+    gamma           float8,
+    log_likelihood  float8,
+    n_customers     bigint,
+    iterations      int,
+    converged       bool
+);
+
+CREATE FUNCTION gamma_gamma_fit_trans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_fit_final(internal) RETURNS gamma_gamma_model
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary_value float8) (
+    SFUNC = gamma_gamma_fit_trans, STYPE = internal,
+    FINALFUNC = gamma_gamma_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+
+CREATE FUNCTION gamma_gamma_expected_spend(model gamma_gamma_model, frequency float8,
+                                           monetary_value float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_expected_spend'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION gamma_gamma_clv(bg bgnbd_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, t float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT 1)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;

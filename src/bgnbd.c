@@ -1,0 +1,213 @@
+/*
+ * bgnbd.c - BG/NBD likelihood, gradient and predictions (plain C).
+ *
+ * Fader, Hardie & Lee (2005), "Counting your customers the easy way", eqs. 6, 10, 11.
+ * Everything is evaluated in log space; the Gaussian hypergeometric function of the
+ * conditional expectation is taken through Euler's transformation, which turns a series
+ * whose terms grow like n^(r+x) into one with a small second parameter (a - 1).
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_psi.h>
+
+#include "models.h"
+
+/*
+ * Weighted log-likelihood at par = (r, alpha, a, b); grad (d/dpar, natural scale) if
+ * not NULL.
+ */
+double
+bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+	double		ll = 0.0;
+	double		g[4] = {0, 0, 0, 0};
+	double		lgr = lgamma(r),
+				lgab = lgamma(a + b),
+				lgb = lgamma(b),
+				la = log(alpha);
+	double		psr = 0,
+				psab = 0,
+				psb = 0;
+
+	if (grad)
+	{
+		psr = gsl_sf_psi(r);
+		psab = gsl_sf_psi(a + b);
+		psb = gsl_sf_psi(b);
+	}
+
+	for (long i = 0; i < rows->n; i++)
+	{
+		const double *row = rows->v + i * CLV_ROW_WIDTH;
+		double		x = row[0],
+					tx = row[1],
+					T = row[2],
+					w = row[3];
+		double		lT = log(alpha + T);
+		double		A1 = lgamma(r + x) - lgr + r * la;
+		double		A2 = lgab + lgamma(b + x) - lgb - lgamma(a + b + x);
+		double		A3 = -(r + x) * lT;
+		double		L,
+					w3 = 1.0,
+					w4 = 0.0,
+					A4 = 0.0,
+					ltx = 0.0;
+
+		if (x > 0)
+		{
+			ltx = log(alpha + tx);
+			A4 = log(a) - log(b + x - 1) - (r + x) * ltx;
+			/* log(exp(A3) + exp(A4)) without overflow */
+			if (A3 >= A4)
+			{
+				double		e = exp(A4 - A3);
+
+				L = A3 + log1p(e);
+				w4 = e / (1 + e);
+				w3 = 1 - w4;
+			}
+			else
+			{
+				double		e = exp(A3 - A4);
+
+				L = A4 + log1p(e);
+				w3 = e / (1 + e);
+				w4 = 1 - w3;
+			}
+		}
+		else
+			L = A3;
+
+		ll += w * (A1 + A2 + L);
+
+		if (grad)
+		{
+			double		psrx = gsl_sf_psi(r + x),
+						psabx = gsl_sf_psi(a + b + x),
+						psbx = gsl_sf_psi(b + x);
+			double		dr = psrx - psr + la - w3 * lT,
+						dal = r / alpha - w3 * (r + x) / (alpha + T),
+						da = psab - psabx,
+						db = psab + psbx - psb - psabx;
+
+			if (x > 0)
+			{
+				dr -= w4 * ltx;
+				dal -= w4 * (r + x) / (alpha + tx);
+				da += w4 / a;
+				db -= w4 / (b + x - 1);
+			}
+			g[0] += w * dr;
+			g[1] += w * dal;
+			g[2] += w * da;
+			g[3] += w * db;
+		}
+	}
+	if (grad)
+		memcpy(grad, g, sizeof(g));
+	return ll;
+}
+
+/* Objective for the optimiser: negative mean log-likelihood over log-parameters. */
+static double
+bgnbd_objective(const double *theta, double *grad, void *ctx)
+{
+	const clv_rows *rows = ctx;
+	double		par[4];
+	double		g[4];
+	double		ll;
+
+	for (int i = 0; i < 4; i++)
+		par[i] = exp(theta[i]);
+	ll = bgnbd_loglik(par, rows, grad ? g : NULL);
+	if (grad)
+		for (int i = 0; i < 4; i++)
+			grad[i] = -g[i] * par[i] / rows->wsum;
+	return -ll / rows->wsum;
+}
+
+void
+bgnbd_fit_rows(const clv_rows *rows, const clv_optim_options *opts, clv_fit *fit)
+{
+	double		theta[4] = {0, 0, 0, 0};	/* r = alpha = a = b = 1 */
+	clv_optim_result res;
+
+	memset(fit, 0, sizeof(*fit));
+	clv_minimize(4, theta, bgnbd_objective, (void *) rows, opts, &res);
+	for (int i = 0; i < 4; i++)
+		fit->par[i] = exp(theta[i]);
+	fit->log_likelihood = bgnbd_loglik(fit->par, rows, NULL);
+	fit->iterations = res.iterations;
+	fit->status = res.status;
+	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);
+}
+
+/*
+ * D = [1 - (1-z)^(r+x) 2F1(r+x, b+x; c; z)] / (a - 1), c = a + b + x - 1, 0 <= z < 1.
+ *
+ * Euler: (1-z)^(r+x) 2F1(r+x, b+x; c; z) = (1-z)^u 2F1(A, u; c; z), u = a - 1,
+ * A = a + b - 1 - r. Since (u)_n = u (a)_(n-1), 2F1(A, u; c; z) = 1 + u S with
+ * S = sum_(n>=1) (A)_n (a)_(n-1) / ((c)_n n!) z^n, and D = -expm1(u log1p(-z) +
+ * log1p(u S)) / u, which stays accurate for a near 1 and has the limit
+ * -(log1p(-z) + S) at a = 1. Returns NaN if the series does not settle.
+ */
+static double
+bgnbd_D(double r, double a, double b, double x, double z)
+{
+	double		u = a - 1.0,
+				A = a + b - 1.0 - r,
+				c = a + b + x - 1.0;
+	double		term = A / c * z,
+				S = 0.0;
+	long		n;
+
+	for (n = 1; n < 5000000; n++)
+	{
+		S += term;
+		if (fabs(term) <= 1e-17 * fabs(S) || term == 0.0)
+			break;
+		term *= (A + n) * (a + n - 1.0) / ((c + n) * (n + 1.0)) * z;
+	}
+	if (n >= 5000000 || !isfinite(S))
+		return NAN;
+	if (u == 0.0)
+		return -(log1p(-z) + S);
+	return -expm1(u * log1p(-z) + log1p(u * S)) / u;
+}
+
+/* E[X(t) | x, t_x, T]: expected purchases in (T, T + t]. x = t_x = T = 0 gives E[X(t)]. */
+double
+bgnbd_expected(const double *par, double t, double x, double tx, double T)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+	double		z = t / (alpha + T + t);
+	double		num = (a + b + x - 1.0) * bgnbd_D(r, a, b, x, z);
+	double		den = 1.0;
+
+	if (x > 0)
+		den += exp(log(a) - log(b + x - 1.0) + (r + x) * (log(alpha + T) - log(alpha + tx)));
+	return num / den;
+}
+
+/* P(alive | x, t_x, T) */
+double
+bgnbd_prob_alive(const double *par, double x, double tx, double T)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+
+	if (x <= 0)
+		return 1.0;
+	return 1.0 / (1.0 + exp(log(a) - log(b + x - 1.0) +
+							(r + x) * (log(alpha + T) - log(alpha + tx))));
+}

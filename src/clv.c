@@ -1,0 +1,218 @@
+/*
+ * clv.c - module entry point and the glue shared by every SQL function.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "access/htup_details.h"
+#include "funcapi.h"
+#include "miscadmin.h"
+#include "utils/typcache.h"
+
+#include "clv.h"
+
+PG_MODULE_MAGIC;
+
+void		_PG_init(void);
+
+void
+_PG_init(void)
+{
+	/* GSL's default handler calls abort(), which would restart the whole server. */
+	gsl_set_error_handler_off();
+}
+
+MemoryContext
+clv_agg_context(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext cxt;
+
+	if (!AggCheckCallContext(fcinfo, &cxt))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s called in non-aggregate context", fname)));
+	return cxt;
+}
+
+static int
+clv_should_stop(void)
+{
+	return INTERRUPTS_PENDING_CONDITION();
+}
+
+static void
+clv_service_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
+void
+clv_optim_defaults(clv_optim_options *opts)
+{
+	opts->max_iter = 2000;
+	opts->gtol = 1e-8;
+	opts->should_stop = clv_should_stop;
+	opts->service_interrupts = clv_service_interrupts;
+}
+
+/* A fit that did not converge is returned, flagged, and announced. */
+void
+clv_fit_finish(const char *fname, const clv_fit *fit)
+{
+	if (fit->status == CLV_OPT_NOMEM)
+		ereport(ERROR,
+				(errcode(ERRCODE_OUT_OF_MEMORY),
+				 errmsg("%s: out of memory in the optimiser", fname)));
+	if (!fit->converged)
+		ereport(WARNING,
+				(errcode(ERRCODE_WARNING),
+				 errmsg("%s did not converge: %s after %d iterations",
+						fname, clv_optim_status_text(fit->status), fit->iterations),
+				 errdetail("The returned parameters are the best found; converged is false."),
+				 errhint("The data may not identify the model (e.g. almost no repeat buyers or no drop-out), or need more customers.")));
+}
+
+/*
+ * Reads the first nfields float8 fields of composite argument argno. The row type's
+ * descriptor is cached in fn_extra (per argument), so scoring a million rows does not
+ * look it up a million times.
+ */
+typedef struct ModelCache
+{
+	Oid			typid;
+	int32		typmod;
+	TupleDesc	tupdesc;
+} ModelCache;
+
+#define CLV_MAX_MODEL_ARGS 4
+#define CLV_MAX_FIELDS 16
+
+void
+clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
+			   const char *const *fields, int nfields, double *out)
+{
+	HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
+	Oid			typid = HeapTupleHeaderGetTypeId(th);
+	int32		typmod = HeapTupleHeaderGetTypMod(th);
+	ModelCache *cache = fcinfo->flinfo->fn_extra;
+	HeapTupleData tuple;
+	Datum		values[CLV_MAX_FIELDS];
+	bool		nulls[CLV_MAX_FIELDS];
+
+	Assert(argno < CLV_MAX_MODEL_ARGS);
+	if (cache == NULL)
+	{
+		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+									   sizeof(ModelCache) * CLV_MAX_MODEL_ARGS);
+		fcinfo->flinfo->fn_extra = cache;
+	}
+	cache += argno;
+	if (cache->tupdesc == NULL || cache->typid != typid || cache->typmod != typmod)
+	{
+		TupleDesc	td = lookup_rowtype_tupdesc(typid, typmod);
+		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+
+		cache->tupdesc = CreateTupleDescCopy(td);
+		MemoryContextSwitchTo(old);
+		ReleaseTupleDesc(td);
+		cache->typid = typid;
+		cache->typmod = typmod;
+		if (cache->tupdesc->natts < nfields || cache->tupdesc->natts > CLV_MAX_FIELDS)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("argument %d is not a %s", argno + 1, typname)));
+	}
+
+	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
+	ItemPointerSetInvalid(&tuple.t_self);
+	tuple.t_tableOid = InvalidOid;
+	tuple.t_data = th;
+	heap_deform_tuple(&tuple, cache->tupdesc, values, nulls);
+
+	for (int i = 0; i < nfields; i++)
+	{
+		double		v;
+
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s field %s is NULL", typname, fields[i]),
+					 errhint("Pass a model returned by the matching fit aggregate.")));
+		v = DatumGetFloat8(values[i]);
+		if (!(v > 0) || !isfinite(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s field %s = %g is not a positive finite number",
+							typname, fields[i], v)));
+		out[i] = v;
+	}
+}
+
+/* (params..., log_likelihood, n_customers, iterations, converged) */
+Datum
+clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
+				const clv_fit *fit, double n_customers)
+{
+	TupleDesc	tupdesc;
+	Datum		values[CLV_MAX_FIELDS];
+	bool		nulls[CLV_MAX_FIELDS] = {0};
+	int			i;
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning record called in context that cannot accept type record")));
+	tupdesc = BlessTupleDesc(tupdesc);
+	for (i = 0; i < npar; i++)
+		values[i] = Float8GetDatum(par[i]);
+	values[i++] = Float8GetDatum(fit->log_likelihood);
+	values[i++] = Int64GetDatum((int64) n_customers);
+	values[i++] = Int32GetDatum(fit->iterations);
+	values[i++] = BoolGetDatum(fit->converged);
+	Assert(i == tupdesc->natts);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+void
+clv_check_finite(const char *fname, const char *argname, double v)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %s must be finite, got %g", fname, argname, v)));
+}
+
+/*
+ * One customer's BTYD summary: frequency a whole number >= 0, 0 <= recency <= t,
+ * and recency 0 when frequency is 0. t = 0 is valid (first seen on the last day).
+ */
+void
+clv_check_customer(const char *fname, double x, double tx, double T)
+{
+	clv_check_finite(fname, "frequency", x);
+	clv_check_finite(fname, "recency", tx);
+	clv_check_finite(fname, "t", T);
+	if (x < 0 || x != floor(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: frequency must be a whole number >= 0, got %g", fname, x),
+				 errdetail("frequency counts repeat purchase days (purchase days minus one).")));
+	if (tx < 0 || T < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: recency and t must be >= 0, got recency %g, t %g", fname, tx, T)));
+	if (tx > T)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: recency %g is greater than t %g", fname, tx, T),
+				 errdetail("recency is the time from the first to the last purchase, t from the first purchase to the end of observation.")));
+	if (x == 0 && tx != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: recency %g with frequency 0", fname, tx),
+				 errdetail("A customer without repeat purchases has recency 0."),
+				 errhint("recency is the time between the first and the last purchase (as clv_summary computes it), not the time since the last purchase.")));
+}

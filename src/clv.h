@@ -1,0 +1,49 @@
+/*
+ * clv.h - shared SQL glue: aggregate state of weighted distinct rows, model I/O, errors.
+ */
+#ifndef CLV_H
+#define CLV_H
+
+#include "postgres.h"
+#include "fmgr.h"
+
+#include "models.h"
+
+/*
+ * Aggregate state of the fits: distinct rows of CLV_ROW_WIDTH - 1 keys and a weight.
+ * Rows are appended and merged by sorting when the buffer fills, so memory and the
+ * optimiser's work grow with distinct rows, not with customers.
+ */
+typedef struct RowSet
+{
+	int64		n;				/* rows in use */
+	int64		cap;			/* rows allocated */
+	double	   *v;				/* n * CLV_ROW_WIDTH doubles */
+} RowSet;
+
+extern RowSet *rowset_create(MemoryContext cxt);
+extern void rowset_add(RowSet *rs, double c0, double c1, double c2, double w);
+extern void rowset_compact(RowSet *rs);
+extern void rowset_merge(RowSet *dst, const RowSet *src);
+extern bytea *rowset_serialize(RowSet *rs);
+extern RowSet *rowset_deserialize(bytea *b);
+extern void rowset_to_rows(RowSet *rs, clv_rows *rows);
+
+/* Aggregate memory context, or an ERROR naming the function. */
+extern MemoryContext clv_agg_context(FunctionCallInfo fcinfo, const char *fname);
+
+/* Optimiser options with interrupt polling; raises the pending cancel after a fit. */
+extern void clv_optim_defaults(clv_optim_options *opts);
+extern void clv_fit_finish(const char *fname, const clv_fit *fit);
+
+/* Composite model arguments and results. */
+extern void clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
+						   const char *const *fields, int nfields, double *out);
+extern Datum clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
+							 const clv_fit *fit, double n_customers);
+
+/* Validation of one customer's (frequency, recency, T) triple. */
+extern void clv_check_customer(const char *fname, double x, double tx, double T);
+extern void clv_check_finite(const char *fname, const char *argname, double v);
+
+#endif

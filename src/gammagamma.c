@@ -1,0 +1,101 @@
+/*
+ * gammagamma.c - Gamma-Gamma spend model (plain C).
+ *
+ * Fader, Hardie & Lee (2005), "RFM and CLV: using iso-value curves", and Fader & Hardie's
+ * note "The Gamma-Gamma model of monetary value" (2013): the mean spend m of a customer
+ * with x repeat purchases has density
+ *   Gamma(px+q)/(Gamma(px) Gamma(q)) gamma^q m^(px-1) x^(px) / (gamma + m x)^(px+q).
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_psi.h>
+
+#include "models.h"
+
+/* Rows (x, m, -, w) with x > 0 and m > 0; par = (p, q, gamma). */
+double
+gg_loglik(const double *par, const clv_rows *rows, double *grad)
+{
+	double		p = par[0],
+				q = par[1],
+				g = par[2];
+	double		ll = 0.0,
+				d[3] = {0, 0, 0};
+	double		lgq = lgamma(q),
+				lg = log(g),
+				psq = grad ? gsl_sf_psi(q) : 0.0;
+
+	for (long i = 0; i < rows->n; i++)
+	{
+		const double *row = rows->v + i * CLV_ROW_WIDTH;
+		double		x = row[0],
+					m = row[1],
+					w = row[3];
+		double		px = p * x;
+		double		lgm = log(g + m * x),
+					lm = log(m),
+					lx = log(x);
+
+		ll += w * (lgamma(px + q) - lgamma(px) - lgq + q * lg +
+				   (px - 1.0) * lm + px * lx - (px + q) * lgm);
+		if (grad)
+		{
+			double		ps = gsl_sf_psi(px + q);
+
+			d[0] += w * x * (ps - gsl_sf_psi(px) + lm + lx - lgm);
+			d[1] += w * (ps - psq + lg - lgm);
+			d[2] += w * (q / g - (px + q) / (g + m * x));
+		}
+	}
+	if (grad)
+		memcpy(grad, d, sizeof(d));
+	return ll;
+}
+
+static double
+gg_objective(const double *theta, double *grad, void *ctx)
+{
+	const clv_rows *rows = ctx;
+	double		par[3],
+				g[3],
+				ll;
+
+	for (int i = 0; i < 3; i++)
+		par[i] = exp(theta[i]);
+	ll = gg_loglik(par, rows, grad ? g : NULL);
+	if (grad)
+		for (int i = 0; i < 3; i++)
+			grad[i] = -g[i] * par[i] / rows->wsum;
+	return -ll / rows->wsum;
+}
+
+void
+gg_fit_rows(const clv_rows *rows, const clv_optim_options *opts, clv_fit *fit)
+{
+	double		theta[3] = {0, 0, 0};
+	clv_optim_result res;
+
+	memset(fit, 0, sizeof(*fit));
+	clv_minimize(3, theta, gg_objective, (void *) rows, opts, &res);
+	for (int i = 0; i < 3; i++)
+		fit->par[i] = exp(theta[i]);
+	fit->log_likelihood = gg_loglik(fit->par, rows, NULL);
+	fit->iterations = res.iterations;
+	fit->status = res.status;
+	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);
+}
+
+/*
+ * E[M | x, m] = (p (gamma + x m)) / (p x + q - 1): a weighted mean of the population
+ * mean p gamma / (q - 1) and the customer's own mean m. Needs p x + q > 1.
+ */
+double
+gg_expected_spend(const double *par, double x, double m)
+{
+	double		p = par[0],
+				q = par[1],
+				g = par[2];
+
+	return p * (g + x * m) / (p * x + q - 1.0);
+}

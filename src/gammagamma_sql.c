@@ -1,0 +1,176 @@
+/*
+ * gammagamma_sql.c - SQL interface of the Gamma-Gamma spend model and of CLV.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+
+#include "clv.h"
+
+static const char *const gg_fields[] = {"p", "q", "gamma"};
+static const char *const bg_fields[] = {"r", "alpha", "a", "b"};
+
+PG_FUNCTION_INFO_V1(gamma_gamma_fit_trans);
+PG_FUNCTION_INFO_V1(gamma_gamma_fit_final);
+PG_FUNCTION_INFO_V1(gamma_gamma_expected_spend);
+PG_FUNCTION_INFO_V1(gamma_gamma_clv);
+
+static void
+check_frequency(const char *fname, double x)
+{
+	clv_check_finite(fname, "frequency", x);
+	if (x < 0 || x != floor(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: frequency must be a whole number >= 0, got %g", fname, x)));
+}
+
+/*
+ * gamma_gamma_fit(frequency, monetary_value): customers with frequency 0 carry no
+ * spend information and are skipped; a repeat buyer needs a positive mean spend.
+ */
+Datum
+gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = clv_agg_context(fcinfo, "gamma_gamma_fit");
+	RowSet	   *rs = PG_ARGISNULL(0) ? NULL : (RowSet *) PG_GETARG_POINTER(0);
+	double		x,
+				m;
+
+	if (rs == NULL)
+		rs = rowset_create(cxt);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(rs);
+	x = PG_GETARG_FLOAT8(1);
+	m = PG_GETARG_FLOAT8(2);
+	check_frequency("gamma_gamma_fit", x);
+	if (x == 0)
+		PG_RETURN_POINTER(rs);
+	clv_check_finite("gamma_gamma_fit", "monetary_value", m);
+	if (m <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gamma_gamma_fit: monetary_value %g of a repeat buyer (frequency %g) is not positive", m, x),
+				 errdetail("The Gamma-Gamma model describes positive spend; a zero or negative mean cannot enter its likelihood."),
+				 errhint("Fit on the buyers with spend, e.g. add WHERE monetary_value > 0, and score the others separately.")));
+	rowset_add(rs, x, m, 0.0, 1.0);
+	PG_RETURN_POINTER(rs);
+}
+
+Datum
+gamma_gamma_fit_final(PG_FUNCTION_ARGS)
+{
+	RowSet	   *rs = PG_ARGISNULL(0) ? NULL : (RowSet *) PG_GETARG_POINTER(0);
+	clv_rows	rows;
+	clv_optim_options opts;
+	clv_fit		fit;
+
+	if (rs == NULL || rs->n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gamma_gamma_fit: no repeat buyers to fit"),
+				 errdetail("Only customers with frequency > 0 inform the spend model."),
+				 errhint("Check the input: every row was NULL or had frequency 0.")));
+	rowset_to_rows(rs, &rows);
+	if (rows.n < 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gamma_gamma_fit: %ld distinct (frequency, monetary_value) rows, at least 3 are needed",
+						rows.n),
+				 errhint("The three parameters cannot be identified from so few distinct repeat buyers.")));
+	clv_optim_defaults(&opts);
+	gg_fit_rows(&rows, &opts, &fit);
+	clv_fit_finish("gamma_gamma_fit", &fit);
+	PG_RETURN_DATUM(clv_model_datum(fcinfo, fit.par, 3, &fit, rows.wsum));
+}
+
+static double
+expected_spend(const char *fname, const double *gg, double x, double m)
+{
+	check_frequency(fname, x);
+	clv_check_finite(fname, "monetary_value", m);
+	if (m < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: monetary_value must be >= 0, got %g", fname, m)));
+	if (gg[0] * x + gg[1] <= 1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: expected spend is infinite for p * frequency + q <= 1 (p = %g, q = %g, frequency %g)",
+						fname, gg[0], gg[1], x),
+				 errdetail("With q <= 1 the population mean spend does not exist."),
+				 errhint("Refit on more repeat buyers; a q close to or below 1 means very heavy-tailed spend.")));
+	return gg_expected_spend(gg, x, m);
+}
+
+/* gamma_gamma_expected_spend(model, frequency, monetary_value) */
+Datum
+gamma_gamma_expected_spend(PG_FUNCTION_ARGS)
+{
+	double		gg[3];
+
+	clv_read_model(fcinfo, 0, "gamma_gamma_model", gg_fields, 3, gg);
+	PG_RETURN_FLOAT8(expected_spend("gamma_gamma_expected_spend", gg,
+									PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)));
+}
+
+/*
+ * gamma_gamma_clv(bg, gg, frequency, recency, t, monetary_value, months,
+ * monthly_discount, unit_days): sum over months i of the purchases expected in month i
+ * (30 days = 30 / unit_days model units) times the expected spend, discounted by
+ * (1 + monthly_discount)^i - the definition of lifetimes' customer_lifetime_value.
+ */
+Datum
+gamma_gamma_clv(PG_FUNCTION_ARGS)
+{
+	const char *fname = "gamma_gamma_clv";
+	double		bg[4],
+				gg[3];
+	double		x = PG_GETARG_FLOAT8(2),
+				tx = PG_GETARG_FLOAT8(3),
+				T = PG_GETARG_FLOAT8(4),
+				m = PG_GETARG_FLOAT8(5);
+	int32		months = PG_GETARG_INT32(6);
+	double		d = PG_GETARG_FLOAT8(7),
+				unit_days = PG_GETARG_FLOAT8(8);
+	double		spend,
+				month,
+				prev = 0.0,
+				clv = 0.0;
+
+	clv_read_model(fcinfo, 0, "bgnbd_model", bg_fields, 4, bg);
+	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
+	clv_check_customer(fname, x, tx, T);
+	clv_check_finite(fname, "monthly_discount", d);
+	clv_check_finite(fname, "unit_days", unit_days);
+	if (months < 0 || months > 1200)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: months must be between 0 and 1200, got %d", fname, months)));
+	if (d <= -1.0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: monthly_discount must be greater than -1, got %g", fname, d)));
+	if (unit_days <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: unit_days must be positive, got %g", fname, unit_days),
+				 errhint("unit_days is the length of the model's time unit in days: 1 for days, 7 for weeks.")));
+
+	spend = expected_spend(fname, gg, x, m);
+	month = 30.0 / unit_days;
+	for (int i = 1; i <= months; i++)
+	{
+		double		cum = bgnbd_expected(bg, i * month, x, tx, T);
+
+		if (!isfinite(cum))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s: cannot evaluate expected purchases %d months ahead", fname, i)));
+		clv += (cum - prev) * spend / pow(1.0 + d, i);
+		prev = cum;
+	}
+	PG_RETURN_FLOAT8(clv);
+}

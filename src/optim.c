@@ -1,0 +1,278 @@
+/*
+ * optim.c - BFGS (GSL vector_bfgs2) with stall recovery and cooperative interrupts.
+ *
+ * Plain C: knows nothing of PostgreSQL. Interrupts are polled through a callback that
+ * only *reports* a pending cancel, so we free GSL's malloc'ed state before the caller
+ * raises the error (a longjmp through GSL would leak it).
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_multimin.h>
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_linalg.h>
+
+#include "optim.h"
+
+#define CLV_OPT_MAXDIM 8
+
+typedef struct
+{
+	clv_objective fn;
+	void	   *ctx;
+	int			n;
+	int			nonfinite;
+} wrap_ctx;
+
+static double
+wrap_f(const gsl_vector *v, void *p)
+{
+	wrap_ctx   *w = p;
+	double		f = w->fn(v->data, NULL, w->ctx);
+
+	if (!isfinite(f))
+	{
+		w->nonfinite = 1;
+		return GSL_POSINF;
+	}
+	return f;
+}
+
+static void
+wrap_df(const gsl_vector *v, void *p, gsl_vector *g)
+{
+	wrap_ctx   *w = p;
+
+	(void) w->fn(v->data, g->data, w->ctx);
+}
+
+static void
+wrap_fdf(const gsl_vector *v, void *p, double *f, gsl_vector *g)
+{
+	wrap_ctx   *w = p;
+
+	*f = w->fn(v->data, g->data, w->ctx);
+	if (!isfinite(*f))
+	{
+		w->nonfinite = 1;
+		*f = GSL_POSINF;
+	}
+}
+
+static int
+vec_finite(const gsl_vector *v)
+{
+	for (size_t i = 0; i < v->size; i++)
+		if (!isfinite(gsl_vector_get(v, i)))
+			return 0;
+	return 1;
+}
+
+static void
+minimize_once(int n, double *x, clv_objective fn, void *ctx,
+			 const clv_optim_options *opts, clv_optim_result *res)
+{
+	wrap_ctx	w = {fn, ctx, n, 0};
+	gsl_multimin_function_fdf F;
+	gsl_multimin_fdfminimizer *s;
+	gsl_vector_view xv = gsl_vector_view_array(x, n);
+	int			restarts = 0;
+	int			iter = 0;
+
+	memset(res, 0, sizeof(*res));
+	F.n = n;
+	F.f = wrap_f;
+	F.df = wrap_df;
+	F.fdf = wrap_fdf;
+	F.params = &w;
+
+	s = gsl_multimin_fdfminimizer_alloc(gsl_multimin_fdfminimizer_vector_bfgs2, n);
+	if (s == NULL)
+	{
+		res->status = CLV_OPT_NOMEM;
+		return;
+	}
+	if (gsl_multimin_fdfminimizer_set(s, &F, &xv.vector, 0.1, 0.1) != GSL_SUCCESS ||
+		w.nonfinite || !vec_finite(s->gradient))
+	{
+		res->status = CLV_OPT_NONFINITE;
+		res->f = s->f;
+		gsl_multimin_fdfminimizer_free(s);
+		return;
+	}
+
+	res->status = CLV_OPT_MAXITER;
+	while (iter < opts->max_iter)
+	{
+		int			st;
+		double		gnorm;
+
+		if (opts->should_stop && opts->should_stop())
+		{
+			res->status = CLV_OPT_INTERRUPTED;
+			break;
+		}
+		gnorm = gsl_blas_dnrm2(s->gradient);
+		if (gnorm < opts->gtol)
+		{
+			res->status = CLV_OPT_CONVERGED;
+			break;
+		}
+		iter++;
+		st = gsl_multimin_fdfminimizer_iterate(s);
+		if (w.nonfinite && (!isfinite(s->f) || !vec_finite(s->gradient)))
+		{
+			res->status = CLV_OPT_NONFINITE;
+			break;
+		}
+		w.nonfinite = 0;
+		if (st == GSL_ENOPROG || st == GSL_ENOPROGJ)
+		{
+			/* BFGS stalls when its Hessian estimate goes stale: restart a few times. */
+			gnorm = gsl_blas_dnrm2(s->gradient);
+			if (gnorm < opts->gtol)
+			{
+				res->status = CLV_OPT_CONVERGED;
+				break;
+			}
+			if (restarts++ >= 5)
+			{
+				/* At double precision the point cannot be improved any more. */
+				res->status = gnorm < sqrt(opts->gtol) ? CLV_OPT_CONVERGED : CLV_OPT_NOPROGRESS;
+				break;
+			}
+			gsl_multimin_fdfminimizer_restart(s);
+			continue;
+		}
+		else if (st != GSL_SUCCESS)
+		{
+			res->status = CLV_OPT_NONFINITE;
+			break;
+		}
+	}
+
+	memcpy(x, s->x->data, sizeof(double) * n);
+	res->iterations = iter;
+	res->f = s->f;
+	res->grad_norm = gsl_blas_dnrm2(s->gradient);
+	gsl_multimin_fdfminimizer_free(s);
+}
+
+/*
+ * Hessian of fn at x (n x n, row-major) by central differences of the analytic
+ * gradient, symmetrised. Returns 0 if any entry is not finite.
+ */
+int
+clv_hessian(int n, const double *x, clv_objective fn, void *ctx, double *H)
+{
+	double		xp[CLV_OPT_MAXDIM],
+				gp[CLV_OPT_MAXDIM],
+				gm[CLV_OPT_MAXDIM];
+
+	for (int j = 0; j < n; j++)
+	{
+		double		h = 1e-5 * fmax(1.0, fabs(x[j]));
+
+		memcpy(xp, x, sizeof(double) * n);
+		xp[j] = x[j] + h;
+		(void) fn(xp, gp, ctx);
+		xp[j] = x[j] - h;
+		(void) fn(xp, gm, ctx);
+		for (int i = 0; i < n; i++)
+			H[i * n + j] = (gp[i] - gm[i]) / (2 * h);
+	}
+	for (int i = 0; i < n; i++)
+		for (int j = 0; j < i; j++)
+			H[i * n + j] = H[j * n + i] = 0.5 * (H[i * n + j] + H[j * n + i]);
+	for (int i = 0; i < n * n; i++)
+		if (!isfinite(H[i]))
+			return 0;
+	return 1;
+}
+
+/*
+ * A few Newton steps after BFGS: they take the point from "gradient below tolerance"
+ * to the optimum at double precision, so the answer no longer depends on the path
+ * BFGS took (serial or parallel input order, a resumed search).
+ */
+static void
+newton_polish(int n, double *x, clv_objective fn, void *ctx)
+{
+	double		H[CLV_OPT_MAXDIM * CLV_OPT_MAXDIM],
+				g[CLV_OPT_MAXDIM],
+				d[CLV_OPT_MAXDIM],
+				xn[CLV_OPT_MAXDIM],
+				gn[CLV_OPT_MAXDIM];
+
+	for (int it = 0; it < 4; it++)
+	{
+		double		f = fn(x, g, ctx),
+					fnew;
+		gsl_matrix_view Hv = gsl_matrix_view_array(H, n, n);
+		gsl_vector_view gv = gsl_vector_view_array(g, n),
+					dv = gsl_vector_view_array(d, n);
+
+		if (!clv_hessian(n, x, fn, ctx, H) ||
+			gsl_linalg_cholesky_decomp1(&Hv.matrix) != GSL_SUCCESS ||
+			gsl_linalg_cholesky_solve(&Hv.matrix, &gv.vector, &dv.vector) != GSL_SUCCESS)
+			return;				/* not positive definite here: keep the BFGS point */
+		for (int i = 0; i < n; i++)
+			xn[i] = x[i] - d[i];
+		fnew = fn(xn, gn, ctx);
+		if (!isfinite(fnew) || fnew > f + 1e-14 * fabs(f))
+			return;
+		memcpy(x, xn, sizeof(double) * n);
+		if (gsl_blas_dnrm2(&dv.vector) < 1e-12)
+			return;
+	}
+}
+
+void
+clv_minimize(int n, double *x, clv_objective fn, void *ctx,
+			 const clv_optim_options *opts, clv_optim_result *res)
+{
+	clv_optim_options o = *opts;
+	int			done = 0;
+
+	for (;;)
+	{
+		minimize_once(n, x, fn, ctx, &o, res);
+		done += res->iterations;
+		if (res->status != CLV_OPT_INTERRUPTED || opts->service_interrupts == NULL)
+			break;
+		opts->service_interrupts();
+		o.max_iter = opts->max_iter - done;
+	}
+	res->iterations = done;
+	if (res->status == CLV_OPT_CONVERGED)
+	{
+		double		g[CLV_OPT_MAXDIM];
+		gsl_vector_view gv = gsl_vector_view_array(g, n);
+
+		newton_polish(n, x, fn, ctx);
+		res->f = fn(x, g, ctx);
+		res->grad_norm = gsl_blas_dnrm2(&gv.vector);
+	}
+}
+
+const char *
+clv_optim_status_text(clv_optim_status s)
+{
+	switch (s)
+	{
+		case CLV_OPT_CONVERGED:
+			return "converged";
+		case CLV_OPT_MAXITER:
+			return "iteration limit reached";
+		case CLV_OPT_NOPROGRESS:
+			return "line search made no progress";
+		case CLV_OPT_NONFINITE:
+			return "the likelihood became non-finite";
+		case CLV_OPT_INTERRUPTED:
+			return "interrupted";
+		case CLV_OPT_NOMEM:
+			return "out of memory";
+	}
+	return "unknown";
+}

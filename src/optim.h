@@ -1,0 +1,53 @@
+/*
+ * optim.h - maximum-likelihood driver over GSL multimin (plain C, no PostgreSQL).
+ *
+ * Models hand in the negative mean log-likelihood and its gradient in log-parameter
+ * space; the driver runs BFGS and reports what happened instead of aborting.
+ */
+#ifndef CLV_OPTIM_H
+#define CLV_OPTIM_H
+
+/* Objective: returns f(theta) and, when grad != NULL, fills its gradient. */
+typedef double (*clv_objective) (const double *theta, double *grad, void *ctx);
+
+typedef enum clv_optim_status
+{
+	CLV_OPT_CONVERGED = 0,		/* gradient test passed */
+	CLV_OPT_MAXITER,			/* iteration limit reached */
+	CLV_OPT_NOPROGRESS,			/* line search stalled away from a stationary point */
+	CLV_OPT_NONFINITE,			/* objective or gradient became NaN/Inf */
+	CLV_OPT_INTERRUPTED,		/* should_stop() asked to stop */
+	CLV_OPT_NOMEM				/* GSL could not allocate */
+} clv_optim_status;
+
+typedef struct clv_optim_options
+{
+	int			max_iter;
+	double		gtol;			/* gradient norm at which we stop */
+	int			(*should_stop) (void);	/* polled every iteration; may be NULL */
+
+	/*
+	 * Called with no GSL state held after should_stop() said yes: it may longjmp
+	 * away (a cancel); if it returns, the search resumes where it stopped.
+	 */
+	void		(*service_interrupts) (void);
+} clv_optim_options;
+
+typedef struct clv_optim_result
+{
+	clv_optim_status status;
+	int			iterations;
+	double		f;				/* objective at the returned point */
+	double		grad_norm;
+} clv_optim_result;
+
+/* Minimise fn from x (length n, at most 8); x holds the best point found on return. */
+extern void clv_minimize(int n, double *x, clv_objective fn, void *ctx,
+						 const clv_optim_options *opts, clv_optim_result *res);
+
+/* Central-difference Hessian of fn from its gradient; 0 if not finite. */
+extern int	clv_hessian(int n, const double *x, clv_objective fn, void *ctx, double *H);
+
+extern const char *clv_optim_status_text(clv_optim_status s);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * summary.c - clv_summary: transactions to the (frequency, recency, T, monetary) summary
+ * of the BTYD models, with the conventions of Python's lifetimes.
+ *
+ * Purchases are bucketed by calendar day in the session's TimeZone; the state keeps one
+ * (day, amount) entry per transaction and merges same-day entries at the end.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "access/htup_details.h"
+#include "fmgr.h"
+#include "funcapi.h"
+#include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/timestamp.h"
+
+#include "clv.h"
+
+typedef struct DayAmount
+{
+	int32		day;			/* DateADT */
+	double		amount;
+} DayAmount;
+
+typedef struct SummaryState
+{
+	int32		n;
+	int32		cap;
+	int32		obs_day;		/* calendar day of observation_end */
+	double		unit;			/* days per unit */
+	TimestampTz obs_end;
+	TimestampTz first_ts;
+	TimestampTz last_ts;
+	DayAmount  *days;
+} SummaryState;
+
+/* What is serialised: the header without the pointer, then the entries. */
+#define SUMMARY_HDR offsetof(SummaryState, days)
+
+PG_FUNCTION_INFO_V1(clv_summary_trans);
+PG_FUNCTION_INFO_V1(clv_summary_combine);
+PG_FUNCTION_INFO_V1(clv_summary_serialize);
+PG_FUNCTION_INFO_V1(clv_summary_deserialize);
+PG_FUNCTION_INFO_V1(clv_summary_final);
+
+static double
+parse_unit(text *t)
+{
+	char	   *s = text_to_cstring(t);
+
+	if (pg_strcasecmp(s, "day") == 0 || pg_strcasecmp(s, "days") == 0)
+		return 1.0;
+	if (pg_strcasecmp(s, "week") == 0 || pg_strcasecmp(s, "weeks") == 0)
+		return 7.0;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("clv_summary: unknown unit \"%s\"", s),
+			 errhint("Use 'day' or 'week'.")));
+	return 0;					/* keep compiler quiet */
+}
+
+static int32
+ts_day(TimestampTz ts, const char *what)
+{
+	if (TIMESTAMP_NOT_FINITE(ts))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clv_summary: %s must be a finite timestamp", what)));
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(ts)));
+}
+
+static SummaryState *
+state_new(MemoryContext cxt, int32 cap)
+{
+	SummaryState *st = MemoryContextAllocZero(cxt, sizeof(SummaryState));
+
+	st->cap = Max(cap, 4);
+	st->days = MemoryContextAlloc(cxt, sizeof(DayAmount) * st->cap);
+	return st;
+}
+
+static void
+state_reserve(SummaryState *st, int64 need)
+{
+	if (need <= st->cap)
+		return;
+	if (need > (int64) (MaxAllocHugeSize / sizeof(DayAmount) / 2))
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("clv_summary: too many transactions in one group")));
+	while (st->cap < need)
+		st->cap *= 2;
+	st->days = repalloc_huge(st->days, sizeof(DayAmount) * st->cap);
+}
+
+static void
+check_same_params(const SummaryState *st, TimestampTz obs_end, double unit)
+{
+	if (st->obs_end != obs_end || st->unit != unit)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clv_summary: observation_end and unit must be the same for every row of a group")));
+}
+
+/* clv_summary(txn_time, amount, observation_end [, unit]) */
+Datum
+clv_summary_trans(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = clv_agg_context(fcinfo, "clv_summary");
+	SummaryState *st = PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0);
+	TimestampTz ts,
+				obs_end;
+	double		amount,
+				unit = 1.0;
+	int32		day;
+
+	if (PG_ARGISNULL(3) || (PG_NARGS() > 4 && PG_ARGISNULL(4)))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("clv_summary: observation_end and unit must not be NULL")));
+	obs_end = PG_GETARG_TIMESTAMPTZ(3);
+	if (PG_NARGS() > 4)
+		unit = parse_unit(PG_GETARG_TEXT_PP(4));
+
+	if (st == NULL)
+	{
+		st = state_new(cxt, 8);
+		st->obs_end = obs_end;
+		st->obs_day = ts_day(obs_end, "observation_end");
+		st->unit = unit;
+		st->first_ts = DT_NOEND;
+		st->last_ts = DT_NOBEGIN;
+	}
+	else
+		check_same_params(st, obs_end, unit);
+
+	/* A transaction without time or amount is skipped. */
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(st);
+	ts = PG_GETARG_TIMESTAMPTZ(1);
+	amount = PG_GETARG_FLOAT8(2);
+	day = ts_day(ts, "txn_time");
+	if (!isfinite(amount))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clv_summary: amount must be finite, got %g", amount)));
+	if (amount < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clv_summary: negative amount %g", amount),
+				 errdetail("clv_summary counts purchases; returns and refunds are not purchases."),
+				 errhint("Filter them out (WHERE amount > 0) or net them into their orders before aggregating.")));
+	/* The future relative to the observation end is ignored, as in lifetimes. */
+	if (day > st->obs_day)
+		PG_RETURN_POINTER(st);
+
+	state_reserve(st, (int64) st->n + 1);
+	st->days[st->n].day = day;
+	st->days[st->n].amount = amount;
+	st->n++;
+	if (ts < st->first_ts)
+		st->first_ts = ts;
+	if (ts > st->last_ts)
+		st->last_ts = ts;
+	PG_RETURN_POINTER(st);
+}
+
+Datum
+clv_summary_combine(PG_FUNCTION_ARGS)
+{
+	MemoryContext cxt = clv_agg_context(fcinfo, "clv_summary");
+	SummaryState *a = PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0);
+	SummaryState *b = PG_ARGISNULL(1) ? NULL : (SummaryState *) PG_GETARG_POINTER(1);
+
+	if (b == NULL)
+	{
+		if (a == NULL)
+			PG_RETURN_NULL();
+		PG_RETURN_POINTER(a);
+	}
+	if (a == NULL)
+	{
+		a = state_new(cxt, b->n);
+		memcpy(a, b, SUMMARY_HDR);
+		a->n = 0;
+		a->cap = Max(b->n, 4);
+	}
+	else
+		check_same_params(a, b->obs_end, b->unit);
+	state_reserve(a, (int64) a->n + b->n);
+	memcpy(a->days + a->n, b->days, sizeof(DayAmount) * b->n);
+	a->n += b->n;
+	if (b->first_ts < a->first_ts)
+		a->first_ts = b->first_ts;
+	if (b->last_ts > a->last_ts)
+		a->last_ts = b->last_ts;
+	PG_RETURN_POINTER(a);
+}
+
+Datum
+clv_summary_serialize(PG_FUNCTION_ARGS)
+{
+	SummaryState *st = (SummaryState *) PG_GETARG_POINTER(0);
+	Size		len = SUMMARY_HDR + sizeof(DayAmount) * st->n;
+	bytea	   *b;
+
+	(void) clv_agg_context(fcinfo, "clv_summary");
+	b = palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
+	SET_VARSIZE(b, VARHDRSZ + len);
+	memcpy(VARDATA(b), st, SUMMARY_HDR);
+	memcpy(VARDATA(b) + SUMMARY_HDR, st->days, sizeof(DayAmount) * st->n);
+	PG_RETURN_BYTEA_P(b);
+}
+
+Datum
+clv_summary_deserialize(PG_FUNCTION_ARGS)
+{
+	bytea	   *b = PG_GETARG_BYTEA_PP(0);
+	Size		len = VARSIZE_ANY_EXHDR(b);
+	SummaryState *st;
+	int32		n;
+
+	(void) clv_agg_context(fcinfo, "clv_summary");
+	if (len < SUMMARY_HDR)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid clv_summary state")));
+	memcpy(&n, VARDATA_ANY(b), sizeof(int32));
+	if (n < 0 || len != SUMMARY_HDR + sizeof(DayAmount) * (Size) n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("invalid clv_summary state")));
+	st = state_new(CurrentMemoryContext, n);
+	memcpy(st, VARDATA_ANY(b), SUMMARY_HDR);
+	st->cap = Max(n, 4);
+	memcpy(st->days, VARDATA_ANY(b) + SUMMARY_HDR, sizeof(DayAmount) * n);
+	PG_RETURN_POINTER(st);
+}
+
+/* By day, then amount: a canonical order makes the sums independent of input order. */
+static int
+day_cmp(const void *a, const void *b)
+{
+	const DayAmount *x = a,
+			   *y = b;
+
+	if (x->day != y->day)
+		return (x->day > y->day) - (x->day < y->day);
+	return (x->amount > y->amount) - (x->amount < y->amount);
+}
+
+Datum
+clv_summary_final(PG_FUNCTION_ARGS)
+{
+	SummaryState *st = PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0);
+	TupleDesc	tupdesc;
+	Datum		values[6];
+	bool		nulls[6] = {0};
+	int32		ndays = 0,
+				first,
+				last = 0;
+	double		repeat_sum = 0.0;
+
+	/* No purchase up to observation_end: the customer does not exist yet. */
+	if (st == NULL || st->n == 0)
+		PG_RETURN_NULL();
+
+	/* Sorting in place is harmless if the final function runs again on this state. */
+	qsort(st->days, st->n, sizeof(DayAmount), day_cmp);
+	first = st->days[0].day;
+	for (int32 i = 0; i < st->n; i++)
+	{
+		if (i == 0 || st->days[i].day != st->days[i - 1].day)
+		{
+			ndays++;
+			last = st->days[i].day;
+		}
+		if (st->days[i].day != first)
+			repeat_sum += st->days[i].amount;
+	}
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning record called in context that cannot accept type record")));
+	tupdesc = BlessTupleDesc(tupdesc);
+	values[0] = Int32GetDatum(ndays - 1);
+	values[1] = Float8GetDatum((last - first) / st->unit);
+	values[2] = Float8GetDatum((st->obs_day - first) / st->unit);
+	values[3] = Float8GetDatum(ndays > 1 ? repeat_sum / (ndays - 1) : 0.0);
+	values[4] = TimestampTzGetDatum(st->first_ts);
+	values[5] = TimestampTzGetDatum(st->last_ts);
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+}
