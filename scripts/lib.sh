@@ -25,7 +25,15 @@ clv_deps() {
 	fi
 }
 
+# Installing puts clv.so into the one PostgreSQL on the machine: several checkouts (git
+# worktrees) testing at once would overwrite each other's build. The lock is held until the
+# calling script exits.
 clv_build() {
+	exec 9>/tmp/clv-install.lock
+	if ! flock -n 9; then
+		log "waiting for another checkout's install/test run to finish"
+		flock 9
+	fi
 	log "building and installing clv"
 	make -C "$TOP" -s PG_CONFIG="$PGBIN/pg_config"
 	make -C "$TOP" -s PG_CONFIG="$PGBIN/pg_config" install >/dev/null
