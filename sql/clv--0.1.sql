@@ -57,36 +57,199 @@ CREATE AGGREGATE clv_summary(txn_time timestamptz, amount float8, observation_en
     PARALLEL = SAFE
 );
 
+-- clv_summary_holdout: the calibration summary plus the holdout period's figures.
+CREATE TYPE clv_holdout_summary AS (
+    frequency               int,
+    recency                 float8,
+    t                       float8,
+    monetary_value          float8,
+    first_purchase          timestamptz,
+    last_purchase           timestamptz,
+    holdout_frequency       int,
+    holdout_monetary_value  float8,
+    holdout_length          float8
+);
+
+CREATE FUNCTION clv_summary_holdout_trans(internal, timestamptz, float8, timestamptz, timestamptz)
+    RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION clv_summary_holdout_trans(internal, timestamptz, float8, timestamptz, timestamptz, text)
+    RETURNS internal AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+CREATE FUNCTION clv_summary_holdout_final(internal) RETURNS clv_holdout_summary
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE clv_summary_holdout(txn_time timestamptz, amount float8,
+                                     calibration_end timestamptz, observation_end timestamptz) (
+    SFUNC = clv_summary_holdout_trans, STYPE = internal,
+    FINALFUNC = clv_summary_holdout_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_summary_combine,
+    SERIALFUNC = clv_summary_serialize, DESERIALFUNC = clv_summary_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE clv_summary_holdout(txn_time timestamptz, amount float8,
+                                     calibration_end timestamptz, observation_end timestamptz, unit text) (
+    SFUNC = clv_summary_holdout_trans, STYPE = internal,
+    FINALFUNC = clv_summary_holdout_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_summary_combine,
+    SERIALFUNC = clv_summary_serialize, DESERIALFUNC = clv_summary_deserialize,
+    PARALLEL = SAFE
+);
+
 ------------------------------------------------------------------------------------------
--- BG/NBD
+-- Holdout evaluation
+------------------------------------------------------------------------------------------
+
+CREATE TYPE clv_holdout_metrics AS (
+    n                bigint,
+    mae              float8,
+    rmse             float8,
+    bias             float8,   -- mean(predicted - actual)
+    correlation      float8,
+    predicted_total  float8,
+    actual_total     float8
+);
+CREATE FUNCTION clv_holdout_eval_trans(float8[], float8, float8) RETURNS float8[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_holdout_eval_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_holdout_eval_final(float8[]) RETURNS clv_holdout_metrics
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE clv_holdout_eval(predicted float8, actual float8) (
+    SFUNC = clv_holdout_eval_trans, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0}',
+    FINALFUNC = clv_holdout_eval_final, COMBINEFUNC = clv_holdout_eval_combine,
+    PARALLEL = SAFE
+);
+
+CREATE TYPE clv_frequency_bin AS (
+    frequency  int,      -- calibration frequency; the last bin holds max_frequency and more
+    customers  bigint,
+    predicted  float8,   -- mean predicted holdout purchases
+    actual     float8    -- mean actual holdout purchases
+);
+CREATE FUNCTION clv_holdout_bins_trans(float8[], int, float8, float8, int) RETURNS float8[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_holdout_bins_combine(float8[], float8[]) RETURNS float8[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_holdout_bins_final(float8[]) RETURNS clv_frequency_bin[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE clv_holdout_by_frequency(frequency int, predicted float8, actual float8,
+                                          max_frequency int) (
+    SFUNC = clv_holdout_bins_trans, STYPE = float8[], INITCOND = '{}',
+    FINALFUNC = clv_holdout_bins_final, COMBINEFUNC = clv_holdout_bins_combine,
+    PARALLEL = SAFE
+);
+
+------------------------------------------------------------------------------------------
+-- Purchase models: BG/NBD, MBG/NBD, Pareto/NBD (continuous time), BG/BB (discrete time)
+-- Each model type: parameters, log_likelihood, n_customers, iterations, converged, and the
+-- standard errors of the parameters (NULL when the Hessian is not positive definite).
 ------------------------------------------------------------------------------------------
 
 CREATE TYPE bgnbd_model AS (
-    r               float8,
-    alpha           float8,
-    a               float8,
-    b               float8,
-    log_likelihood  float8,
-    n_customers     bigint,
-    iterations      int,
-    converged       bool
+    r float8, alpha float8, a float8, b float8,
+    log_likelihood float8, n_customers bigint, iterations int, converged bool,
+    r_se float8, alpha_se float8, a_se float8, b_se float8
+);
+CREATE TYPE mbgnbd_model AS (
+    r float8, alpha float8, a float8, b float8,
+    log_likelihood float8, n_customers bigint, iterations int, converged bool,
+    r_se float8, alpha_se float8, a_se float8, b_se float8
+);
+CREATE TYPE pareto_nbd_model AS (
+    r float8, alpha float8, s float8, beta float8,
+    log_likelihood float8, n_customers bigint, iterations int, converged bool,
+    r_se float8, alpha_se float8, s_se float8, beta_se float8
+);
+CREATE TYPE bgbb_model AS (
+    alpha float8, beta float8, gamma float8, delta float8,
+    log_likelihood float8, n_customers bigint, iterations int, converged bool,
+    alpha_se float8, beta_se float8, gamma_se float8, delta_se float8
 );
 
-CREATE FUNCTION bgnbd_fit_trans(internal, float8, float8, float8) RETURNS internal
+-- Transition functions depend on their arguments only; IMMUTABLE is truthful.
+CREATE FUNCTION btyd_fit_trans(internal, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION btyd_fit_trans(internal, float8, float8, float8, float8) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION bgnbd_fit_final(internal) RETURNS bgnbd_model
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_fit_final(internal) RETURNS mbgnbd_model
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_fit_final(internal) RETURNS pareto_nbd_model
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bgbb_fit_trans(internal, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bgbb_fit_trans(internal, float8, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bgbb_fit_trans(internal, float8, float8, float8, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION bgbb_fit_final(internal) RETURNS bgbb_model
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8) (
-    SFUNC = bgnbd_fit_trans, STYPE = internal,
+    SFUNC = btyd_fit_trans, STYPE = internal,
     FINALFUNC = bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
     SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
+CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8, penalizer float8) (
+    SFUNC = btyd_fit_trans, STYPE = internal,
+    FINALFUNC = bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE mbgnbd_fit(frequency float8, recency float8, t float8) (
+    SFUNC = btyd_fit_trans, STYPE = internal,
+    FINALFUNC = mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE mbgnbd_fit(frequency float8, recency float8, t float8, penalizer float8) (
+    SFUNC = btyd_fit_trans, STYPE = internal,
+    FINALFUNC = mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE pareto_nbd_fit(frequency float8, recency float8, t float8) (
+    SFUNC = btyd_fit_trans, STYPE = internal,
+    FINALFUNC = pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE pareto_nbd_fit(frequency float8, recency float8, t float8, penalizer float8) (
+    SFUNC = btyd_fit_trans, STYPE = internal,
+    FINALFUNC = pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE bgbb_fit(frequency float8, recency float8, n_periods float8) (
+    SFUNC = bgbb_fit_trans, STYPE = internal,
+    FINALFUNC = bgbb_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE bgbb_fit(frequency float8, recency float8, n_periods float8, weight float8) (
+    SFUNC = bgbb_fit_trans, STYPE = internal,
+    FINALFUNC = bgbb_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE bgbb_fit(frequency float8, recency float8, n_periods float8, weight float8, penalizer float8) (
+    SFUNC = bgbb_fit_trans, STYPE = internal,
+    FINALFUNC = bgbb_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
 
-CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, t float8, frequency float8,
-                                         recency float8, t_customer float8)
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, t float8, frequency float8, recency float8, t_customer float8)
     RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, t float8)
@@ -95,22 +258,72 @@ CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, t float8)
 CREATE FUNCTION bgnbd_p_alive(model bgnbd_model, frequency float8, recency float8, t_customer float8)
     RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases(model mbgnbd_model, t float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases(model mbgnbd_model, t float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_new'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive(model mbgnbd_model, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd_model, t float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd_model, t float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases_new'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd_model, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_p_alive'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_expected_purchases(model bgbb_model, n_periods_ahead float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_expected_purchases'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_expected_purchases(model bgbb_model, n_periods_ahead float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_expected_purchases_new'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_p_alive(model bgbb_model, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_p_alive'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- Models from known parameters (published values, a stored fit), e.g. bgnbd_model(0.243, 4.414, 0.793, 2.426):
+-- the fit statistics are NULL.
+CREATE FUNCTION bgnbd_model(r float8, alpha float8, a float8, b float8) RETURNS bgnbd_model
+    AS $$ SELECT ROW($1, $2, $3, $4, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
+                     NULL::float8, NULL::float8, NULL::float8, NULL::float8)::@extschema@.bgnbd_model $$
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_model(r float8, alpha float8, a float8, b float8) RETURNS mbgnbd_model
+    AS $$ SELECT ROW($1, $2, $3, $4, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
+                     NULL::float8, NULL::float8, NULL::float8, NULL::float8)::@extschema@.mbgnbd_model $$
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_model(r float8, alpha float8, s float8, beta float8) RETURNS pareto_nbd_model
+    AS $$ SELECT ROW($1, $2, $3, $4, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
+                     NULL::float8, NULL::float8, NULL::float8, NULL::float8)::@extschema@.pareto_nbd_model $$
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_model(alpha float8, beta float8, gamma float8, delta float8) RETURNS bgbb_model
+    AS $$ SELECT ROW($1, $2, $3, $4, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
+                     NULL::float8, NULL::float8, NULL::float8, NULL::float8)::@extschema@.bgbb_model $$
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, t float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_prob_n_purchases'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, t float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_prob_n_purchases'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 ------------------------------------------------------------------------------------------
 -- Gamma-Gamma spend model and CLV
 ------------------------------------------------------------------------------------------
 
 CREATE TYPE gamma_gamma_model AS (
-    p               float8,
-    q               float8,
-    gamma           float8,
-    log_likelihood  float8,
-    n_customers     bigint,
-    iterations      int,
-    converged       bool
+    p float8, q float8, gamma float8,
+    log_likelihood float8, n_customers bigint, iterations int, converged bool,
+    p_se float8, q_se float8, gamma_se float8
 );
 
 CREATE FUNCTION gamma_gamma_fit_trans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_fit_trans(internal, float8, float8, float8) RETURNS internal
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION gamma_gamma_fit_final(internal) RETURNS gamma_gamma_model
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -122,6 +335,18 @@ CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary_value float8) (
     SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
+CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary_value float8, penalizer float8) (
+    SFUNC = gamma_gamma_fit_trans, STYPE = internal,
+    FINALFUNC = gamma_gamma_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_rowset_combine,
+    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
+    PARALLEL = SAFE
+);
+
+CREATE FUNCTION gamma_gamma_model(p float8, q float8, gamma float8) RETURNS gamma_gamma_model
+    AS $$ SELECT ROW($1, $2, $3, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
+                     NULL::float8, NULL::float8, NULL::float8)::@extschema@.gamma_gamma_model $$
+    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION gamma_gamma_expected_spend(model gamma_gamma_model, frequency float8,
                                            monetary_value float8)

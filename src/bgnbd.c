@@ -9,6 +9,8 @@
 #include <math.h>
 #include <string.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
 #include "models.h"
@@ -113,39 +115,9 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 	return ll;
 }
 
-/* Objective for the optimiser: negative mean log-likelihood over log-parameters. */
-static double
-bgnbd_objective(const double *theta, double *grad, void *ctx)
-{
-	const clv_rows *rows = ctx;
-	double		par[4];
-	double		g[4];
-	double		ll;
-
-	for (int i = 0; i < 4; i++)
-		par[i] = exp(theta[i]);
-	ll = bgnbd_loglik(par, rows, grad ? g : NULL);
-	if (grad)
-		for (int i = 0; i < 4; i++)
-			grad[i] = -g[i] * par[i] / rows->wsum;
-	return -ll / rows->wsum;
-}
-
-void
-bgnbd_fit_rows(const clv_rows *rows, const clv_optim_options *opts, clv_fit *fit)
-{
-	double		theta[4] = {0, 0, 0, 0};	/* r = alpha = a = b = 1 */
-	clv_optim_result res;
-
-	memset(fit, 0, sizeof(*fit));
-	clv_minimize(4, theta, bgnbd_objective, (void *) rows, opts, &res);
-	for (int i = 0; i < 4; i++)
-		fit->par[i] = exp(theta[i]);
-	fit->log_likelihood = bgnbd_loglik(fit->par, rows, NULL);
-	fit->iterations = res.iterations;
-	fit->status = res.status;
-	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);
-}
+const clv_model_desc clv_bgnbd_desc = {
+	"bgnbd_fit", 4, bgnbd_loglik, 1, {1.0, 1.0, 1.0, 1.0}
+};
 
 /*
  * D = [1 - (1-z)^(r+x) 2F1(r+x, b+x; c; z)] / (a - 1), c = a + b + x - 1, 0 <= z < 1.
@@ -156,7 +128,7 @@ bgnbd_fit_rows(const clv_rows *rows, const clv_optim_options *opts, clv_fit *fit
  * log1p(u S)) / u, which stays accurate for a near 1 and has the limit
  * -(log1p(-z) + S) at a = 1. Returns NaN if the series does not settle.
  */
-static double
+double
 bgnbd_D(double r, double a, double b, double x, double z)
 {
 	double		u = a - 1.0,
@@ -210,4 +182,32 @@ bgnbd_prob_alive(const double *par, double x, double tx, double T)
 		return 1.0;
 	return 1.0 / (1.0 + exp(log(a) - log(b + x - 1.0) +
 							(r + x) * (log(alpha + T) - log(alpha + tx))));
+}
+
+/*
+ * P(X(t) = n) for a new customer (FHL 2005, eq. 8). The second term's
+ * 1 - sum_(j<n) NB(j) is the negative binomial tail, taken as a regularised incomplete
+ * beta function instead of a cancelling difference. NaN if GSL fails.
+ */
+double
+bgnbd_prob_n(const double *par, double t, double n)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+	double		lbab = lgamma(a) + lgamma(b) - lgamma(a + b);
+	double		p = alpha / (alpha + t);
+	double		first = lgamma(a) + lgamma(b + n) - lgamma(a + b + n) - lbab +
+		lgamma(r + n) - lgamma(r) - lgamma(n + 1.0) + r * log(p) +
+		(n > 0 ? n * log1p(-p) : 0.0);
+	gsl_sf_result tail;
+
+	if (n == 0)
+		return exp(first);
+	if (t == 0)
+		return 0.0;
+	if (gsl_sf_beta_inc_e(n, r, t / (alpha + t), &tail) != GSL_SUCCESS)
+		return NAN;
+	return exp(first) + exp(lgamma(a + 1.0) + lgamma(b + n - 1.0) - lgamma(a + b + n) - lbab) * tail.val;
 }

@@ -151,7 +151,7 @@ clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
 	}
 }
 
-/* (params..., log_likelihood, n_customers, iterations, converged) */
+/* (params..., log_likelihood, n_customers, iterations, converged, param SEs...) */
 Datum
 clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
 				const clv_fit *fit, double n_customers)
@@ -172,6 +172,11 @@ clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
 	values[i++] = Int64GetDatum((int64) n_customers);
 	values[i++] = Int32GetDatum(fit->iterations);
 	values[i++] = BoolGetDatum(fit->converged);
+	for (int j = 0; j < npar; j++, i++)
+	{
+		values[i] = Float8GetDatum(fit->se[j]);
+		nulls[i] = isnan(fit->se[j]);
+	}
 	Assert(i == tupdesc->natts);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
@@ -185,6 +190,42 @@ clv_check_finite(const char *fname, const char *argname, double v)
 				 errmsg("%s: %s must be finite, got %g", fname, argname, v)));
 }
 
+void
+clv_check_frequency(const char *fname, double x)
+{
+	clv_check_finite(fname, "frequency", x);
+	if (x < 0 || x != floor(x))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: frequency must be a whole number >= 0, got %g", fname, x),
+				 errdetail("frequency counts repeat purchase days (purchase days minus one).")));
+}
+
+/* The largest n_periods of BG/BB: its likelihood sums over the opportunities. */
+#define CLV_MAX_PERIODS 100000
+
+void
+clv_check_discrete(const char *fname, double x, double tx, double n)
+{
+	clv_check_finite(fname, "frequency", x);
+	clv_check_finite(fname, "recency", tx);
+	clv_check_finite(fname, "n_periods", n);
+	if (x < 0 || x != floor(x) || tx < 0 || tx != floor(tx) || n < 0 || n != floor(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: frequency, recency and n_periods must be whole numbers >= 0, got %g, %g, %g",
+						fname, x, tx, n)));
+	if (x > tx || tx > n || (x == 0 && tx != 0) || (x > 0 && tx == 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: impossible pattern frequency %g, recency %g, n_periods %g", fname, x, tx, n),
+				 errdetail("recency is the opportunity of the last transaction: frequency <= recency <= n_periods, and recency is 0 exactly when frequency is 0.")));
+	if (n > CLV_MAX_PERIODS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: n_periods %g exceeds the limit of %d", fname, n, CLV_MAX_PERIODS)));
+}
+
 /*
  * One customer's BTYD summary: frequency a whole number >= 0, 0 <= recency <= t,
  * and recency 0 when frequency is 0. t = 0 is valid (first seen on the last day).
@@ -192,14 +233,9 @@ clv_check_finite(const char *fname, const char *argname, double v)
 void
 clv_check_customer(const char *fname, double x, double tx, double T)
 {
-	clv_check_finite(fname, "frequency", x);
+	clv_check_frequency(fname, x);
 	clv_check_finite(fname, "recency", tx);
 	clv_check_finite(fname, "t", T);
-	if (x < 0 || x != floor(x))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: frequency must be a whole number >= 0, got %g", fname, x),
-				 errdetail("frequency counts repeat purchase days (purchase days minus one).")));
 	if (tx < 0 || T < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

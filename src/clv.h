@@ -18,11 +18,13 @@ typedef struct RowSet
 {
 	int64		n;				/* rows in use */
 	int64		cap;			/* rows allocated */
+	double		penalizer;		/* per-group fit option; NaN until a row sets it */
 	double	   *v;				/* n * CLV_ROW_WIDTH doubles */
 } RowSet;
 
 extern RowSet *rowset_create(MemoryContext cxt);
 extern void rowset_add(RowSet *rs, double c0, double c1, double c2, double w);
+extern void rowset_set_penalizer(RowSet *rs, double penalizer, const char *fname);
 extern void rowset_compact(RowSet *rs);
 extern void rowset_merge(RowSet *dst, const RowSet *src);
 extern bytea *rowset_serialize(RowSet *rs);
@@ -42,8 +44,14 @@ extern void clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typna
 extern Datum clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
 							 const clv_fit *fit, double n_customers);
 
+/* The final step of every fit aggregate: identification checks, fit, model composite. */
+extern Datum clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m);
+
 /* Validation of one customer's (frequency, recency, T) triple. */
 extern void clv_check_customer(const char *fname, double x, double tx, double T);
 extern void clv_check_finite(const char *fname, const char *argname, double v);
+extern void clv_check_frequency(const char *fname, double x);
+/* Discrete-time (BG/BB) pattern: x <= t_x <= n, whole numbers. */
+extern void clv_check_discrete(const char *fname, double x, double tx, double n);
 
 #endif

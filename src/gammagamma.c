@@ -53,38 +53,9 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 	return ll;
 }
 
-static double
-gg_objective(const double *theta, double *grad, void *ctx)
-{
-	const clv_rows *rows = ctx;
-	double		par[3],
-				g[3],
-				ll;
-
-	for (int i = 0; i < 3; i++)
-		par[i] = exp(theta[i]);
-	ll = gg_loglik(par, rows, grad ? g : NULL);
-	if (grad)
-		for (int i = 0; i < 3; i++)
-			grad[i] = -g[i] * par[i] / rows->wsum;
-	return -ll / rows->wsum;
-}
-
-void
-gg_fit_rows(const clv_rows *rows, const clv_optim_options *opts, clv_fit *fit)
-{
-	double		theta[3] = {0, 0, 0};
-	clv_optim_result res;
-
-	memset(fit, 0, sizeof(*fit));
-	clv_minimize(3, theta, gg_objective, (void *) rows, opts, &res);
-	for (int i = 0; i < 3; i++)
-		fit->par[i] = exp(theta[i]);
-	fit->log_likelihood = gg_loglik(fit->par, rows, NULL);
-	fit->iterations = res.iterations;
-	fit->status = res.status;
-	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);
-}
+const clv_model_desc clv_gamma_gamma_desc = {
+	"gamma_gamma_fit", 3, gg_loglik, 1, {1.0, 1.0, 1.0}
+};
 
 /*
  * E[M | x, m] = (p (gamma + x m)) / (p x + q - 1): a weighted mean of the population

@@ -1,5 +1,5 @@
 /*
- * gammagamma_sql.c - SQL interface of the Gamma-Gamma spend model and of CLV.
+ * gammagamma_sql.c - Gamma-Gamma scoring and CLV (the fit is in fit_sql.c).
  */
 #include "postgres.h"
 
@@ -12,84 +12,13 @@
 static const char *const gg_fields[] = {"p", "q", "gamma"};
 static const char *const bg_fields[] = {"r", "alpha", "a", "b"};
 
-PG_FUNCTION_INFO_V1(gamma_gamma_fit_trans);
-PG_FUNCTION_INFO_V1(gamma_gamma_fit_final);
 PG_FUNCTION_INFO_V1(gamma_gamma_expected_spend);
 PG_FUNCTION_INFO_V1(gamma_gamma_clv);
-
-static void
-check_frequency(const char *fname, double x)
-{
-	clv_check_finite(fname, "frequency", x);
-	if (x < 0 || x != floor(x))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: frequency must be a whole number >= 0, got %g", fname, x)));
-}
-
-/*
- * gamma_gamma_fit(frequency, monetary_value): customers with frequency 0 carry no
- * spend information and are skipped; a repeat buyer needs a positive mean spend.
- */
-Datum
-gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
-{
-	MemoryContext cxt = clv_agg_context(fcinfo, "gamma_gamma_fit");
-	RowSet	   *rs = PG_ARGISNULL(0) ? NULL : (RowSet *) PG_GETARG_POINTER(0);
-	double		x,
-				m;
-
-	if (rs == NULL)
-		rs = rowset_create(cxt);
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(rs);
-	x = PG_GETARG_FLOAT8(1);
-	m = PG_GETARG_FLOAT8(2);
-	check_frequency("gamma_gamma_fit", x);
-	if (x == 0)
-		PG_RETURN_POINTER(rs);
-	clv_check_finite("gamma_gamma_fit", "monetary_value", m);
-	if (m <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("gamma_gamma_fit: monetary_value %g of a repeat buyer (frequency %g) is not positive", m, x),
-				 errdetail("The Gamma-Gamma model describes positive spend; a zero or negative mean cannot enter its likelihood."),
-				 errhint("Fit on the buyers with spend, e.g. add WHERE monetary_value > 0, and score the others separately.")));
-	rowset_add(rs, x, m, 0.0, 1.0);
-	PG_RETURN_POINTER(rs);
-}
-
-Datum
-gamma_gamma_fit_final(PG_FUNCTION_ARGS)
-{
-	RowSet	   *rs = PG_ARGISNULL(0) ? NULL : (RowSet *) PG_GETARG_POINTER(0);
-	clv_rows	rows;
-	clv_optim_options opts;
-	clv_fit		fit;
-
-	if (rs == NULL || rs->n == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("gamma_gamma_fit: no repeat buyers to fit"),
-				 errdetail("Only customers with frequency > 0 inform the spend model."),
-				 errhint("Check the input: every row was NULL or had frequency 0.")));
-	rowset_to_rows(rs, &rows);
-	if (rows.n < 3)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("gamma_gamma_fit: %ld distinct (frequency, monetary_value) rows, at least 3 are needed",
-						rows.n),
-				 errhint("The three parameters cannot be identified from so few distinct repeat buyers.")));
-	clv_optim_defaults(&opts);
-	gg_fit_rows(&rows, &opts, &fit);
-	clv_fit_finish("gamma_gamma_fit", &fit);
-	PG_RETURN_DATUM(clv_model_datum(fcinfo, fit.par, 3, &fit, rows.wsum));
-}
 
 static double
 expected_spend(const char *fname, const double *gg, double x, double m)
 {
-	check_frequency(fname, x);
+	clv_check_frequency(fname, x);
 	clv_check_finite(fname, "monetary_value", m);
 	if (m < 0)
 		ereport(ERROR,

@@ -1,9 +1,11 @@
 /*
- * models.h - BTYD likelihoods and predictions (plain C, no PostgreSQL).
+ * models.h - BTYD and spend models: likelihoods, fits and predictions (plain C, no
+ * PostgreSQL).
  *
  * Data reach a fit as distinct rows with a weight, 4 doubles per row: (c0, c1, c2, w).
- * For BG/NBD c0..c2 = (x, t_x, T); for Gamma-Gamma (x, mean spend, unused).
- * Parameters live on a log scale inside the optimiser so they stay positive.
+ * BG/NBD, MBG/NBD, Pareto/NBD: (x, t_x, T); Gamma-Gamma: (x, mean spend, unused);
+ * BG/BB: (x, t_x, n). Parameters live on a log scale inside the optimiser so they stay
+ * positive.
  */
 #ifndef CLV_MODELS_H
 #define CLV_MODELS_H
@@ -11,6 +13,7 @@
 #include "optim.h"
 
 #define CLV_ROW_WIDTH 4
+#define CLV_MAX_PAR 4
 
 typedef struct clv_rows
 {
@@ -19,24 +22,67 @@ typedef struct clv_rows
 	double		wsum;			/* sum of weights */
 } clv_rows;
 
+/* A model the generic fitter knows how to fit. */
+typedef struct clv_model_desc
+{
+	const char *name;
+	int			npar;
+	/* Total weighted log-likelihood; fills grad (natural scale) if non-NULL. */
+	double		(*loglik) (const double *par, const clv_rows *rows, double *grad);
+	int			has_grad;		/* 0: gradient by central differences */
+	double		start[CLV_MAX_PAR];	/* natural-scale starting point */
+} clv_model_desc;
+
 typedef struct clv_fit
 {
-	double		par[8];			/* natural-scale parameters */
-	double		log_likelihood;	/* total (weighted) log-likelihood */
+	double		par[CLV_MAX_PAR];	/* natural-scale parameters */
+	double		se[CLV_MAX_PAR];	/* standard errors (NaN if not available) */
+	double		log_likelihood;	/* total (weighted), without the penalty */
 	int			iterations;
 	int			converged;
 	clv_optim_status status;
 } clv_fit;
 
+extern const clv_model_desc clv_bgnbd_desc;
+extern const clv_model_desc clv_mbgnbd_desc;
+extern const clv_model_desc clv_pareto_nbd_desc;
+extern const clv_model_desc clv_gamma_gamma_desc;
+extern const clv_model_desc clv_bgbb_desc;
+
+/*
+ * Maximum (penalised) likelihood: the objective is the negative mean log-likelihood
+ * plus penalizer * sum(par^2), as in lifetimes' penalizer_coef. Standard errors come
+ * from the observed information (Hessian of the total objective) at the optimum.
+ */
+extern void clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
+						  const clv_optim_options *opts, clv_fit *fit);
+
 /* BG/NBD (Fader, Hardie & Lee 2005); par = r, alpha, a, b */
 extern double bgnbd_loglik(const double *par, const clv_rows *rows, double *grad);
-extern void bgnbd_fit_rows(const clv_rows *rows, const clv_optim_options *opts, clv_fit *fit);
 extern double bgnbd_expected(const double *par, double t, double x, double tx, double T);
 extern double bgnbd_prob_alive(const double *par, double x, double tx, double T);
+extern double bgnbd_prob_n(const double *par, double t, double n);
+/* [1 - (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z)] / (a-1), shared with MBG/NBD */
+extern double bgnbd_D(double r, double a, double b, double x, double z);
+
+/* MBG/NBD (Batislam, Denizel & Filiztekin 2007); par = r, alpha, a, b */
+extern double mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad);
+extern double mbgnbd_expected(const double *par, double t, double x, double tx, double T);
+extern double mbgnbd_prob_alive(const double *par, double x, double tx, double T);
+
+/* Pareto/NBD (Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005); par = r, alpha, s, beta */
+extern double pareto_loglik(const double *par, const clv_rows *rows, double *grad);
+extern double pareto_expected(const double *par, double t, double x, double tx, double T);
+extern double pareto_prob_alive(const double *par, double x, double tx, double T);
+extern double pareto_prob_n(const double *par, double t, double n);
+
+/* BG/BB (Fader, Hardie & Shang 2010); par = alpha, beta, gamma, delta; rows (x, t_x, n) */
+extern double bgbb_loglik(const double *par, const clv_rows *rows, double *grad);
+extern double bgbb_expected(const double *par, double nstar, double x, double tx, double n);
+extern double bgbb_prob_alive(const double *par, double x, double tx, double n);
 
 /* Gamma-Gamma spend model (Fader, Hardie & Lee 2005b); par = p, q, gamma */
 extern double gg_loglik(const double *par, const clv_rows *rows, double *grad);
-extern void gg_fit_rows(const clv_rows *rows, const clv_optim_options *opts, clv_fit *fit);
 extern double gg_expected_spend(const double *par, double x, double m);
 
 #endif

@@ -172,7 +172,7 @@ clv_hessian(int n, const double *x, clv_objective fn, void *ctx, double *H)
 
 	for (int j = 0; j < n; j++)
 	{
-		double		h = 1e-5 * fmax(1.0, fabs(x[j]));
+		double		h = 1e-4 * fmax(1.0, fabs(x[j]));
 
 		memcpy(xp, x, sizeof(double) * n);
 		xp[j] = x[j] + h;

@@ -3,6 +3,8 @@
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "fmgr.h"
 #include "utils/memutils.h"
 
@@ -18,6 +20,7 @@ rowset_create(MemoryContext cxt)
 
 	rs->n = 0;
 	rs->cap = INITIAL_ROWS;
+	rs->penalizer = NAN;
 	rs->v = MemoryContextAlloc(cxt, sizeof(double) * W * rs->cap);
 	return rs;
 }
@@ -101,10 +104,28 @@ rowset_add(RowSet *rs, double c0, double c1, double c2, double w)
 	rs->n++;
 }
 
+/* The penalizer is an option of the whole group: every row must agree. */
+void
+rowset_set_penalizer(RowSet *rs, double penalizer, const char *fname)
+{
+	if (!isfinite(penalizer) || penalizer < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: penalizer must be a finite number >= 0, got %g", fname, penalizer)));
+	if (isnan(rs->penalizer))
+		rs->penalizer = penalizer;
+	else if (rs->penalizer != penalizer)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: penalizer must be the same for every row of a group", fname)));
+}
+
 /* dst += src; dst is in the memory context it was created in. */
 void
 rowset_merge(RowSet *dst, const RowSet *src)
 {
+	if (!isnan(src->penalizer))
+		rowset_set_penalizer(dst, src->penalizer, "clv fit");
 	rowset_reserve(dst, dst->n + src->n);
 	memcpy(dst->v + dst->n * W, src->v, sizeof(double) * W * src->n);
 	dst->n += src->n;
@@ -118,26 +139,30 @@ rowset_serialize(RowSet *rs)
 
 	rowset_compact(rs);
 	len = sizeof(double) * W * rs->n;
-	b = palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
-	SET_VARSIZE(b, VARHDRSZ + len);
-	memcpy(VARDATA(b), rs->v, len);
+	b = palloc_extended(VARHDRSZ + sizeof(double) + len, MCXT_ALLOC_HUGE);
+	SET_VARSIZE(b, VARHDRSZ + sizeof(double) + len);
+	memcpy(VARDATA(b), &rs->penalizer, sizeof(double));
+	memcpy(VARDATA(b) + sizeof(double), rs->v, len);
 	return b;
 }
 
 RowSet *
 rowset_deserialize(bytea *b)
 {
-	Size		len = VARSIZE_ANY_EXHDR(b);
-	RowSet	   *rs = palloc(sizeof(RowSet));
+	Size		total = VARSIZE_ANY_EXHDR(b);
+	Size		len = total - sizeof(double);
+	RowSet	   *rs;
 
-	if (len % (sizeof(double) * W) != 0)
+	if (total < sizeof(double) || len % (sizeof(double) * W) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid clv aggregate state of %zu bytes", len)));
+				 errmsg("invalid clv aggregate state of %zu bytes", total)));
+	rs = palloc(sizeof(RowSet));
 	rs->n = len / (sizeof(double) * W);
 	rs->cap = Max(rs->n, INITIAL_ROWS);
 	rs->v = palloc_extended(sizeof(double) * W * rs->cap, MCXT_ALLOC_HUGE);
-	memcpy(rs->v, VARDATA_ANY(b), len);
+	memcpy(&rs->penalizer, VARDATA_ANY(b), sizeof(double));
+	memcpy(rs->v, VARDATA_ANY(b) + sizeof(double), len);
 	return rs;
 }
 

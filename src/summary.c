@@ -4,6 +4,8 @@
  *
  * Purchases are bucketed by calendar day in the session's TimeZone; the state keeps one
  * (day, amount) entry per transaction and merges same-day entries at the end.
+ * clv_summary_holdout shares the state: days up to calibration_end make the calibration
+ * summary, days after it up to observation_end the holdout figures.
  */
 #include "postgres.h"
 
@@ -29,8 +31,10 @@ typedef struct SummaryState
 	int32		n;
 	int32		cap;
 	int32		obs_day;		/* calendar day of observation_end */
+	int32		cal_day;		/* last calibration day (= obs_day without holdout) */
 	double		unit;			/* days per unit */
 	TimestampTz obs_end;
+	TimestampTz cal_end;
 	TimestampTz first_ts;
 	TimestampTz last_ts;
 	DayAmount  *days;
@@ -44,6 +48,8 @@ PG_FUNCTION_INFO_V1(clv_summary_combine);
 PG_FUNCTION_INFO_V1(clv_summary_serialize);
 PG_FUNCTION_INFO_V1(clv_summary_deserialize);
 PG_FUNCTION_INFO_V1(clv_summary_final);
+PG_FUNCTION_INFO_V1(clv_summary_holdout_trans);
+PG_FUNCTION_INFO_V1(clv_summary_holdout_final);
 
 static double
 parse_unit(text *t)
@@ -96,45 +102,59 @@ state_reserve(SummaryState *st, int64 need)
 }
 
 static void
-check_same_params(const SummaryState *st, TimestampTz obs_end, double unit)
+check_same_params(const SummaryState *st, const SummaryState *other)
 {
-	if (st->obs_end != obs_end || st->unit != unit)
+	if (st->obs_end != other->obs_end || st->cal_end != other->cal_end ||
+		st->unit != other->unit)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("clv_summary: observation_end and unit must be the same for every row of a group")));
+				 errmsg("clv_summary: %sobservation_end and unit must be the same for every row of a group",
+						st->cal_day != st->obs_day ? "calibration_end, " : "")));
 }
 
-/* clv_summary(txn_time, amount, observation_end [, unit]) */
-Datum
-clv_summary_trans(PG_FUNCTION_ARGS)
+/*
+ * One transaction: (txn_time, amount) at argument 1, then the period ends and the unit
+ * starting at argument 3. With holdout, argument 3 is calibration_end.
+ */
+static Datum
+summary_trans(FunctionCallInfo fcinfo, bool holdout)
 {
 	MemoryContext cxt = clv_agg_context(fcinfo, "clv_summary");
 	SummaryState *st = PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0);
-	TimestampTz ts,
-				obs_end;
-	double		amount,
-				unit = 1.0;
+	SummaryState p = {0};
+	int			unit_arg = holdout ? 5 : 4;
+	TimestampTz ts;
+	double		amount;
 	int32		day;
 
-	if (PG_ARGISNULL(3) || (PG_NARGS() > 4 && PG_ARGISNULL(4)))
-		ereport(ERROR,
-				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-				 errmsg("clv_summary: observation_end and unit must not be NULL")));
-	obs_end = PG_GETARG_TIMESTAMPTZ(3);
-	if (PG_NARGS() > 4)
-		unit = parse_unit(PG_GETARG_TEXT_PP(4));
+	for (int i = 3; i < PG_NARGS(); i++)
+		if (PG_ARGISNULL(i))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("clv_summary: %sobservation_end and unit must not be NULL",
+							holdout ? "calibration_end, " : "")));
+	p.obs_end = PG_GETARG_TIMESTAMPTZ(holdout ? 4 : 3);
+	p.cal_end = holdout ? PG_GETARG_TIMESTAMPTZ(3) : p.obs_end;
+	p.unit = PG_NARGS() > unit_arg ? parse_unit(PG_GETARG_TEXT_PP(unit_arg)) : 1.0;
 
 	if (st == NULL)
 	{
+		p.obs_day = ts_day(p.obs_end, "observation_end");
+		p.cal_day = ts_day(p.cal_end, "calibration_end");
+		if (p.cal_day >= p.obs_day && holdout)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("clv_summary_holdout: calibration_end must be a day before observation_end"),
+					 errhint("The holdout period is the days after calibration_end up to observation_end.")));
 		st = state_new(cxt, 8);
-		st->obs_end = obs_end;
-		st->obs_day = ts_day(obs_end, "observation_end");
-		st->unit = unit;
+		memcpy(st, &p, SUMMARY_HDR);
+		st->n = 0;
+		st->cap = 8;
 		st->first_ts = DT_NOEND;
 		st->last_ts = DT_NOBEGIN;
 	}
 	else
-		check_same_params(st, obs_end, unit);
+		check_same_params(st, &p);
 
 	/* A transaction without time or amount is skipped. */
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
@@ -160,11 +180,28 @@ clv_summary_trans(PG_FUNCTION_ARGS)
 	st->days[st->n].day = day;
 	st->days[st->n].amount = amount;
 	st->n++;
-	if (ts < st->first_ts)
-		st->first_ts = ts;
-	if (ts > st->last_ts)
-		st->last_ts = ts;
+	if (day <= st->cal_day)
+	{
+		if (ts < st->first_ts)
+			st->first_ts = ts;
+		if (ts > st->last_ts)
+			st->last_ts = ts;
+	}
 	PG_RETURN_POINTER(st);
+}
+
+/* clv_summary(txn_time, amount, observation_end [, unit]) */
+Datum
+clv_summary_trans(PG_FUNCTION_ARGS)
+{
+	return summary_trans(fcinfo, false);
+}
+
+/* clv_summary_holdout(txn_time, amount, calibration_end, observation_end [, unit]) */
+Datum
+clv_summary_holdout_trans(PG_FUNCTION_ARGS)
+{
+	return summary_trans(fcinfo, true);
 }
 
 Datum
@@ -188,7 +225,7 @@ clv_summary_combine(PG_FUNCTION_ARGS)
 		a->cap = Max(b->n, 4);
 	}
 	else
-		check_same_params(a, b->obs_end, b->unit);
+		check_same_params(a, b);
 	state_reserve(a, (int64) a->n + b->n);
 	memcpy(a->days + a->n, b->days, sizeof(DayAmount) * b->n);
 	a->n += b->n;
@@ -251,46 +288,104 @@ day_cmp(const void *a, const void *b)
 	return (x->amount > y->amount) - (x->amount < y->amount);
 }
 
-Datum
-clv_summary_final(PG_FUNCTION_ARGS)
+/*
+ * Calibration summary into values[0..5] (frequency, recency, t, monetary_value,
+ * first_purchase, last_purchase) and, if hv is not NULL, the holdout purchase days,
+ * mean holdout amount and holdout length into hv[0..2]. False if the customer has no
+ * purchase in the calibration period.
+ */
+static bool
+summarise(SummaryState *st, Datum *values, double *hv)
 {
-	SummaryState *st = PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0);
-	TupleDesc	tupdesc;
-	Datum		values[6];
-	bool		nulls[6] = {0};
 	int32		ndays = 0,
 				first,
-				last = 0;
-	double		repeat_sum = 0.0;
+				last = 0,
+				hdays = 0;
+	double		repeat_sum = 0.0,
+				hsum = 0.0;
 
-	/* No purchase up to observation_end: the customer does not exist yet. */
 	if (st == NULL || st->n == 0)
-		PG_RETURN_NULL();
-
+		return false;
 	/* Sorting in place is harmless if the final function runs again on this state. */
 	qsort(st->days, st->n, sizeof(DayAmount), day_cmp);
 	first = st->days[0].day;
+	if (first > st->cal_day)
+		return false;			/* first seen in the holdout period */
 	for (int32 i = 0; i < st->n; i++)
 	{
-		if (i == 0 || st->days[i].day != st->days[i - 1].day)
+		int32		day = st->days[i].day;
+		bool		newday = (i == 0 || day != st->days[i - 1].day);
+
+		if (day <= st->cal_day)
 		{
-			ndays++;
-			last = st->days[i].day;
+			if (newday)
+			{
+				ndays++;
+				last = day;
+			}
+			if (day != first)
+				repeat_sum += st->days[i].amount;
 		}
-		if (st->days[i].day != first)
-			repeat_sum += st->days[i].amount;
+		else
+		{
+			hdays += newday;
+			hsum += st->days[i].amount;
+		}
 	}
+	values[0] = Int32GetDatum(ndays - 1);
+	values[1] = Float8GetDatum((last - first) / st->unit);
+	values[2] = Float8GetDatum((st->cal_day - first) / st->unit);
+	values[3] = Float8GetDatum(ndays > 1 ? repeat_sum / (ndays - 1) : 0.0);
+	values[4] = TimestampTzGetDatum(st->first_ts);
+	values[5] = TimestampTzGetDatum(st->last_ts);
+	if (hv)
+	{
+		hv[0] = hdays;
+		hv[1] = hdays > 0 ? hsum / hdays : 0.0;
+		hv[2] = (st->obs_day - st->cal_day) / st->unit;
+	}
+	return true;
+}
+
+static Datum
+summary_result(FunctionCallInfo fcinfo, Datum *values, int n)
+{
+	TupleDesc	tupdesc;
+	bool		nulls[9] = {0};
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning record called in context that cannot accept type record")));
 	tupdesc = BlessTupleDesc(tupdesc);
-	values[0] = Int32GetDatum(ndays - 1);
-	values[1] = Float8GetDatum((last - first) / st->unit);
-	values[2] = Float8GetDatum((st->obs_day - first) / st->unit);
-	values[3] = Float8GetDatum(ndays > 1 ? repeat_sum / (ndays - 1) : 0.0);
-	values[4] = TimestampTzGetDatum(st->first_ts);
-	values[5] = TimestampTzGetDatum(st->last_ts);
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
+	Assert(tupdesc->natts == n);
+	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/* NULL when the customer made no purchase up to observation_end: not acquired yet. */
+Datum
+clv_summary_final(PG_FUNCTION_ARGS)
+{
+	Datum		values[6];
+
+	if (!summarise(PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0),
+				   values, NULL))
+		PG_RETURN_NULL();
+	PG_RETURN_DATUM(summary_result(fcinfo, values, 6));
+}
+
+/* NULL when the customer's first purchase is after calibration_end, as lifetimes drops them. */
+Datum
+clv_summary_holdout_final(PG_FUNCTION_ARGS)
+{
+	Datum		values[9];
+	double		hv[3];
+
+	if (!summarise(PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0),
+				   values, hv))
+		PG_RETURN_NULL();
+	values[6] = Int32GetDatum((int32) hv[0]);
+	values[7] = Float8GetDatum(hv[1]);
+	values[8] = Float8GetDatum(hv[2]);
+	PG_RETURN_DATUM(summary_result(fcinfo, values, 9));
 }

@@ -21,7 +21,7 @@ FROM cdnow_bgnbd;
 -- Predictions at the fixed published parameters agree with an independent
 -- implementation on every CDNOW customer (max relative error below 1e-6).
 CREATE TABLE published AS
-SELECT ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model AS m;
+SELECT bgnbd_model(0.243, 4.414, 0.793, 2.426) AS m;
 SELECT count(*) AS customers,
        max(abs(bgnbd_expected_purchases(m, 39, frequency, recency, t) - expected_purchases_39)
            / expected_purchases_39) < 1e-6 AS expected_ok,
@@ -86,8 +86,8 @@ FROM (SELECT (bgnbd_fit(x, x * 5, 100)).* FROM generate_series(1, 20) x) f;
 SELECT bgnbd_expected_purchases(m, -1, 1, 1, 2) FROM published;
 SELECT bgnbd_expected_purchases(m, 'Infinity') FROM published;
 SELECT bgnbd_p_alive(m, 1, 3, 2) FROM published;
-SELECT bgnbd_p_alive(ROW(0.243, -4.4, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model, 1, 1, 2);
-SELECT bgnbd_p_alive(ROW(NULL, 4.4, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model, 1, 1, 2);
+SELECT bgnbd_p_alive(bgnbd_model(0.243, -4.4, 0.793, 2.426), 1, 1, 2);
+SELECT bgnbd_p_alive(ROW(NULL, 4.4, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, 1, 1, 2);
 SELECT bgnbd_p_alive(m, NULL, 1, 2) IS NULL AS strict FROM published;
 
 -- Parallel plan with Partial/Finalize Aggregate gives the serial fit.

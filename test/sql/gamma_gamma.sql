@@ -71,7 +71,7 @@ SELECT n_customers FROM (SELECT (gamma_gamma_fit(frequency, monetary_value)).*
 SELECT gamma_gamma_fit(0, 10) FROM generate_series(1, 5);
 SELECT gamma_gamma_fit(x, m) FROM (VALUES (1, 10), (2, 20), (1, 10)) v(x, m);
 -- Scoring errors.
-SELECT gamma_gamma_expected_spend(ROW(2, 0.5, 10, NULL, NULL, NULL, NULL)::gamma_gamma_model, 0, 0);
+SELECT gamma_gamma_expected_spend(gamma_gamma_model(2, 0.5, 10), 0, 0);
 SELECT gamma_gamma_expected_spend(g, 1, -1) FROM cdnow_gg;
 SELECT gamma_gamma_clv(b, g, 2, 30, 38, 22, -1) FROM cdnow_bg, cdnow_gg;
 SELECT gamma_gamma_clv(b, g, 2, 30, 38, 22, 12, -1) FROM cdnow_bg, cdnow_gg;

@@ -1,0 +1,91 @@
+/*
+ * bgbb.c - BG/BB for discrete-time (opportunity) data, plain C.
+ *
+ * Fader, Hardie & Shang (2010), "Customer-base analysis in a discrete-time noncontractual
+ * setting": x transactions in n opportunities, the last at opportunity t_x.
+ */
+#include <math.h>
+
+#include <gsl/gsl_sf_psi.h>
+
+#include "models.h"
+#include "specfun.h"
+
+/* log L of one (x, t_x, n) pattern */
+static double
+bgbb_row_ll(const double *par, double x, double tx, double n, double lbab, double lbgd)
+{
+	double		alpha = par[0],
+				beta = par[1],
+				gamma = par[2],
+				delta = par[3];
+	double		L = clv_lbeta(alpha + x, beta + n - x) - lbab +
+		clv_lbeta(gamma, delta + n) - lbgd;
+
+	for (double i = 0; i < n - tx; i++)
+		L = clv_log_add_exp(L, clv_lbeta(alpha + x, beta + tx - x + i) - lbab +
+							clv_lbeta(gamma + 1.0, delta + tx + i) - lbgd);
+	return L;
+}
+
+double
+bgbb_loglik(const double *par, const clv_rows *rows, double *grad)
+{
+	double		lbab = clv_lbeta(par[0], par[1]),
+				lbgd = clv_lbeta(par[2], par[3]),
+				ll = 0.0;
+
+	(void) grad;				/* no analytic gradient: the fitter differences */
+	for (long i = 0; i < rows->n; i++)
+	{
+		const double *row = rows->v + i * CLV_ROW_WIDTH;
+
+		ll += row[3] * bgbb_row_ll(par, row[0], row[1], row[2], lbab, lbgd);
+	}
+	return ll;
+}
+
+const clv_model_desc clv_bgbb_desc = {
+	"bgbb_fit", 4, bgbb_loglik, 0, {1.0, 1.0, 1.0, 1.0}
+};
+
+/* P(alive at opportunity n + 1 | x, t_x, n) */
+double
+bgbb_prob_alive(const double *par, double x, double tx, double n)
+{
+	double		lbab = clv_lbeta(par[0], par[1]),
+				lbgd = clv_lbeta(par[2], par[3]);
+
+	return exp(clv_lbeta(par[0] + x, par[1] + n - x) - lbab +
+			   clv_lbeta(par[2], par[3] + n + 1.0) - lbgd -
+			   bgbb_row_ll(par, x, tx, n, lbab, lbgd));
+}
+
+/*
+ * Expected transactions in the next nstar opportunities (FHS 2010, eq. 13); x = t_x =
+ * n = 0 gives E[X(nstar)] of a new customer.
+ */
+double
+bgbb_expected(const double *par, double nstar, double x, double tx, double n)
+{
+	double		alpha = par[0],
+				beta = par[1],
+				gamma = par[2],
+				delta = par[3];
+	double		lbab = clv_lbeta(alpha, beta),
+				lbgd = clv_lbeta(gamma, delta);
+	double		lead = clv_lbeta(alpha + x + 1.0, beta + n - x) - lbab -
+		bgbb_row_ll(par, x, tx, n, lbab, lbgd) +
+		lgamma(gamma + delta) - lgamma(1.0 + delta) +
+		lgamma(1.0 + delta + n) - lgamma(gamma + delta + n);
+	double		D = lgamma(1.0 + delta + n + nstar) - lgamma(gamma + delta + n + nstar) -
+		lgamma(1.0 + delta + n) + lgamma(gamma + delta + n);
+	double		bracket;
+
+	/* delta / (gamma - 1) * (1 - exp(D)), with its limit at gamma = 1 */
+	if (gamma == 1.0)
+		bracket = delta * (gsl_sf_psi(1.0 + delta + n + nstar) - gsl_sf_psi(1.0 + delta + n));
+	else
+		bracket = delta * -expm1(D) / (gamma - 1.0);
+	return exp(lead) * bracket;
+}

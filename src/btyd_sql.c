@@ -1,0 +1,156 @@
+/*
+ * btyd_sql.c - scoring functions of the purchase models: conditional and
+ * unconditional expected purchases, P(alive), P(X(t) = n).
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+
+#include "clv.h"
+
+typedef struct ScoreModel
+{
+	const char *prefix;			/* SQL function prefix, for messages */
+	const char *typname;
+	const char *const *fields;
+	bool		discrete;		/* BG/BB: opportunities instead of time */
+	double		(*expected) (const double *par, double t, double x, double tx, double T);
+	double		(*p_alive) (const double *par, double x, double tx, double T);
+	double		(*prob_n) (const double *par, double t, double n);
+} ScoreModel;
+
+static const char *const bgnbd_fields[] = {"r", "alpha", "a", "b"};
+static const char *const pareto_fields[] = {"r", "alpha", "s", "beta"};
+static const char *const bgbb_fields[] = {"alpha", "beta", "gamma", "delta"};
+
+static const ScoreModel bgnbd = {"bgnbd", "bgnbd_model", bgnbd_fields, false,
+bgnbd_expected, bgnbd_prob_alive, bgnbd_prob_n};
+static const ScoreModel mbgnbd = {"mbgnbd", "mbgnbd_model", bgnbd_fields, false,
+mbgnbd_expected, mbgnbd_prob_alive, NULL};
+static const ScoreModel pareto = {"pareto_nbd", "pareto_nbd_model", pareto_fields, false,
+pareto_expected, pareto_prob_alive, pareto_prob_n};
+static const ScoreModel bgbb = {"bgbb", "bgbb_model", bgbb_fields, true,
+bgbb_expected, bgbb_prob_alive, NULL};
+
+static void
+check_customer(const ScoreModel *sm, const char *fname, double x, double tx, double T)
+{
+	if (sm->discrete)
+		clv_check_discrete(fname, x, tx, T);
+	else
+		clv_check_customer(fname, x, tx, T);
+}
+
+static double
+checked(const char *fname, double v)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: the result cannot be evaluated for these arguments", fname),
+				 errdetail("A series did not converge or the value overflows."),
+				 errhint("Use a horizon of the order of the observation period.")));
+	return v;
+}
+
+static void
+check_horizon(const ScoreModel *sm, const char *fname, double t)
+{
+	clv_check_finite(fname, sm->discrete ? "n_periods ahead" : "t", t);
+	if (t < 0 || (sm->discrete && t != floor(t)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: horizon must be %s >= 0, got %g", fname,
+						sm->discrete ? "a whole number" : "a number", t)));
+}
+
+/* (model, t, frequency, recency, t_customer) or, with conditional false, (model, t) */
+static Datum
+score_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditional)
+{
+	char		fname[64];
+	double		par[4],
+				t = PG_GETARG_FLOAT8(1),
+				x = 0,
+				tx = 0,
+				T = 0;
+
+	snprintf(fname, sizeof(fname), "%s_expected_purchases", sm->prefix);
+	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	check_horizon(sm, fname, t);
+	if (conditional)
+	{
+		x = PG_GETARG_FLOAT8(2);
+		tx = PG_GETARG_FLOAT8(3);
+		T = PG_GETARG_FLOAT8(4);
+		check_customer(sm, fname, x, tx, T);
+	}
+	PG_RETURN_FLOAT8(checked(fname, sm->expected(par, t, x, tx, T)));
+}
+
+static Datum
+score_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm)
+{
+	char		fname[64];
+	double		par[4],
+				x = PG_GETARG_FLOAT8(1),
+				tx = PG_GETARG_FLOAT8(2),
+				T = PG_GETARG_FLOAT8(3);
+
+	snprintf(fname, sizeof(fname), "%s_p_alive", sm->prefix);
+	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	check_customer(sm, fname, x, tx, T);
+	PG_RETURN_FLOAT8(checked(fname, sm->p_alive(par, x, tx, T)));
+}
+
+#define CLV_MAX_N_PURCHASES 100000
+
+/* P(X(t) = n) for a new customer */
+static Datum
+score_prob_n(FunctionCallInfo fcinfo, const ScoreModel *sm)
+{
+	char		fname[64];
+	double		par[4],
+				t = PG_GETARG_FLOAT8(1),
+				n = PG_GETARG_FLOAT8(2);
+
+	snprintf(fname, sizeof(fname), "%s_prob_n_purchases", sm->prefix);
+	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	check_horizon(sm, fname, t);
+	clv_check_finite(fname, "n", n);
+	if (n < 0 || n != floor(n) || n > CLV_MAX_N_PURCHASES)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: n must be a whole number between 0 and %d, got %g",
+						fname, CLV_MAX_N_PURCHASES, n)));
+	PG_RETURN_FLOAT8(checked(fname, sm->prob_n(par, t, n)));
+}
+
+#define SCORE_FUNCTIONS(m) \
+PG_FUNCTION_INFO_V1(m##_expected_purchases); \
+Datum m##_expected_purchases(PG_FUNCTION_ARGS) { return score_expected(fcinfo, &m, true); } \
+PG_FUNCTION_INFO_V1(m##_expected_purchases_new); \
+Datum m##_expected_purchases_new(PG_FUNCTION_ARGS) { return score_expected(fcinfo, &m, false); } \
+PG_FUNCTION_INFO_V1(m##_p_alive); \
+Datum m##_p_alive(PG_FUNCTION_ARGS) { return score_p_alive(fcinfo, &m); }
+
+SCORE_FUNCTIONS(bgnbd)
+SCORE_FUNCTIONS(mbgnbd)
+SCORE_FUNCTIONS(pareto)
+SCORE_FUNCTIONS(bgbb)
+
+PG_FUNCTION_INFO_V1(bgnbd_prob_n_purchases);
+Datum
+bgnbd_prob_n_purchases(PG_FUNCTION_ARGS)
+{
+	return score_prob_n(fcinfo, &bgnbd);
+}
+
+PG_FUNCTION_INFO_V1(pareto_prob_n_purchases);
+Datum
+pareto_prob_n_purchases(PG_FUNCTION_ARGS)
+{
+	return score_prob_n(fcinfo, &pareto);
+}

@@ -1,0 +1,139 @@
+/*
+ * fit.c - the one maximum-likelihood procedure every model uses (plain C).
+ *
+ * Optimises log-parameters with BFGS (optim.c), then reports standard errors from the
+ * observed information at the optimum. Models without an analytic gradient get
+ * central differences.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+
+#include "models.h"
+
+typedef struct
+{
+	const clv_model_desc *m;
+	const clv_rows *rows;
+	double		penalizer;
+} fit_ctx;
+
+/* Negative mean log-likelihood plus penalty, of log-parameters, without gradient. */
+static double
+objective_value(const fit_ctx *c, const double *theta)
+{
+	double		par[CLV_MAX_PAR],
+				pen = 0.0;
+
+	for (int i = 0; i < c->m->npar; i++)
+	{
+		par[i] = exp(theta[i]);
+		pen += par[i] * par[i];
+	}
+	return -c->m->loglik(par, c->rows, NULL) / c->rows->wsum + c->penalizer * pen;
+}
+
+static double
+objective(const double *theta, double *grad, void *p)
+{
+	const fit_ctx *c = p;
+	int			n = c->m->npar;
+	double		par[CLV_MAX_PAR] = {0},
+				g[CLV_MAX_PAR] = {0},
+				ll,
+				pen = 0.0;
+
+	if (grad && !c->m->has_grad)
+	{
+		double		th[CLV_MAX_PAR];
+
+		memcpy(th, theta, sizeof(double) * n);
+		for (int i = 0; i < n; i++)
+		{
+			double		h = 1e-6 * fmax(1.0, fabs(theta[i]));
+			double		fp,
+						fm;
+
+			th[i] = theta[i] + h;
+			fp = objective_value(c, th);
+			th[i] = theta[i] - h;
+			fm = objective_value(c, th);
+			th[i] = theta[i];
+			grad[i] = (fp - fm) / (2 * h);
+		}
+		return objective_value(c, theta);
+	}
+
+	for (int i = 0; i < n; i++)
+	{
+		par[i] = exp(theta[i]);
+		pen += par[i] * par[i];
+	}
+	ll = c->m->loglik(par, c->rows, grad ? g : NULL);
+	if (grad)
+		for (int i = 0; i < n; i++)
+			grad[i] = -g[i] * par[i] / c->rows->wsum + 2.0 * c->penalizer * par[i] * par[i];
+	return -ll / c->rows->wsum + c->penalizer * pen;
+}
+
+/*
+ * SE(par_i) = par_i * sqrt([(W * H)^-1]_ii), H the Hessian of the mean objective in
+ * log-parameters: at a stationary point the log-scale Hessian maps to the natural scale
+ * by the Jacobian diag(par) alone.
+ */
+static void
+standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
+{
+	int			n = c->m->npar;
+	double		H[CLV_MAX_PAR * CLV_MAX_PAR];
+	gsl_matrix_view Hv = gsl_matrix_view_array(H, n, n);
+	gsl_matrix *inv;
+
+	for (int i = 0; i < n; i++)
+		fit->se[i] = NAN;
+	if (!clv_hessian(n, theta, objective, (void *) c, H))
+		return;
+	for (int i = 0; i < n * n; i++)
+		H[i] *= c->rows->wsum;
+	if (gsl_linalg_cholesky_decomp1(&Hv.matrix) != GSL_SUCCESS)
+		return;					/* not a strict maximum: no standard errors */
+	inv = gsl_matrix_alloc(n, n);
+	if (inv == NULL)
+		return;
+	gsl_matrix_memcpy(inv, &Hv.matrix);
+	if (gsl_linalg_cholesky_invert(inv) == GSL_SUCCESS)
+		for (int i = 0; i < n; i++)
+		{
+			double		v = gsl_matrix_get(inv, i, i);
+
+			if (v > 0 && isfinite(v))
+				fit->se[i] = fit->par[i] * sqrt(v);
+		}
+	gsl_matrix_free(inv);
+}
+
+void
+clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
+			  const clv_optim_options *opts, clv_fit *fit)
+{
+	fit_ctx		c = {m, rows, penalizer};
+	double		theta[CLV_MAX_PAR];
+	clv_optim_result res;
+
+	memset(fit, 0, sizeof(*fit));
+	for (int i = 0; i < m->npar; i++)
+		theta[i] = log(m->start[i]);
+	clv_minimize(m->npar, theta, objective, &c, opts, &res);
+	for (int i = 0; i < m->npar; i++)
+		fit->par[i] = exp(theta[i]);
+	fit->log_likelihood = m->loglik(fit->par, rows, NULL);
+	fit->iterations = res.iterations;
+	fit->status = res.status;
+	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);
+	if (res.status == CLV_OPT_INTERRUPTED || res.status == CLV_OPT_NOMEM)
+		return;
+	standard_errors(&c, theta, fit);
+}

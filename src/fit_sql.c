@@ -1,0 +1,217 @@
+/*
+ * fit_sql.c - the fit aggregates of every model: transition functions that validate
+ * and collect distinct rows, and one final function shape.
+ */
+#include "postgres.h"
+
+#include <math.h>
+
+#include "fmgr.h"
+#include "nodes/primnodes.h"
+#include "utils/lsyscache.h"
+
+#include "clv.h"
+
+PG_FUNCTION_INFO_V1(btyd_fit_trans);
+PG_FUNCTION_INFO_V1(gamma_gamma_fit_trans);
+PG_FUNCTION_INFO_V1(bgbb_fit_trans);
+PG_FUNCTION_INFO_V1(bgnbd_fit_final);
+PG_FUNCTION_INFO_V1(mbgnbd_fit_final);
+PG_FUNCTION_INFO_V1(pareto_nbd_fit_final);
+PG_FUNCTION_INFO_V1(gamma_gamma_fit_final);
+PG_FUNCTION_INFO_V1(bgbb_fit_final);
+
+/* The aggregate's SQL name, for messages: bgnbd_fit_trans serves three models. */
+static const char *
+agg_name(FunctionCallInfo fcinfo, const char *fallback)
+{
+	Aggref	   *ref = AggGetAggref(fcinfo);
+
+	if (ref)
+	{
+		char	   *name = get_func_name(ref->aggfnoid);
+
+		if (name)
+			return name;
+	}
+	return fallback;
+}
+
+static RowSet *
+state_arg(FunctionCallInfo fcinfo, const char *fname)
+{
+	MemoryContext cxt = clv_agg_context(fcinfo, fname);
+
+	if (PG_ARGISNULL(0))
+		return rowset_create(cxt);
+	return (RowSet *) PG_GETARG_POINTER(0);
+}
+
+/* A NULL penalizer argument means "no penalty", like leaving the argument out. */
+static void
+penalizer_arg(FunctionCallInfo fcinfo, RowSet *rs, int argno, const char *fname)
+{
+	if (PG_NARGS() > argno && !PG_ARGISNULL(argno))
+		rowset_set_penalizer(rs, PG_GETARG_FLOAT8(argno), fname);
+}
+
+/* bgnbd_fit / mbgnbd_fit / pareto_nbd_fit (frequency, recency, t [, penalizer]) */
+Datum
+btyd_fit_trans(PG_FUNCTION_ARGS)
+{
+	const char *fname = agg_name(fcinfo, "bgnbd_fit");
+	RowSet	   *rs = state_arg(fcinfo, fname);
+	double		x,
+				tx,
+				T;
+
+	penalizer_arg(fcinfo, rs, 4, fname);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
+		PG_RETURN_POINTER(rs);
+	x = PG_GETARG_FLOAT8(1);
+	tx = PG_GETARG_FLOAT8(2);
+	T = PG_GETARG_FLOAT8(3);
+	clv_check_customer(fname, x, tx, T);
+	rowset_add(rs, x, tx, T, 1.0);
+	PG_RETURN_POINTER(rs);
+}
+
+/*
+ * gamma_gamma_fit(frequency, monetary_value [, penalizer]): customers with frequency 0
+ * carry no spend information and are skipped; a repeat buyer needs a positive mean.
+ */
+Datum
+gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
+{
+	const char *fname = "gamma_gamma_fit";
+	RowSet	   *rs = state_arg(fcinfo, fname);
+	double		x,
+				m;
+
+	penalizer_arg(fcinfo, rs, 3, fname);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		PG_RETURN_POINTER(rs);
+	x = PG_GETARG_FLOAT8(1);
+	m = PG_GETARG_FLOAT8(2);
+	clv_check_frequency(fname, x);
+	if (x == 0)
+		PG_RETURN_POINTER(rs);
+	clv_check_finite(fname, "monetary_value", m);
+	if (m <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gamma_gamma_fit: monetary_value %g of a repeat buyer (frequency %g) is not positive", m, x),
+				 errdetail("The Gamma-Gamma model describes positive spend; a zero or negative mean cannot enter its likelihood."),
+				 errhint("Fit on the buyers with spend, e.g. add WHERE monetary_value > 0, and score the others separately.")));
+	rowset_add(rs, x, m, 0.0, 1.0);
+	PG_RETURN_POINTER(rs);
+}
+
+/* bgbb_fit(frequency, recency, n_periods [, weight [, penalizer]]) */
+Datum
+bgbb_fit_trans(PG_FUNCTION_ARGS)
+{
+	const char *fname = "bgbb_fit";
+	RowSet	   *rs = state_arg(fcinfo, fname);
+	double		x,
+				tx,
+				n,
+				w = 1.0;
+
+	penalizer_arg(fcinfo, rs, 5, fname);
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
+		(PG_NARGS() > 4 && PG_ARGISNULL(4)))
+		PG_RETURN_POINTER(rs);
+	x = PG_GETARG_FLOAT8(1);
+	tx = PG_GETARG_FLOAT8(2);
+	n = PG_GETARG_FLOAT8(3);
+	if (PG_NARGS() > 4)
+	{
+		w = PG_GETARG_FLOAT8(4);
+		if (!isfinite(w) || w < 0 || w != floor(w))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("bgbb_fit: weight must be a whole number >= 0, got %g", w),
+					 errdetail("The weight is the number of customers with this (frequency, recency, n_periods) pattern.")));
+		if (w == 0)
+			PG_RETURN_POINTER(rs);
+	}
+	clv_check_discrete(fname, x, tx, n);
+	rowset_add(rs, x, tx, n, w);
+	PG_RETURN_POINTER(rs);
+}
+
+/*
+ * Identification checks shared by every model, then the fit. A model needs at least
+ * 3 distinct rows and (all but Gamma-Gamma, whose rows are repeat buyers already) a
+ * customer with a repeat purchase.
+ */
+Datum
+clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m)
+{
+	RowSet	   *rs = PG_ARGISNULL(0) ? NULL : (RowSet *) PG_GETARG_POINTER(0);
+	bool		spend = (m == &clv_gamma_gamma_desc);
+	clv_rows	rows;
+	clv_optim_options opts;
+	clv_fit		fit;
+	bool		repeat = spend;
+
+	if (rs == NULL || rs->n == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: no %s to fit", m->name, spend ? "repeat buyers" : "customers"),
+				 spend ? errdetail("Only customers with frequency > 0 inform the spend model.") : 0,
+				 errhint("Every row was NULL%s, or the group is empty.",
+						 spend ? " or had frequency 0" : "")));
+	rowset_to_rows(rs, &rows);
+	for (long i = 0; i < rows.n && !repeat; i++)
+		repeat = rows.v[i * CLV_ROW_WIDTH] > 0;
+	if (!repeat)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: no customer has a repeat purchase", m->name),
+				 errdetail("With every frequency 0 the purchase and drop-out rates cannot be told apart."),
+				 errhint("Use a longer observation period or more customers.")));
+	if (rows.n < 3)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: %ld distinct %s rows, at least 3 are needed", m->name, rows.n,
+						spend ? "(frequency, monetary_value)" : "(frequency, recency, t)"),
+				 errhint("The %d parameters cannot be identified from so few distinct customers.",
+						 m->npar)));
+
+	clv_optim_defaults(&opts);
+	clv_fit_model(m, &rows, isnan(rs->penalizer) ? 0.0 : rs->penalizer, &opts, &fit);
+	clv_fit_finish(m->name, &fit);
+	return clv_model_datum(fcinfo, fit.par, m->npar, &fit, rows.wsum);
+}
+
+Datum
+bgnbd_fit_final(PG_FUNCTION_ARGS)
+{
+	return clv_fit_final(fcinfo, &clv_bgnbd_desc);
+}
+
+Datum
+mbgnbd_fit_final(PG_FUNCTION_ARGS)
+{
+	return clv_fit_final(fcinfo, &clv_mbgnbd_desc);
+}
+
+Datum
+pareto_nbd_fit_final(PG_FUNCTION_ARGS)
+{
+	return clv_fit_final(fcinfo, &clv_pareto_nbd_desc);
+}
+
+Datum
+gamma_gamma_fit_final(PG_FUNCTION_ARGS)
+{
+	return clv_fit_final(fcinfo, &clv_gamma_gamma_desc);
+}
+
+Datum
+bgbb_fit_final(PG_FUNCTION_ARGS)
+{
+	return clv_fit_final(fcinfo, &clv_bgbb_desc);
+}

@@ -1,0 +1,93 @@
+/*
+ * mbgnbd.c - MBG/NBD (Batislam, Denizel & Filiztekin 2007), plain C.
+ *
+ * BG/NBD in which a customer may also drop out right after the first purchase, so
+ * customers without repeat purchases are not all alive. The formulas follow lifetimes'
+ * ModifiedBetaGeoFitter; the expectation reuses BG/NBD's hypergeometric term with b + 1.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_psi.h>
+
+#include "models.h"
+#include "specfun.h"
+
+double
+mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+	double		ll = 0.0,
+				g[4] = {0, 0, 0, 0};
+	double		lgr = lgamma(r),
+				lgab = lgamma(a + b),
+				lgb = lgamma(b),
+				la = log(alpha);
+	double		psr = grad ? gsl_sf_psi(r) : 0,
+				psab = grad ? gsl_sf_psi(a + b) : 0,
+				psb = grad ? gsl_sf_psi(b) : 0;
+
+	for (long i = 0; i < rows->n; i++)
+	{
+		const double *row = rows->v + i * CLV_ROW_WIDTH;
+		double		x = row[0],
+					tx = row[1],
+					T = row[2],
+					w = row[3];
+		double		lT = log(alpha + T),
+					ltx = log(alpha + tx);
+		double		A1 = lgamma(r + x) - lgr + r * la;
+		double		A2 = lgab + lgamma(b + x + 1) - lgb - lgamma(a + b + x + 1);
+		double		A3 = -(r + x) * lT;
+		double		A4 = log(a) - log(b + x) - (r + x) * ltx;
+		double		L = clv_log_add_exp(A3, A4);
+
+		ll += w * (A1 + A2 + L);
+		if (grad)
+		{
+			double		w3 = exp(A3 - L),
+						w4 = exp(A4 - L);
+			double		psabx = gsl_sf_psi(a + b + x + 1);
+
+			g[0] += w * (gsl_sf_psi(r + x) - psr + la - w3 * lT - w4 * ltx);
+			g[1] += w * (r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx)));
+			g[2] += w * (psab - psabx + w4 / a);
+			g[3] += w * (psab + gsl_sf_psi(b + x + 1) - psb - psabx - w4 / (b + x));
+		}
+	}
+	if (grad)
+		memcpy(grad, g, sizeof(g));
+	return ll;
+}
+
+const clv_model_desc clv_mbgnbd_desc = {
+	"mbgnbd_fit", 4, mbgnbd_loglik, 1, {1.0, 1.0, 1.0, 1.0}
+};
+
+double
+mbgnbd_prob_alive(const double *par, double x, double tx, double T)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+
+	return 1.0 / (1.0 + exp(log(a) - log(b + x) +
+							(r + x) * (log(alpha + T) - log(alpha + tx))));
+}
+
+/* E[X(T, T + t) | x, t_x, T]; x = t_x = T = 0 gives E[X(t)] of a new customer. */
+double
+mbgnbd_expected(const double *par, double t, double x, double tx, double T)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+	double		z = t / (alpha + T + t);
+
+	return (a + b + x) * bgnbd_D(r, a, b + 1.0, x, z) * mbgnbd_prob_alive(par, x, tx, T);
+}

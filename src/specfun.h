@@ -1,0 +1,23 @@
+/*
+ * specfun.h - special functions the models need, in log space (plain C).
+ */
+#ifndef CLV_SPECFUN_H
+#define CLV_SPECFUN_H
+
+/*
+ * log 2F1(a, b; c; z) for a, b, c > 0 and 0 <= z < 1 (every series term positive).
+ * Uses Euler's transformation when c - a - b < 0 so the terms decay from the start.
+ * NaN if the series does not settle.
+ */
+extern double clv_log_hyp2f1(double a, double b, double c, double z);
+
+/* log(exp(x) - exp(y)) for x >= y; -Inf when equal. */
+extern double clv_log_diff_exp(double x, double y);
+
+/* log(exp(x) + exp(y)) */
+extern double clv_log_add_exp(double x, double y);
+
+/* log B(a, b) */
+extern double clv_lbeta(double a, double b);
+
+#endif
