@@ -36,6 +36,13 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 				psab = 0,
 				psb = 0;
 
+	/* Terms that depend on x only are computed once per run of equal x (rows come sorted). */
+	double		prev_x = -1.0,
+				Ax = 0,
+				psrx = 0,
+				psabx = 0,
+				psbx = 0;
+
 	if (grad)
 	{
 		psr = gsl_sf_psi(r);
@@ -50,18 +57,30 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 					tx = row[1],
 					T = row[2],
 					w = row[3];
-		double		lT = log(alpha + T);
-		double		A1 = lgamma(r + x) - lgr + r * la;
-		double		A2 = lgab + lgamma(b + x) - lgb - lgamma(a + b + x);
-		double		A3 = -(r + x) * lT;
-		double		L,
+		double		lT,
+					A3,
+					L,
 					w3 = 1.0,
 					w4 = 0.0,
-					A4 = 0.0,
 					ltx = 0.0;
 
+		if (x != prev_x)
+		{
+			prev_x = x;
+			Ax = lgamma(r + x) - lgr + r * la + lgab + lgamma(b + x) - lgb - lgamma(a + b + x);
+			if (grad)
+			{
+				psrx = gsl_sf_psi(r + x);
+				psabx = gsl_sf_psi(a + b + x);
+				psbx = gsl_sf_psi(b + x);
+			}
+		}
+		lT = log(alpha + T);
+		A3 = -(r + x) * lT;
 		if (x > 0)
 		{
+			double		A4;
+
 			ltx = log(alpha + tx);
 			A4 = log(a) - log(b + x - 1) - (r + x) * ltx;
 			/* log(exp(A3) + exp(A4)) without overflow */
@@ -85,13 +104,10 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 		else
 			L = A3;
 
-		ll += w * (A1 + A2 + L);
+		ll += w * (Ax + L);
 
 		if (grad)
 		{
-			double		psrx = gsl_sf_psi(r + x),
-						psabx = gsl_sf_psi(a + b + x),
-						psbx = gsl_sf_psi(b + x);
 			double		dr = psrx - psr + la - w3 * lT,
 						dal = r / alpha - w3 * (r + x) / (alpha + T),
 						da = psab - psabx,

@@ -69,9 +69,8 @@ clv_fit_finish(const char *fname, const clv_fit *fit)
 	if (!fit->converged)
 		ereport(WARNING,
 				(errcode(ERRCODE_WARNING),
-				 errmsg("%s did not converge: %s after %d iterations",
-						fname, clv_optim_status_text(fit->status), fit->iterations),
-				 errdetail("The returned parameters are the best found; converged is false."),
+				 errmsg("%s did not converge: %s", fname, clv_optim_status_text(fit->status)),
+				 errdetail("The returned parameters are the best found; converged is false and iterations says how long it tried."),
 				 errhint("The data may not identify the model (e.g. almost no repeat buyers or no drop-out), or need more customers.")));
 }
 

@@ -6,6 +6,7 @@
  * central differences.
  */
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -84,7 +85,7 @@ objective(const double *theta, double *grad, void *p)
  * log-parameters: at a stationary point the log-scale Hessian maps to the natural scale
  * by the Jacobian diag(par) alone.
  */
-static void
+static bool
 standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 {
 	int			n = c->m->npar;
@@ -92,17 +93,19 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 	gsl_matrix_view Hv = gsl_matrix_view_array(H, n, n);
 	gsl_matrix *inv;
 
+	bool		ok = true;
+
 	for (int i = 0; i < n; i++)
 		fit->se[i] = NAN;
 	if (!clv_hessian(n, theta, objective, (void *) c, H))
-		return;
+		return false;
 	for (int i = 0; i < n * n; i++)
 		H[i] *= c->rows->wsum;
 	if (gsl_linalg_cholesky_decomp1(&Hv.matrix) != GSL_SUCCESS)
-		return;					/* not a strict maximum: no standard errors */
+		return false;			/* not a strict maximum: no standard errors */
 	inv = gsl_matrix_alloc(n, n);
 	if (inv == NULL)
-		return;
+		return true;			/* only the standard errors are missing */
 	gsl_matrix_memcpy(inv, &Hv.matrix);
 	if (gsl_linalg_cholesky_invert(inv) == GSL_SUCCESS)
 		for (int i = 0; i < n; i++)
@@ -111,9 +114,19 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 
 			if (v > 0 && isfinite(v))
 				fit->se[i] = fit->par[i] * sqrt(v);
+			else
+				ok = false;
 		}
 	gsl_matrix_free(inv);
+	return ok;
 }
+
+/*
+ * |log parameter| beyond this (about 1e6 or 1e-6) means the likelihood keeps rising
+ * towards a boundary of the parameter space: the gradient vanishes there too, but the
+ * point is a degenerate limit of the model, not an estimate.
+ */
+#define CLV_LOG_PAR_BOUND 13.8
 
 void
 clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
@@ -135,5 +148,15 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);
 	if (res.status == CLV_OPT_INTERRUPTED || res.status == CLV_OPT_NOMEM)
 		return;
-	standard_errors(&c, theta, fit);
+	if (!standard_errors(&c, theta, fit) && fit->converged)
+	{
+		fit->converged = 0;
+		fit->status = CLV_OPT_SINGULAR;
+	}
+	for (int i = 0; i < m->npar && fit->converged; i++)
+		if (fabs(theta[i]) > CLV_LOG_PAR_BOUND)
+		{
+			fit->converged = 0;
+			fit->status = CLV_OPT_BOUNDARY;
+		}
 }

@@ -26,6 +26,13 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 				lg = log(g),
 				psq = grad ? gsl_sf_psi(q) : 0.0;
 
+	/* Terms that depend on x only are computed once per run of equal x (rows come sorted). */
+	double		prev_x = -1.0,
+				Ax = 0,
+				lx = 0,
+				psx = 0,
+				psxq = 0;
+
 	for (long i = 0; i < rows->n; i++)
 	{
 		const double *row = rows->v + i * CLV_ROW_WIDTH;
@@ -34,17 +41,24 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 					w = row[3];
 		double		px = p * x;
 		double		lgm = log(g + m * x),
-					lm = log(m),
-					lx = log(x);
+					lm = log(m);
 
-		ll += w * (lgamma(px + q) - lgamma(px) - lgq + q * lg +
-				   (px - 1.0) * lm + px * lx - (px + q) * lgm);
+		if (x != prev_x)
+		{
+			prev_x = x;
+			lx = log(x);
+			Ax = lgamma(px + q) - lgamma(px) - lgq + q * lg + px * lx;
+			if (grad)
+			{
+				psxq = gsl_sf_psi(px + q);
+				psx = gsl_sf_psi(px);
+			}
+		}
+		ll += w * (Ax + (px - 1.0) * lm - (px + q) * lgm);
 		if (grad)
 		{
-			double		ps = gsl_sf_psi(px + q);
-
-			d[0] += w * x * (ps - gsl_sf_psi(px) + lm + lx - lgm);
-			d[1] += w * (ps - psq + lg - lgm);
+			d[0] += w * x * (psxq - psx + lm + lx - lgm);
+			d[1] += w * (psxq - psq + lg - lgm);
 			d[2] += w * (q / g - (px + q) / (g + m * x));
 		}
 	}

@@ -30,6 +30,13 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 				psab = grad ? gsl_sf_psi(a + b) : 0,
 				psb = grad ? gsl_sf_psi(b) : 0;
 
+	/* Terms that depend on x only are computed once per run of equal x (rows come sorted). */
+	double		prev_x = -1.0,
+				Ax = 0,
+				psrx = 0,
+				psabx = 0,
+				psbx = 0;
+
 	for (long i = 0; i < rows->n; i++)
 	{
 		const double *row = rows->v + i * CLV_ROW_WIDTH;
@@ -39,23 +46,34 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 					w = row[3];
 		double		lT = log(alpha + T),
 					ltx = log(alpha + tx);
-		double		A1 = lgamma(r + x) - lgr + r * la;
-		double		A2 = lgab + lgamma(b + x + 1) - lgb - lgamma(a + b + x + 1);
-		double		A3 = -(r + x) * lT;
-		double		A4 = log(a) - log(b + x) - (r + x) * ltx;
-		double		L = clv_log_add_exp(A3, A4);
+		double		A3,
+					A4,
+					L;
 
-		ll += w * (A1 + A2 + L);
+		if (x != prev_x)
+		{
+			prev_x = x;
+			Ax = lgamma(r + x) - lgr + r * la + lgab + lgamma(b + x + 1) - lgb - lgamma(a + b + x + 1);
+			if (grad)
+			{
+				psrx = gsl_sf_psi(r + x);
+				psabx = gsl_sf_psi(a + b + x + 1);
+				psbx = gsl_sf_psi(b + x + 1);
+			}
+		}
+		A3 = -(r + x) * lT;
+		A4 = log(a) - log(b + x) - (r + x) * ltx;
+		L = clv_log_add_exp(A3, A4);
+		ll += w * (Ax + L);
 		if (grad)
 		{
 			double		w3 = exp(A3 - L),
 						w4 = exp(A4 - L);
-			double		psabx = gsl_sf_psi(a + b + x + 1);
 
-			g[0] += w * (gsl_sf_psi(r + x) - psr + la - w3 * lT - w4 * ltx);
+			g[0] += w * (psrx - psr + la - w3 * lT - w4 * ltx);
 			g[1] += w * (r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx)));
 			g[2] += w * (psab - psabx + w4 / a);
-			g[3] += w * (psab + gsl_sf_psi(b + x + 1) - psb - psabx - w4 / (b + x));
+			g[3] += w * (psab + psbx - psb - psabx - w4 / (b + x));
 		}
 	}
 	if (grad)

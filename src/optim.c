@@ -273,6 +273,10 @@ clv_optim_status_text(clv_optim_status s)
 			return "interrupted";
 		case CLV_OPT_NOMEM:
 			return "out of memory";
+		case CLV_OPT_BOUNDARY:
+			return "a parameter diverged towards 0 or infinity";
+		case CLV_OPT_SINGULAR:
+			return "the likelihood is flat at the optimum (Hessian not positive definite)";
 	}
 	return "unknown";
 }

@@ -17,7 +17,9 @@ typedef enum clv_optim_status
 	CLV_OPT_NOPROGRESS,			/* line search stalled away from a stationary point */
 	CLV_OPT_NONFINITE,			/* objective or gradient became NaN/Inf */
 	CLV_OPT_INTERRUPTED,		/* should_stop() asked to stop */
-	CLV_OPT_NOMEM				/* GSL could not allocate */
+	CLV_OPT_NOMEM,				/* GSL could not allocate */
+	CLV_OPT_BOUNDARY,			/* a parameter ran off towards 0 or infinity */
+	CLV_OPT_SINGULAR			/* stationary, but the Hessian is not positive definite */
 } clv_optim_status;
 
 typedef struct clv_optim_options

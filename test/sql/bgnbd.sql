@@ -77,10 +77,15 @@ SELECT bgnbd_fit(frequency, recency, t) FROM cdnow_summary WHERE false;
 SELECT bgnbd_fit(0, 0, t) FROM cdnow_summary;
 SELECT bgnbd_fit(x, tx, tt) FROM (VALUES (1, 2, 5), (0, 0, 5), (1, 2, 5)) v(x, tx, tt);
 
--- A fit that cannot converge returns converged = false with a WARNING (here: the
--- iteration budget runs out on data where the drop-out rate is unidentified).
-SELECT converged, round(log_likelihood::numeric, 0) < 0 AS has_ll
+-- A fit that cannot converge returns converged = false with a WARNING. Here the likelihood
+-- keeps rising as r and alpha grow without bound (no heterogeneity in the purchase rates):
+-- the gradient vanishes on the way, but the point is a degenerate limit, not an estimate.
+SELECT converged, r > 1e5 AS r_diverged, round(log_likelihood::numeric, 0) < 0 AS has_ll
 FROM (SELECT (bgnbd_fit(x, x * 5, 100)).* FROM generate_series(1, 20) x) f;
+-- And here the optimum is flat (a -> 0, b -> infinity: no drop-out in sight).
+SELECT converged, a_se IS NULL AS no_standard_errors
+FROM (SELECT (bgnbd_fit(frequency, recency, t)).*
+      FROM (VALUES (1, 1, 1), (2, 2, 2), (3, 3, 3), (0, 0, 5)) v(frequency, recency, t)) f;
 
 -- Predictions reject bad arguments.
 SELECT bgnbd_expected_purchases(m, -1, 1, 1, 2) FROM published;
