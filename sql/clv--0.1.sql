@@ -359,3 +359,210 @@ CREATE FUNCTION gamma_gamma_clv(bg bgnbd_model, gg gamma_gamma_model, frequency 
                                 unit_days float8 DEFAULT 1)
     RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------------------
+-- Business analytics: historical CLV, A/B tests, regression CLV, concentration, pricing
+------------------------------------------------------------------------------------------
+
+-- historical_clv: realised value per customer. STABLE: lifespan is in calendar days of
+-- the session's TimeZone.
+CREATE TYPE historical_clv_result AS (
+    total_spend         float8,
+    n_transactions      bigint,
+    avg_purchase_value  float8,
+    purchase_frequency  float8,
+    lifespan_days       int,
+    clv                 float8
+);
+
+CREATE FUNCTION historical_clv_trans(internal, timestamptz, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION historical_clv_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION historical_clv_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION historical_clv_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION historical_clv_final(internal) RETURNS historical_clv_result
+    AS 'MODULE_PATHNAME' LANGUAGE C STABLE PARALLEL SAFE;
+
+CREATE AGGREGATE historical_clv(txn_time timestamptz, amount float8) (
+    SFUNC = historical_clv_trans, STYPE = internal,
+    FINALFUNC = historical_clv_final,
+    COMBINEFUNC = historical_clv_combine,
+    SERIALFUNC = historical_clv_serialize, DESERIALFUNC = historical_clv_deserialize,
+    PARALLEL = SAFE
+);
+
+-- A/B tests. ab_assign: SipHash-2-4 of experiment || 0x00 || subject, reduced to
+-- 1..variants without modulo bias.
+CREATE FUNCTION ab_assign(subject text, experiment text, variants int DEFAULT 2)
+    RETURNS int AS 'MODULE_PATHNAME', 'ab_assign'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION ab_sample_size(baseline_rate float8, minimum_detectable_effect float8,
+                               alpha float8 DEFAULT 0.05, power float8 DEFAULT 0.8)
+    RETURNS bigint AS 'MODULE_PATHNAME', 'ab_sample_size'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE ab_proportion_result AS (
+    control         text,
+    treatment       text,
+    n_control       bigint,
+    n_treatment     bigint,
+    rate_control    float8,
+    rate_treatment  float8,
+    abs_lift        float8,
+    rel_lift        float8,
+    z               float8,
+    p_value         float8,
+    ci_low          float8,
+    ci_high         float8
+);
+
+CREATE TYPE ab_mean_result AS (
+    control         text,
+    treatment       text,
+    n_control       bigint,
+    n_treatment     bigint,
+    mean_control    float8,
+    mean_treatment  float8,
+    diff            float8,
+    rel_lift        float8,
+    t               float8,
+    df              float8,
+    p_value         float8,
+    ci_low          float8,
+    ci_high         float8
+);
+
+CREATE FUNCTION ab_test_prop_trans(internal, text, bool) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_test_mean_trans(internal, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_test_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_test_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ab_test_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION ab_proportion_test_final(internal) RETURNS ab_proportion_result
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_mean_test_final(internal) RETURNS ab_mean_result
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE ab_proportion_test(variant text, converted bool) (
+    SFUNC = ab_test_prop_trans, STYPE = internal,
+    FINALFUNC = ab_proportion_test_final,
+    COMBINEFUNC = ab_test_combine,
+    SERIALFUNC = ab_test_serialize, DESERIALFUNC = ab_test_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE ab_mean_test(variant text, value float8) (
+    SFUNC = ab_test_mean_trans, STYPE = internal,
+    FINALFUNC = ab_mean_test_final,
+    COMBINEFUNC = ab_test_combine,
+    SERIALFUNC = ab_test_serialize, DESERIALFUNC = ab_test_deserialize,
+    PARALLEL = SAFE
+);
+
+-- Regression CLV: OLS with intercept from mergeable co-moments.
+CREATE TYPE linreg_model AS (
+    coefficients    float8[],
+    std_errors      float8[],
+    t_values        float8[],
+    p_values        float8[],
+    r2              float8,
+    adj_r2          float8,
+    n               bigint,
+    rank            int,
+    sigma           float8,
+    df_residual     bigint
+);
+
+CREATE FUNCTION linreg_fit_trans(internal, float8, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION linreg_fit_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION linreg_fit_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION linreg_fit_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION linreg_fit_final(internal) RETURNS linreg_model
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE linreg_fit(y float8, x float8[]) (
+    SFUNC = linreg_fit_trans, STYPE = internal,
+    FINALFUNC = linreg_fit_final,
+    COMBINEFUNC = linreg_fit_combine,
+    SERIALFUNC = linreg_fit_serialize, DESERIALFUNC = linreg_fit_deserialize,
+    PARALLEL = SAFE
+);
+
+CREATE FUNCTION linreg_predict(model linreg_model, x float8[])
+    RETURNS float8 AS 'MODULE_PATHNAME', 'linreg_predict'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE regression_metrics_result AS (
+    n       bigint,
+    mae     float8,
+    mse     float8,
+    rmse    float8,
+    r2      float8
+);
+
+CREATE FUNCTION regression_metrics_trans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regression_metrics_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION regression_metrics_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION regression_metrics_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION regression_metrics_final(internal) RETURNS regression_metrics_result
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE regression_metrics(actual float8, predicted float8) (
+    SFUNC = regression_metrics_trans, STYPE = internal,
+    FINALFUNC = regression_metrics_final,
+    COMBINEFUNC = regression_metrics_combine,
+    SERIALFUNC = regression_metrics_serialize, DESERIALFUNC = regression_metrics_deserialize,
+    PARALLEL = SAFE
+);
+
+-- Concentration: the state is every value (8 bytes a row), sorted by the final function.
+CREATE FUNCTION clv_values_trans(internal, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_values_share_trans(internal, float8, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_values_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_values_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_values_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gini_final(internal) RETURNS float8
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION top_share_final(internal) RETURNS float8
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE gini(amount float8) (
+    SFUNC = clv_values_trans, STYPE = internal,
+    FINALFUNC = gini_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_values_combine,
+    SERIALFUNC = clv_values_serialize, DESERIALFUNC = clv_values_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE top_share(amount float8, fraction float8) (
+    SFUNC = clv_values_share_trans, STYPE = internal,
+    FINALFUNC = top_share_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_values_combine,
+    SERIALFUNC = clv_values_serialize, DESERIALFUNC = clv_values_deserialize,
+    PARALLEL = SAFE
+);
+
+-- Segment pricing: rules are data (jsonb), validated on every call.
+CREATE FUNCTION segment_price(base_price numeric, segment text,
+                              rules jsonb DEFAULT '{"High-Value": {"discount": 0.10}}')
+    RETURNS numeric AS 'MODULE_PATHNAME', 'segment_price'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
