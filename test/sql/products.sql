@@ -57,8 +57,8 @@ FROM (SELECT stock_code, sum(quantity * unit_price) AS revenue FROM online_retai
 -- BG/NBD and Gamma-Gamma parameters, 12-month CLV).
 SELECT round(100 * top_share(clv, 0.10)::numeric, 2) AS top10_pct_of_clv,
        round(gini(clv)::numeric, 4) AS clv_gini
-FROM (SELECT gamma_gamma_clv(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::bgnbd_model,
-                             ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::gamma_gamma_model,
+FROM (SELECT gamma_gamma_clv(bgnbd_model(0.243, 4.414, 0.793, 2.426),
+                             gamma_gamma_model(6.25, 3.74, 15.44),
                              frequency, recency, t, zbar, unit_days => 7) AS clv
       FROM cdnow_summary) c;
 
