@@ -36,7 +36,7 @@ bgbb_loglik(const double *par, const clv_rows *rows, double *grad)
 				ll = 0.0;
 
 	(void) grad;				/* no analytic gradient: the fitter differences */
-	for (long i = 0; i < rows->n; i++)
+	for (long i = 0; i < rows->n; i += rows->stride)
 	{
 		const double *row = rows->v + i * CLV_ROW_WIDTH;
 

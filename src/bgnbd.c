@@ -50,7 +50,7 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 		psb = gsl_sf_psi(b);
 	}
 
-	for (long i = 0; i < rows->n; i++)
+	for (long i = 0; i < rows->n; i += rows->stride)
 	{
 		const double *row = rows->v + i * CLV_ROW_WIDTH;
 		double		x = row[0],

@@ -128,6 +128,13 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
  */
 #define CLV_LOG_PAR_BOUND 13.8
 
+/*
+ * Above this many distinct rows the search starts from a fit to an evenly spaced sample
+ * of them (rows are sorted, so the sample spans every frequency): most BFGS iterations
+ * then run on the sample, and the full data need only the last few.
+ */
+#define CLV_WARM_ROWS 10000
+
 void
 clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 			  const clv_optim_options *opts, clv_fit *fit)
@@ -135,11 +142,41 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 	fit_ctx		c = {m, rows, penalizer};
 	double		theta[CLV_MAX_PAR];
 	clv_optim_result res;
+	int			warm_iterations = 0;
 
 	memset(fit, 0, sizeof(*fit));
 	for (int i = 0; i < m->npar; i++)
 		theta[i] = log(m->start[i]);
-	clv_minimize(m->npar, theta, objective, &c, opts, &res);
+	res.status = CLV_OPT_MAXITER;
+	if (rows->n > 4 * CLV_WARM_ROWS)
+	{
+		clv_rows	sample = *rows;
+		fit_ctx		sc = {m, &sample, penalizer};
+		double		st[CLV_MAX_PAR],
+					H[CLV_MAX_PAR * CLV_MAX_PAR];
+		gsl_matrix_view Hv = gsl_matrix_view_array(H, m->npar, m->npar);
+
+		sample.stride = rows->n / CLV_WARM_ROWS;
+		sample.wsum = 0;
+		for (long i = 0; i < rows->n; i += sample.stride)
+			sample.wsum += rows->v[i * CLV_ROW_WIDTH + CLV_ROW_WIDTH - 1];
+		memcpy(st, theta, sizeof(st));
+		clv_minimize(m->npar, st, objective, &sc, opts, &res);
+		warm_iterations = res.iterations;
+		/* The sample's Hessian of the mean objective stands in for the full one. */
+		if (res.status == CLV_OPT_CONVERGED &&
+			clv_hessian(m->npar, st, objective, &sc, H) &&
+			gsl_linalg_cholesky_decomp1(&Hv.matrix) == GSL_SUCCESS)
+		{
+			memcpy(theta, st, sizeof(st));
+			clv_fixed_newton(m->npar, theta, objective, &c, H, opts, &res);
+		}
+		else
+			res.status = CLV_OPT_MAXITER;
+	}
+	if (res.status != CLV_OPT_CONVERGED)
+		clv_minimize(m->npar, theta, objective, &c, opts, &res);
+	res.iterations += warm_iterations;
 	for (int i = 0; i < m->npar; i++)
 		fit->par[i] = exp(theta[i]);
 	fit->log_likelihood = m->loglik(fit->par, rows, NULL);

@@ -33,7 +33,7 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 				psx = 0,
 				psxq = 0;
 
-	for (long i = 0; i < rows->n; i++)
+	for (long i = 0; i < rows->n; i += rows->stride)
 	{
 		const double *row = rows->v + i * CLV_ROW_WIDTH;
 		double		x = row[0],

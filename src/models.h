@@ -19,7 +19,8 @@ typedef struct clv_rows
 {
 	const double *v;			/* n rows of CLV_ROW_WIDTH doubles */
 	long		n;
-	double		wsum;			/* sum of weights */
+	long		stride;			/* use every stride-th row (a sample); 1 for all */
+	double		wsum;			/* sum of weights of the rows used */
 } clv_rows;
 
 /* A model the generic fitter knows how to fit. */

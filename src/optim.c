@@ -17,26 +17,57 @@
 
 #define CLV_OPT_MAXDIM 8
 
+/*
+ * GSL often asks for f, then the gradient, at the same point (or f twice): remember the
+ * last point so a likelihood pass over every row is not repeated.
+ */
 typedef struct
 {
 	clv_objective fn;
 	void	   *ctx;
 	int			n;
 	int			nonfinite;
+	int			have_f;
+	int			have_g;
+	double		x[CLV_OPT_MAXDIM];
+	double		f;
+	double		g[CLV_OPT_MAXDIM];
 } wrap_ctx;
+
+static int
+same_point(const wrap_ctx *w, const gsl_vector *v)
+{
+	for (int i = 0; i < w->n; i++)
+		if (gsl_vector_get(v, i) != w->x[i])
+			return 0;
+	return 1;
+}
+
+/* Evaluate at v (with gradient if want_g), through the one-point cache. */
+static void
+wrap_eval(wrap_ctx *w, const gsl_vector *v, int want_g)
+{
+	if (w->have_f && same_point(w, v) && (w->have_g || !want_g))
+		return;
+	for (int i = 0; i < w->n; i++)
+		w->x[i] = gsl_vector_get(v, i);
+	w->f = w->fn(w->x, want_g ? w->g : NULL, w->ctx);
+	w->have_f = 1;
+	w->have_g = want_g;
+	if (!isfinite(w->f))
+	{
+		w->nonfinite = 1;
+		w->f = GSL_POSINF;
+	}
+}
 
 static double
 wrap_f(const gsl_vector *v, void *p)
 {
 	wrap_ctx   *w = p;
-	double		f = w->fn(v->data, NULL, w->ctx);
 
-	if (!isfinite(f))
-	{
-		w->nonfinite = 1;
-		return GSL_POSINF;
-	}
-	return f;
+	wrap_eval(w, v, 0);
+	return w->f;
 }
 
 static void
@@ -44,7 +75,9 @@ wrap_df(const gsl_vector *v, void *p, gsl_vector *g)
 {
 	wrap_ctx   *w = p;
 
-	(void) w->fn(v->data, g->data, w->ctx);
+	wrap_eval(w, v, 1);
+	for (int i = 0; i < w->n; i++)
+		gsl_vector_set(g, i, w->g[i]);
 }
 
 static void
@@ -52,12 +85,10 @@ wrap_fdf(const gsl_vector *v, void *p, double *f, gsl_vector *g)
 {
 	wrap_ctx   *w = p;
 
-	*f = w->fn(v->data, g->data, w->ctx);
-	if (!isfinite(*f))
-	{
-		w->nonfinite = 1;
-		*f = GSL_POSINF;
-	}
+	wrap_eval(w, v, 1);
+	*f = w->f;
+	for (int i = 0; i < w->n; i++)
+		gsl_vector_set(g, i, w->g[i]);
 }
 
 static int
@@ -73,7 +104,7 @@ static void
 minimize_once(int n, double *x, clv_objective fn, void *ctx,
 			 const clv_optim_options *opts, clv_optim_result *res)
 {
-	wrap_ctx	w = {fn, ctx, n, 0};
+	wrap_ctx	w = {.fn = fn, .ctx = ctx, .n = n};
 	gsl_multimin_function_fdf F;
 	gsl_multimin_fdfminimizer *s;
 	gsl_vector_view xv = gsl_vector_view_array(x, n);
@@ -254,6 +285,76 @@ clv_minimize(int n, double *x, clv_objective fn, void *ctx,
 		res->f = fn(x, g, ctx);
 		res->grad_norm = gsl_blas_dnrm2(&gv.vector);
 	}
+}
+
+/*
+ * Newton iterations with a fixed, already Cholesky-factored Hessian L (n x n, row-major):
+ * x <- x - t H^-1 g(x), halving t until f does not rise. Meant for a start close to the
+ * optimum with the Hessian of a similar problem (a fit to a sample of the same rows):
+ * each iteration costs one gradient, and convergence is linear with a small rate.
+ * Stops when the gradient norm is below opts->gtol and the step is negligible.
+ */
+void
+clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
+				 const clv_optim_options *opts, clv_optim_result *res)
+{
+	double		g[CLV_OPT_MAXDIM],
+				d[CLV_OPT_MAXDIM],
+				xn[CLV_OPT_MAXDIM],
+				Lc[CLV_OPT_MAXDIM * CLV_OPT_MAXDIM];
+	double		f = fn(x, g, ctx);
+	gsl_matrix_view Lv;
+	gsl_vector_view gv = gsl_vector_view_array(g, n),
+				dv = gsl_vector_view_array(d, n);
+
+	memcpy(Lc, L, sizeof(double) * n * n);
+	Lv = gsl_matrix_view_array(Lc, n, n);
+	memset(res, 0, sizeof(*res));
+	res->status = CLV_OPT_MAXITER;
+	while (res->iterations < opts->max_iter)
+	{
+		double		fnew = f,
+					t = 1.0;
+		int			halvings;
+
+		if (!isfinite(f))
+		{
+			res->status = CLV_OPT_NONFINITE;
+			break;
+		}
+		if (opts->should_stop && opts->should_stop() && opts->service_interrupts)
+			opts->service_interrupts();		/* no GSL allocation is held here */
+		if (gsl_linalg_cholesky_solve(&Lv.matrix, &gv.vector, &dv.vector) != GSL_SUCCESS)
+		{
+			res->status = CLV_OPT_NONFINITE;
+			break;
+		}
+		if (gsl_blas_dnrm2(&gv.vector) < opts->gtol && gsl_blas_dnrm2(&dv.vector) < 1e-9)
+		{
+			res->status = CLV_OPT_CONVERGED;
+			break;
+		}
+		res->iterations++;
+		for (halvings = 0; halvings < 30; halvings++, t *= 0.5)
+		{
+			for (int i = 0; i < n; i++)
+				xn[i] = x[i] - t * d[i];
+			fnew = fn(xn, NULL, ctx);
+			if (isfinite(fnew) && fnew <= f + 1e-15 * fabs(f))
+				break;
+		}
+		if (halvings == 30)
+		{
+			/* No descent along H^-1 g at double precision: done if the gradient is small. */
+			res->status = gsl_blas_dnrm2(&gv.vector) < sqrt(opts->gtol) ?
+				CLV_OPT_CONVERGED : CLV_OPT_NOPROGRESS;
+			break;
+		}
+		memcpy(x, xn, sizeof(double) * n);
+		f = fn(x, g, ctx);
+	}
+	res->f = f;
+	res->grad_norm = gsl_blas_dnrm2(&gv.vector);
 }
 
 const char *

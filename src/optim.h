@@ -47,6 +47,10 @@ typedef struct clv_optim_result
 extern void clv_minimize(int n, double *x, clv_objective fn, void *ctx,
 						 const clv_optim_options *opts, clv_optim_result *res);
 
+/* Newton iterations with a fixed Cholesky-factored Hessian, from a close start. */
+extern void clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
+							 const clv_optim_options *opts, clv_optim_result *res);
+
 /* Central-difference Hessian of fn from its gradient; 0 if not finite. */
 extern int	clv_hessian(int n, const double *x, clv_objective fn, void *ctx, double *H);
 

@@ -176,6 +176,7 @@ rowset_to_rows(RowSet *rs, clv_rows *rows)
 		wsum += rs->v[i * W + W - 1];
 	rows->v = rs->v;
 	rows->n = rs->n;
+	rows->stride = 1;
 	rows->wsum = wsum;
 }
 
