@@ -134,3 +134,33 @@ CREATE FUNCTION gamma_gamma_clv(bg bgnbd_model, gg gamma_gamma_model, frequency 
                                 unit_days float8 DEFAULT 1)
     RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------------------
+-- Segmentation: RFM and k-means
+------------------------------------------------------------------------------------------
+
+-- Window functions below rank or cluster the whole partition, whatever the window's
+-- ORDER BY or frame: the result is a function of the partition's multiset of inputs, so
+-- they are IMMUTABLE like ntile(). They handle NULL rows themselves (not STRICT).
+
+CREATE TYPE rfm AS (
+    r        int,
+    f        int,
+    m        int,
+    score    text,
+    segment  text
+);
+
+CREATE FUNCTION rfm_score(recency_days float8, frequency float8, monetary float8,
+                          bins int DEFAULT 5)
+    RETURNS rfm AS 'MODULE_PATHNAME', 'rfm_score'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION value_tier(monetary float8, low_cut float8 DEFAULT 0.2,
+                           high_cut float8 DEFAULT 0.8)
+    RETURNS text AS 'MODULE_PATHNAME', 'value_tier'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_segment(r int, f int, m int)
+    RETURNS text AS 'MODULE_PATHNAME', 'rfm_segment'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
