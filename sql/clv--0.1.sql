@@ -566,3 +566,116 @@ CREATE FUNCTION segment_price(base_price numeric, segment text,
                               rules jsonb DEFAULT '{"High-Value": {"discount": 0.10}}')
     RETURNS numeric AS 'MODULE_PATHNAME', 'segment_price'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------------------
+-- Segmentation: RFM and k-means
+------------------------------------------------------------------------------------------
+
+-- Window functions below rank or cluster the whole partition, whatever the window's
+-- ORDER BY or frame: the result is a function of the partition's multiset of inputs, so
+-- they are IMMUTABLE like ntile(). They handle NULL rows themselves (not STRICT).
+
+CREATE TYPE rfm AS (
+    r        int,
+    f        int,
+    m        int,
+    score    text,
+    segment  text
+);
+
+CREATE FUNCTION rfm_score(recency_days float8, frequency float8, monetary float8,
+                          bins int DEFAULT 5)
+    RETURNS rfm AS 'MODULE_PATHNAME', 'rfm_score'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION value_tier(monetary float8, low_cut float8 DEFAULT 0.2,
+                           high_cut float8 DEFAULT 0.8)
+    RETURNS text AS 'MODULE_PATHNAME', 'value_tier'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION rfm_segment(r int, f int, m int)
+    RETURNS text AS 'MODULE_PATHNAME', 'rfm_segment'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE kmeans_model AS (
+    k           int,
+    centroids   float8[],   -- k x d, in the scaled space distances are measured in
+    centers     float8[],   -- k x d, the same centroids mapped back to input units
+    scaling     text,
+    shift       float8[],   -- per feature: subtracted after log1p (log_zscore)
+    scale       float8[],   -- per feature: divided by after the shift
+    inertia     float8,
+    iterations  int,
+    converged   bool,
+    n           bigint
+);
+
+CREATE FUNCTION kmeans_segment(features float8[], k int, seed int DEFAULT 42,
+                               scaling text DEFAULT 'zscore')
+    RETURNS int AS 'MODULE_PATHNAME', 'kmeans_segment'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+-- One state (the feature rows) for kmeans_fit, kmeans_elbow and kmeans_silhouette; the
+-- final functions only read it, so one query can share it between them.
+CREATE FUNCTION kmeans_trans(internal, float8[], int) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_trans(internal, float8[], int, int) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_trans(internal, float8[], int, int, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION kmeans_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION kmeans_fit_final(internal) RETURNS kmeans_model
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_elbow_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION kmeans_silhouette_final(internal) RETURNS float8[]
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- CREATE AGGREGATE has no DEFAULT arguments: one aggregate per argument list.
+CREATE AGGREGATE kmeans_fit(features float8[], k int) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE kmeans_fit(features float8[], k int, seed int) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE kmeans_fit(features float8[], k int, seed int, scaling text) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+
+CREATE AGGREGATE kmeans_elbow(features float8[], k_max int) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_elbow_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE kmeans_elbow(features float8[], k_max int, seed int) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_elbow_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE kmeans_elbow(features float8[], k_max int, seed int, scaling text) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_elbow_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+
+CREATE AGGREGATE kmeans_silhouette(features float8[], k_max int) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_silhouette_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE kmeans_silhouette(features float8[], k_max int, seed int) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_silhouette_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE kmeans_silhouette(features float8[], k_max int, seed int, scaling text) (
+    SFUNC = kmeans_trans, STYPE = internal, FINALFUNC = kmeans_silhouette_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = kmeans_combine,
+    SERIALFUNC = kmeans_serialize, DESERIALFUNC = kmeans_deserialize, PARALLEL = SAFE);
+
+CREATE FUNCTION kmeans_assign(model kmeans_model, features float8[])
+    RETURNS int AS 'MODULE_PATHNAME', 'kmeans_assign'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
