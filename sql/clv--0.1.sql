@@ -679,3 +679,94 @@ CREATE AGGREGATE kmeans_silhouette(features float8[], k_max int, seed int, scali
 CREATE FUNCTION kmeans_assign(model kmeans_model, features float8[])
     RETURNS int AS 'MODULE_PATHNAME', 'kmeans_assign'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+------------------------------------------------------------------------------------------
+-- Charts and reports: SVG 1.1 documents as text (psql \o chart.svg, a web page, a BI tool)
+------------------------------------------------------------------------------------------
+
+-- P(alive) or expected purchases of a fitted BG/NBD model over frequency 0..max_frequency
+-- and recency 0..t_customer (a heat map with a colour scale).
+CREATE FUNCTION clv_svg_frequency_recency(model bgnbd_model, t_customer float8,
+                                          metric text DEFAULT 'p_alive',
+                                          max_frequency int DEFAULT 20,
+                                          horizon float8 DEFAULT 1,
+                                          title text DEFAULT 'BG/NBD frequency/recency matrix')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_frequency_recency'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Mean predicted and actual holdout purchases by calibration frequency, from the result
+-- of clv_holdout_by_frequency.
+CREATE FUNCTION clv_svg_holdout(bins clv_frequency_bin[],
+                                title text DEFAULT 'Calibration vs holdout purchases')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_holdout'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Bars by label; the second form draws two series, the second on its own right axis.
+CREATE FUNCTION clv_svg_bar_chart(labels text[], "values" float8[],
+                                  title text DEFAULT 'Segments', series_name text DEFAULT 'value')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_bar_chart'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_svg_bar_chart(labels text[], "values" float8[], values2 float8[],
+                                  title text, series_names text[])
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_bar_chart2'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- Histogram and Lorenz curve aggregates. State: distinct values with counts, and the
+-- group's bins and title (the same on every row).
+CREATE FUNCTION clv_chart_agg_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_chart_agg_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_chart_agg_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION clv_svg_histogram_trans(internal, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_svg_histogram_trans(internal, float8, int) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_svg_histogram_trans(internal, float8, int, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_svg_histogram_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_svg_lorenz_trans(internal, float8) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_svg_lorenz_trans(internal, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION clv_svg_lorenz_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE clv_svg_histogram(value float8) (
+    SFUNC = clv_svg_histogram_trans, STYPE = internal,
+    FINALFUNC = clv_svg_histogram_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_chart_agg_combine,
+    SERIALFUNC = clv_chart_agg_serialize, DESERIALFUNC = clv_chart_agg_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE clv_svg_histogram(value float8, bins int) (
+    SFUNC = clv_svg_histogram_trans, STYPE = internal,
+    FINALFUNC = clv_svg_histogram_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_chart_agg_combine,
+    SERIALFUNC = clv_chart_agg_serialize, DESERIALFUNC = clv_chart_agg_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE clv_svg_histogram(value float8, bins int, title text) (
+    SFUNC = clv_svg_histogram_trans, STYPE = internal,
+    FINALFUNC = clv_svg_histogram_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_chart_agg_combine,
+    SERIALFUNC = clv_chart_agg_serialize, DESERIALFUNC = clv_chart_agg_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE clv_svg_lorenz(value float8) (
+    SFUNC = clv_svg_lorenz_trans, STYPE = internal,
+    FINALFUNC = clv_svg_lorenz_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_chart_agg_combine,
+    SERIALFUNC = clv_chart_agg_serialize, DESERIALFUNC = clv_chart_agg_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE clv_svg_lorenz(value float8, title text) (
+    SFUNC = clv_svg_lorenz_trans, STYPE = internal,
+    FINALFUNC = clv_svg_lorenz_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = clv_chart_agg_combine,
+    SERIALFUNC = clv_chart_agg_serialize, DESERIALFUNC = clv_chart_agg_deserialize,
+    PARALLEL = SAFE
+);
