@@ -81,6 +81,58 @@ objective(const double *theta, double *grad, void *p)
 }
 
 /*
+ * Hessian of the objective from values alone, for models whose gradient is itself a
+ * difference quotient (differencing it again would square the noise). The step 1e-3 in
+ * log-parameters balances truncation (h^2) against rounding (eps / h^2).
+ */
+static bool
+hessian_from_values(const fit_ctx *c, const double *theta, double *H)
+{
+	int			n = c->m->npar;
+	double		th[CLV_MAX_PAR],
+				f0 = objective_value(c, theta);
+	const double h = 1e-3;
+
+	memcpy(th, theta, sizeof(th));
+	for (int i = 0; i < n; i++)
+	{
+		double		fp,
+					fm;
+
+		th[i] = theta[i] + h;
+		fp = objective_value(c, th);
+		th[i] = theta[i] - h;
+		fm = objective_value(c, th);
+		th[i] = theta[i];
+		H[i * n + i] = (fp - 2 * f0 + fm) / (h * h);
+		for (int j = 0; j < i; j++)
+		{
+			double		fpp,
+						fpm,
+						fmp,
+						fmm;
+
+			th[i] = theta[i] + h;
+			th[j] = theta[j] + h;
+			fpp = objective_value(c, th);
+			th[j] = theta[j] - h;
+			fpm = objective_value(c, th);
+			th[i] = theta[i] - h;
+			fmm = objective_value(c, th);
+			th[j] = theta[j] + h;
+			fmp = objective_value(c, th);
+			th[i] = theta[i];
+			th[j] = theta[j];
+			H[i * n + j] = H[j * n + i] = (fpp - fpm - fmp + fmm) / (4 * h * h);
+		}
+	}
+	for (int i = 0; i < n * n; i++)
+		if (!isfinite(H[i]))
+			return false;
+	return true;
+}
+
+/*
  * SE(par_i) = par_i * sqrt([(W * H)^-1]_ii), H the Hessian of the mean objective in
  * log-parameters: at a stationary point the log-scale Hessian maps to the natural scale
  * by the Jacobian diag(par) alone.
@@ -97,7 +149,8 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 
 	for (int i = 0; i < n; i++)
 		fit->se[i] = NAN;
-	if (!clv_hessian(n, theta, objective, (void *) c, H))
+	if (!(c->m->has_grad ? clv_hessian(n, theta, objective, (void *) c, H) :
+		  hessian_from_values(c, theta, H)))
 		return false;
 	for (int i = 0; i < n * n; i++)
 		H[i] *= c->rows->wsum;

@@ -16,6 +16,7 @@
 #include "optim.h"
 
 #define CLV_OPT_MAXDIM 8
+#define Min(a, b) ((a) < (b) ? (a) : (b))
 
 /*
  * GSL often asks for f, then the gradient, at the same point (or f twice): remember the
@@ -292,8 +293,11 @@ clv_minimize(int n, double *x, clv_objective fn, void *ctx,
  * x <- x - t H^-1 g(x), halving t until f does not rise. Meant for a start close to the
  * optimum with the Hessian of a similar problem (a fit to a sample of the same rows):
  * each iteration costs one gradient, and convergence is linear with a small rate.
- * Stops when the gradient norm is below opts->gtol and the step is negligible.
+ * Stops when the gradient norm is below opts->gtol, or after CLV_NEWTON_MAX_ITER
+ * iterations (status MAXITER: the caller falls back to BFGS from the point reached).
  */
+#define CLV_NEWTON_MAX_ITER 30
+
 void
 clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
 				 const clv_optim_options *opts, clv_optim_result *res)
@@ -311,9 +315,10 @@ clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
 	Lv = gsl_matrix_view_array(Lc, n, n);
 	memset(res, 0, sizeof(*res));
 	res->status = CLV_OPT_MAXITER;
-	while (res->iterations < opts->max_iter)
+	while (res->iterations < Min(opts->max_iter, CLV_NEWTON_MAX_ITER))
 	{
 		double		fnew = f,
+					f_prev = f,
 					t = 1.0;
 		int			halvings;
 
@@ -329,7 +334,13 @@ clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
 			res->status = CLV_OPT_NONFINITE;
 			break;
 		}
-		if (gsl_blas_dnrm2(&gv.vector) < opts->gtol && gsl_blas_dnrm2(&dv.vector) < 1e-9)
+		/*
+		 * Converged when the gradient is below tolerance, or when the Newton step is
+		 * negligible (1e-8 relative in every parameter) with a small gradient: a
+		 * difference-quotient gradient cannot get below its own noise.
+		 */
+		if (gsl_blas_dnrm2(&gv.vector) < opts->gtol ||
+			(gsl_blas_dnrm2(&dv.vector) < 1e-8 && gsl_blas_dnrm2(&gv.vector) < sqrt(opts->gtol)))
 		{
 			res->status = CLV_OPT_CONVERGED;
 			break;
@@ -352,6 +363,12 @@ clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
 		}
 		memcpy(x, xn, sizeof(double) * n);
 		f = fn(x, g, ctx);
+		/* f has stopped moving at double precision: as good as it gets. */
+		if (f_prev - f <= 1e-13 * fabs(f) && gsl_blas_dnrm2(&gv.vector) < sqrt(opts->gtol))
+		{
+			res->status = CLV_OPT_CONVERGED;
+			break;
+		}
 	}
 	res->f = f;
 	res->grad_norm = gsl_blas_dnrm2(&gv.vector);
