@@ -56,6 +56,7 @@ clv_optim_defaults(clv_optim_options *opts)
 	opts->gtol = 1e-8;
 	opts->should_stop = clv_should_stop;
 	opts->service_interrupts = clv_service_interrupts;
+	opts->polish = 1;
 }
 
 /* A fit that did not converge is returned, flagged, and announced. */

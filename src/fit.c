@@ -200,35 +200,57 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 	memset(fit, 0, sizeof(*fit));
 	for (int i = 0; i < m->npar; i++)
 		theta[i] = log(m->start[i]);
-	res.status = CLV_OPT_MAXITER;
-	if (rows->n > 4 * CLV_WARM_ROWS)
 	{
+		/* Stage A: BFGS on an evenly spaced sample (large inputs) or on all rows. */
 		clv_rows	sample = *rows;
-		fit_ctx		sc = {m, &sample, penalizer};
+		bool		use_sample = rows->n > 2 * CLV_WARM_ROWS;
+		fit_ctx		ac = {m, use_sample ? &sample : rows, penalizer};
+		clv_optim_options ao = *opts;
 		double		st[CLV_MAX_PAR],
 					H[CLV_MAX_PAR * CLV_MAX_PAR];
 		gsl_matrix_view Hv = gsl_matrix_view_array(H, m->npar, m->npar);
 
-		sample.stride = rows->n / CLV_WARM_ROWS;
-		sample.wsum = 0;
-		for (long i = 0; i < rows->n; i += sample.stride)
-			sample.wsum += rows->v[i * CLV_ROW_WIDTH + CLV_ROW_WIDTH - 1];
+		if (use_sample)
+		{
+			sample.stride = rows->n / CLV_WARM_ROWS;
+			sample.wsum = 0;
+			for (long i = 0; i < rows->n; i += sample.stride)
+				sample.wsum += rows->v[i * CLV_ROW_WIDTH + CLV_ROW_WIDTH - 1];
+		}
+		if (!m->has_grad)
+		{
+			/* A difference-quotient gradient is noisy: let Newton finish the job. */
+			ao.gtol = fmax(ao.gtol, 1e-6);
+			ao.polish = 0;
+		}
 		memcpy(st, theta, sizeof(st));
-		clv_minimize(m->npar, st, objective, &sc, opts, &res);
+		clv_minimize(m->npar, st, objective, &ac, &ao, &res);
 		warm_iterations = res.iterations;
-		/* The sample's Hessian of the mean objective stands in for the full one. */
-		if (res.status == CLV_OPT_CONVERGED &&
-			clv_hessian(m->npar, st, objective, &sc, H) &&
-			gsl_linalg_cholesky_decomp1(&Hv.matrix) == GSL_SUCCESS)
+
+		/*
+		 * Stage B: Newton steps on all rows with stage A's Hessian of the mean objective
+		 * (for a sample, a close stand-in for the full one): one gradient per step.
+		 */
+		if (res.status == CLV_OPT_CONVERGED)
 		{
 			memcpy(theta, st, sizeof(st));
-			clv_fixed_newton(m->npar, theta, objective, &c, H, opts, &res);
+			if ((m->has_grad ? clv_hessian(m->npar, st, objective, &ac, H) :
+				 hessian_from_values(&ac, st, H)) &&
+				gsl_linalg_cholesky_decomp1(&Hv.matrix) == GSL_SUCCESS)
+				clv_fixed_newton(m->npar, theta, objective, &c, H, opts, &res);
+			else if (use_sample)
+				res.status = CLV_OPT_MAXITER;
+			if (res.status != CLV_OPT_CONVERGED)
+				clv_minimize(m->npar, theta, objective, &c, opts, &res);
 		}
+		else if (use_sample)
+			clv_minimize(m->npar, theta, objective, &c, opts, &res);
 		else
-			res.status = CLV_OPT_MAXITER;
+		{
+			memcpy(theta, st, sizeof(st));
+			warm_iterations = 0;
+		}
 	}
-	if (res.status != CLV_OPT_CONVERGED)
-		clv_minimize(m->npar, theta, objective, &c, opts, &res);
 	res.iterations += warm_iterations;
 	for (int i = 0; i < m->npar; i++)
 		fit->par[i] = exp(theta[i]);

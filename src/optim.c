@@ -277,7 +277,7 @@ clv_minimize(int n, double *x, clv_objective fn, void *ctx,
 		o.max_iter = opts->max_iter - done;
 	}
 	res->iterations = done;
-	if (res->status == CLV_OPT_CONVERGED)
+	if (res->status == CLV_OPT_CONVERGED && opts->polish)
 	{
 		double		g[CLV_OPT_MAXDIM];
 		gsl_vector_view gv = gsl_vector_view_array(g, n);

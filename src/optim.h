@@ -33,6 +33,7 @@ typedef struct clv_optim_options
 	 * away (a cancel); if it returns, the search resumes where it stopped.
 	 */
 	void		(*service_interrupts) (void);
+	int			polish;			/* Newton steps on a converged point (needs a good gradient) */
 } clv_optim_options;
 
 typedef struct clv_optim_result
