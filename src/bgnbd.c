@@ -7,6 +7,7 @@
  * whose terms grow like n^(r+x) into one with a small second parameter (a - 1).
  */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -14,6 +15,34 @@
 #include <gsl/gsl_sf_psi.h>
 
 #include "models.h"
+
+/*
+ * log(alpha + t) per distinct t: customer data hold a few hundred distinct recency and
+ * T values (days), so a small direct-mapped cache, valid for one alpha, saves most logs.
+ */
+#define LOG_CACHE 2048
+
+typedef struct
+{
+	double		key;
+	double		val;
+} log_cache_ent;
+
+static inline double
+cached_log(log_cache_ent *c, double alpha, double t)
+{
+	uint64_t	bits;
+	size_t		h;
+
+	memcpy(&bits, &t, sizeof(bits));
+	h = (size_t) ((bits * UINT64_C(0x9E3779B97F4A7C15)) >> 53);
+	if (c[h].key != t)
+	{
+		c[h].key = t;
+		c[h].val = log(alpha + t);
+	}
+	return c[h].val;
+}
 
 /*
  * Weighted log-likelihood at par = (r, alpha, a, b); grad (d/dpar, natural scale) if
@@ -41,7 +70,12 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 				Ax = 0,
 				psrx = 0,
 				psabx = 0,
-				psbx = 0;
+				psbx = 0,
+				lab = 0;
+	log_cache_ent lcache[LOG_CACHE];
+
+	for (int i = 0; i < LOG_CACHE; i++)
+		lcache[i].key = NAN;	/* never equal to anything */
 
 	if (grad)
 	{
@@ -68,6 +102,7 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 		{
 			prev_x = x;
 			Ax = lgamma(r + x) - lgr + r * la + lgab + lgamma(b + x) - lgb - lgamma(a + b + x);
+			lab = x > 0 ? log(a) - log(b + x - 1) : 0.0;
 			if (grad)
 			{
 				psrx = gsl_sf_psi(r + x);
@@ -75,14 +110,14 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 				psbx = gsl_sf_psi(b + x);
 			}
 		}
-		lT = log(alpha + T);
+		lT = cached_log(lcache, alpha, T);
 		A3 = -(r + x) * lT;
 		if (x > 0)
 		{
 			double		A4;
 
-			ltx = log(alpha + tx);
-			A4 = log(a) - log(b + x - 1) - (r + x) * ltx;
+			ltx = cached_log(lcache, alpha, tx);
+			A4 = lab - (r + x) * ltx;
 			/* log(exp(A3) + exp(A4)) without overflow */
 			if (A3 >= A4)
 			{

@@ -103,7 +103,7 @@ gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
 				 errmsg("gamma_gamma_fit: monetary_value %g of a repeat buyer (frequency %g) is not positive", m, x),
 				 errdetail("The Gamma-Gamma model describes positive spend; a zero or negative mean cannot enter its likelihood."),
 				 errhint("Fit on the buyers with spend, e.g. add WHERE monetary_value > 0, and score the others separately.")));
-	rowset_add(rs, x, m, 0.0, 1.0);
+	rowset_add(rs, x, m, log(m), 1.0);
 	PG_RETURN_POINTER(rs);
 }
 

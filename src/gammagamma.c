@@ -13,7 +13,7 @@
 
 #include "models.h"
 
-/* Rows (x, m, -, w) with x > 0 and m > 0; par = (p, q, gamma). */
+/* Rows (x, m, log m, w) with x > 0 and m > 0; par = (p, q, gamma). */
 double
 gg_loglik(const double *par, const clv_rows *rows, double *grad)
 {
@@ -41,7 +41,7 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 					w = row[3];
 		double		px = p * x;
 		double		lgm = log(g + m * x),
-					lm = log(m);
+					lm = row[2];	/* log m, stored with the row: it never changes */
 
 		if (x != prev_x)
 		{

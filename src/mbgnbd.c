@@ -35,7 +35,8 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 				Ax = 0,
 				psrx = 0,
 				psabx = 0,
-				psbx = 0;
+				psbx = 0,
+				lab = 0;
 
 	for (long i = 0; i < rows->n; i += rows->stride)
 	{
@@ -54,6 +55,7 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 		{
 			prev_x = x;
 			Ax = lgamma(r + x) - lgr + r * la + lgab + lgamma(b + x + 1) - lgb - lgamma(a + b + x + 1);
+			lab = log(a) - log(b + x);
 			if (grad)
 			{
 				psrx = gsl_sf_psi(r + x);
@@ -62,7 +64,7 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 			}
 		}
 		A3 = -(r + x) * lT;
-		A4 = log(a) - log(b + x) - (r + x) * ltx;
+		A4 = lab - (r + x) * ltx;
 		L = clv_log_add_exp(A3, A4);
 		ll += w * (Ax + L);
 		if (grad)

@@ -3,7 +3,7 @@
  * PostgreSQL).
  *
  * Data reach a fit as distinct rows with a weight, 4 doubles per row: (c0, c1, c2, w).
- * BG/NBD, MBG/NBD, Pareto/NBD: (x, t_x, T); Gamma-Gamma: (x, mean spend, unused);
+ * BG/NBD, MBG/NBD, Pareto/NBD: (x, t_x, T); Gamma-Gamma: (x, mean spend, log mean spend);
  * BG/BB: (x, t_x, n). Parameters live on a log scale inside the optimiser so they stay
  * positive.
  */
