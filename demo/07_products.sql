@@ -9,7 +9,7 @@ SELECT count(*) AS n, count(DISTINCT invoice_no) AS i, count(DISTINCT stock_code
        count(DISTINCT customer_id) AS c FROM online_retail \gset
 \echo '    loaded' :n 'invoice lines:' :i 'invoices,' :p 'products,' :c 'customers (online_retail)'
 
-DROP TABLE IF EXISTS top_products, price_rules, dynamic_pricing CASCADE;
+DROP TABLE IF EXISTS top_products, price_rules, dynamic_pricing CASCADE;  -- and the view pricing_summary
 CREATE TABLE top_products AS
 WITH sales AS (
     SELECT stock_code, description, sum(quantity) AS quantity,
@@ -64,11 +64,13 @@ FROM (SELECT rfm_segment, count(*) AS customers FROM customer_segments GROUP BY 
 WHERE r.name = 'demo';
 SELECT count(*) AS n, count(DISTINCT rfm_segment) AS s, count(DISTINCT stock_code) AS p FROM dynamic_pricing \gset
 \echo '    priced' :p 'products for' :s 'RFM segments (segment_price):' :n 'prices'
+CREATE VIEW pricing_summary AS
 SELECT d.rfm_segment, d.customers, 100 * coalesce((r.rules -> d.rfm_segment ->> 'discount')::numeric, 0) AS "discount %",
        (r.rules -> d.rfm_segment ->> 'min_price')::numeric AS min_price,
-       max(d.price) FILTER (WHERE d.stock_code = t.stock_code) AS top_product_price,
-       round(avg(d.discount_pct), 1) AS avg_discount_pct
-FROM dynamic_pricing d, price_rules r,
-     (SELECT stock_code FROM top_products WHERE revenue_rank = 1) t
+       max(d.list_price) FILTER (WHERE t.revenue_rank = 1) AS top_product_list_price,
+       max(d.price) FILTER (WHERE t.revenue_rank = 1) AS top_product_price,
+       round(avg(d.discount_pct), 1) AS "avg discount %"
+FROM dynamic_pricing d JOIN top_products t USING (stock_code), price_rules r
 WHERE r.name = 'demo'
-GROUP BY d.rfm_segment, d.customers, r.rules ORDER BY avg(d.discount_pct), d.rfm_segment;
+GROUP BY d.rfm_segment, d.customers, r.rules;
+SELECT * FROM pricing_summary ORDER BY "avg discount %", rfm_segment;

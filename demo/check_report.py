@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks report.html and its screenshot (run by demo/report.sh).
+"""Checks report.html and its screenshot (run by demo/report.sh and test/demo_check.sh).
 
 usage: check_report.py report.html min_charts [screenshot.png]
 

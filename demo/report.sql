@@ -245,14 +245,7 @@ SELECT report.add(80, 'Top products (Online-Retail-shaped sample)',
 SELECT report.add(90, 'Dynamic pricing by RFM segment',
     '<p>A price for every product and RFM segment: <code>segment_price(list_price, segment, rules)</code> with the rule table below (discount, floor price); segments without a rule pay the list price.</p>'
     || report.table($$
-        SELECT d.rfm_segment, d.customers, 100 * coalesce((r.rules -> d.rfm_segment ->> 'discount')::numeric, 0) AS "discount %",
-               (r.rules -> d.rfm_segment ->> 'min_price')::numeric AS min_price,
-               max(d.list_price) FILTER (WHERE t.revenue_rank = 1) AS top_product_list_price,
-               max(d.price) FILTER (WHERE t.revenue_rank = 1) AS top_product_price,
-               round(avg(d.discount_pct), 1) AS "avg discount %"
-        FROM dynamic_pricing d JOIN top_products t USING (stock_code), price_rules r
-        WHERE r.name = 'demo'
-        GROUP BY d.rfm_segment, d.customers, r.rules ORDER BY avg(d.discount_pct), d.rfm_segment $$));
+        SELECT * FROM pricing_summary ORDER BY "avg discount %", rfm_segment $$));
 
 ------------------------------------------------------------------------------------------
 -- (Further sections: append here, see the header.)
