@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Checks report.html and its screenshot (run by demo/report.sh).
+"""Checks report.html and its screenshot (run by demo/report.sh and test/demo_check.sh).
 
 usage: check_report.py report.html min_charts [screenshot.png]
 
@@ -7,7 +7,9 @@ usage: check_report.py report.html min_charts [screenshot.png]
   width, height, viewBox, a title), and there are at least min_charts of them;
 - the page loads nothing: no src=, href=, url( or @import, and no URL but the SVG namespace;
 - the PNG screenshot is not blank: enough non-white pixels, the chart colours present
-  (the series blue and the colour-scale purple), decoded here with zlib (no imaging library).
+  (the series blue and the colour-scale purple), decoded here with zlib (no imaging library);
+  the page ends above the screenshot's bottom edge (nothing cut off) and the series blue is
+  also in the last third of the page (the later sections' charts rendered).
 """
 import re
 import struct
@@ -105,22 +107,32 @@ def check_png(path):
     width, height, bpp, rows = png_pixels(path)
     total = width * height
     nonwhite = blue = purple = 0
-    for line in rows:
+    last_row = 0                # the last row with a non-white pixel: the end of the page
+    blue_rows = [0] * height    # series-blue pixels per row
+    for y, line in enumerate(rows):
         for x in range(0, width * bpp, bpp):
             r, g, b = line[x], line[x + 1], line[x + 2]
             if r < 240 or g < 240 or b < 240:
                 nonwhite += 1
+                last_row = y
             if abs(r - 0x4e) < 12 and abs(g - 0x79) < 12 and abs(b - 0xa7) < 12:
                 blue += 1
+                blue_rows[y] += 1
             if abs(r - 68) < 16 and g < 30 and abs(b - 84) < 20:
                 purple += 1
     share = nonwhite / total
+    blue_end = sum(blue_rows[last_row * 2 // 3:])
     print(f"screenshot {width}x{height}: {share:.1%} non-white pixels, "
-          f"{blue} series-blue pixels, {purple} colour-scale purple pixels")
+          f"{blue} series-blue pixels ({blue_end} in the last third of the page), "
+          f"{purple} colour-scale purple pixels, page ends at row {last_row}")
     if share < 0.03:
         fail(f"{path} is (almost) blank")
     if blue < 2000 or purple < 2000:
         fail(f"{path}: the charts' colours are missing (blue {blue}, purple {purple})")
+    if last_row >= height - 20:
+        fail(f"{path}: the page is cut off at the bottom: render with a taller window")
+    if blue_end < 2000:
+        fail(f"{path}: no chart colours in the last third of the page (blue {blue_end})")
 
 
 if __name__ == "__main__":

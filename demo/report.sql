@@ -1,14 +1,17 @@
--- report.html on the CDNOW sample: fits the models on a 39-week calibration period, checks
--- them on the 39-week holdout, scores 12-month CLV, and writes one self-contained HTML page
--- (inline SVG charts, no external resources) to the file named by :out.
--- Run by demo/report.sh from the repository's top directory:
+-- report.html: the demo's analysis as one self-contained HTML page (inline SVG charts, no
+-- external resources), written to the file named by :out. It only reads the tables the
+-- demo steps demo/0*.sql create (transactions, customer_summary, models,
+-- holdout_predictions, customer_clv, customer_segments, kmeans_choice, ab_test_groups,
+-- top_products, dynamic_pricing ...); scripts/demo.sh runs it after them, from the
+-- repository's top directory:
 --   psql -v out=report.html -f demo/report.sql
 --
 -- Layout: the report is the rows of report.section in position order, each a heading and
 -- an HTML body. To add a section, add a block at the end that calls
 --   SELECT report.add(position, 'Heading', body_html);
 -- with report.table($$ any query $$) for a table (cells are escaped) and a clv_svg_*
--- function for a chart. Positions: 10 data, 20 models, 30 holdout, 40 CLV; leave gaps.
+-- function for a chart. Positions: 10 data, 20 models, 30 holdout, 40 CLV, 50 RFM
+-- segments, 60 k-means, 70 A/B test, 80 products, 90 pricing; leave gaps.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clv;
@@ -26,7 +29,8 @@ CREATE FUNCTION report.esc(s text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
                                            '>', '&gt;'), '"', '&quot;'), '''', '&#39;')
 $$;
 
--- Any query as an HTML table, columns in the query's order, every cell escaped.
+-- Any query as an HTML table, columns in the query's order, every cell escaped; text cells
+-- are left-aligned, numbers right-aligned.
 CREATE FUNCTION report.table(query text) RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     rows json;
@@ -42,7 +46,8 @@ BEGIN
            || '</tr></thead><tbody>' INTO html
     FROM unnest(cols) WITH ORDINALITY u(c, i);
     SELECT html || string_agg(r, '' ORDER BY n) || '</tbody></table>' INTO html
-    FROM (SELECT n, '<tr>' || string_agg('<td>' || report.esc(e ->> c) || '</td>', '' ORDER BY i) || '</tr>' AS r
+    FROM (SELECT n, '<tr>' || string_agg(CASE WHEN json_typeof(e -> c) = 'string' THEN '<td class="t">' ELSE '<td>' END
+                                        || report.esc(e ->> c) || '</td>', '' ORDER BY i) || '</tr>' AS r
           FROM json_array_elements(rows) WITH ORDINALITY a(e, n), unnest(cols) WITH ORDINALITY u(c, i)
           GROUP BY n) t;
     RETURN html;
@@ -60,24 +65,6 @@ $$;
 ------------------------------------------------------------------------------------------
 -- Data
 ------------------------------------------------------------------------------------------
-\echo '--- loading data/CDNOW_sample.txt'
-DROP TABLE IF EXISTS cdnow_raw, transactions, customer_summary, holdout_summary, models,
-                     customer_clv, holdout_predictions;
-CREATE TABLE cdnow_raw (line text);
-\copy cdnow_raw FROM 'data/CDNOW_sample.txt'
-CREATE TABLE transactions AS
-SELECT f[2]::int AS customer_id, to_date(f[3], 'YYYYMMDD')::timestamptz AS txn_time,
-       f[4]::int AS n_cds, f[5]::float8 AS amount
-FROM (SELECT regexp_split_to_array(btrim(line), '\s+') AS f FROM cdnow_raw) s;
-DROP TABLE cdnow_raw;
-
--- Calibration: 1997-01-01 .. 1997-09-30 (39 weeks); holdout: to 1998-06-30 (39 weeks).
-CREATE TABLE holdout_summary AS
-SELECT customer_id, (clv_summary_holdout(txn_time, amount, '1997-09-30', '1998-06-30', 'week')).*
-FROM transactions GROUP BY customer_id;
-CREATE TABLE customer_summary AS
-SELECT customer_id, frequency, recency, t, monetary_value FROM holdout_summary;
-
 SELECT report.add(10, 'Data', report.table($$
     SELECT (SELECT count(*) FROM transactions) AS transactions,
            count(*) AS customers,
@@ -92,14 +79,6 @@ SELECT report.add(10, 'Data', report.table($$
 ------------------------------------------------------------------------------------------
 -- Models
 ------------------------------------------------------------------------------------------
-\echo '--- fitting BG/NBD, MBG/NBD, Pareto/NBD and Gamma-Gamma'
-CREATE TABLE models AS
-SELECT (SELECT bgnbd_fit(frequency, recency, t) FROM customer_summary) AS bg,
-       (SELECT mbgnbd_fit(frequency, recency, t) FROM customer_summary) AS mbg,
-       (SELECT pareto_nbd_fit(frequency, recency, t) FROM customer_summary) AS pnbd,
-       (SELECT gamma_gamma_fit(frequency, monetary_value) FROM customer_summary) AS gg,
-       now() AS fitted_at;
-
 SELECT report.add(20, 'Model parameters', report.table($$
     SELECT model, parameter, round(estimate::numeric, 4) AS estimate, round(se::numeric, 4) AS std_error,
            round((estimate - 1.96 * se)::numeric, 4) || ' .. ' || round((estimate + 1.96 * se)::numeric, 4)
@@ -138,22 +117,8 @@ FROM models;
 ------------------------------------------------------------------------------------------
 -- Holdout check
 ------------------------------------------------------------------------------------------
-\echo '--- predicting the holdout period'
-CREATE TABLE holdout_predictions AS
-SELECT h.customer_id, h.frequency, h.holdout_frequency AS actual,
-       bgnbd_expected_purchases(bg, holdout_length, frequency, recency, t) AS bg,
-       mbgnbd_expected_purchases(mbg, holdout_length, frequency, recency, t) AS mbg,
-       pareto_nbd_expected_purchases(pnbd, holdout_length, frequency, recency, t) AS pnbd
-FROM holdout_summary h, models;
-
 SELECT report.add(30, 'Holdout accuracy', report.table($$
-    SELECT model, (e).n AS customers, round((e).mae::numeric, 4) AS mae, round((e).rmse::numeric, 4) AS rmse,
-           round((e).bias::numeric, 4) AS bias, round((e).correlation::numeric, 4) AS correlation,
-           round((e).predicted_total::numeric, 1) AS predicted_total, round((e).actual_total::numeric, 1) AS actual_total
-    FROM (SELECT 'BG/NBD' AS model, clv_holdout_eval(bg, actual) AS e FROM holdout_predictions
-          UNION ALL SELECT 'MBG/NBD', clv_holdout_eval(mbg, actual) FROM holdout_predictions
-          UNION ALL SELECT 'Pareto/NBD', clv_holdout_eval(pnbd, actual) FROM holdout_predictions) r
-    ORDER BY (e).rmse $$)
+    SELECT * FROM holdout_comparison ORDER BY rmse $$)
     || report.figure(clv_svg_holdout(clv_holdout_by_frequency(frequency, bg, actual, 7),
                                      'BG/NBD: calibration vs holdout purchases'),
                      'Mean purchases in the 39 holdout weeks by purchases in the calibration period (7 and more pooled), predicted by BG/NBD and actual.'))
@@ -162,15 +127,6 @@ FROM holdout_predictions;
 ------------------------------------------------------------------------------------------
 -- CLV
 ------------------------------------------------------------------------------------------
-\echo '--- scoring 12-month CLV'
-CREATE TABLE customer_clv AS
-SELECT s.customer_id, s.frequency, s.recency, s.t, s.monetary_value,
-       bgnbd_p_alive(m.bg, s.frequency, s.recency, s.t) AS p_alive,
-       bgnbd_expected_purchases(m.bg, 52, s.frequency, s.recency, s.t) AS purchases_next_52_weeks,
-       gamma_gamma_clv(m.bg, m.gg, s.frequency, s.recency, s.t, s.monetary_value,
-                       months => 12, monthly_discount => 0.01, unit_days => 7) AS clv_12m
-FROM customer_summary s, models m;
-
 SELECT report.add(40, 'Customer lifetime value (12 months, 1 % monthly discount)',
     report.table($$
         SELECT count(*) AS customers, round(sum(clv_12m)::numeric, 0) AS total_clv,
@@ -195,11 +151,101 @@ SELECT report.add(40, 'Customer lifetime value (12 months, 1 % monthly discount)
               FROM customer_clv GROUP BY 1) b));
 
 SELECT report.add(45, 'Top 20 customers by CLV', report.table($$
-    SELECT customer_id, frequency, round(recency::numeric, 1) AS recency_weeks, round(t::numeric, 1) AS age_weeks,
+    SELECT customer_id, c.frequency, round(recency::numeric, 1) AS recency_weeks, round(t::numeric, 1) AS age_weeks,
            round(monetary_value::numeric, 2) AS mean_spend, round(p_alive::numeric, 3) AS p_alive,
-           round(purchases_next_52_weeks::numeric, 2) AS purchases_next_52_weeks,
-           round(clv_12m::numeric, 2) AS clv_12m
-    FROM customer_clv ORDER BY clv_12m DESC, customer_id LIMIT 20 $$));
+           round(purchases_next_52_weeks::numeric, 2) AS "purchases next 52 weeks",
+           round(clv_12m::numeric, 2) AS clv_12m, s.rfm_segment, s.cluster
+    FROM customer_clv c JOIN customer_segments s USING (customer_id)
+    ORDER BY clv_12m DESC, customer_id LIMIT 20 $$));
+
+------------------------------------------------------------------------------------------
+-- RFM segments and value tiers
+------------------------------------------------------------------------------------------
+SELECT report.add(50, 'RFM segments and value tiers',
+    '<p>As of 1997-09-30: recency (days since the last purchase), frequency (purchase days) and monetary value (total spend) scored 1..5 by quintile (<code>rfm_score</code>), named by <code>rfm_segment</code>; value tiers split total spend into the bottom 20 %, the middle 60 % and the top 20 % (<code>value_tier</code>).</p>'
+    || report.table($$
+        SELECT rfm_segment, count(*) AS customers, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS "% customers",
+               round(avg(recency_days)) AS avg_recency_days, round(avg(s.frequency), 1) AS avg_purchase_days,
+               round(avg(monetary), 2) AS avg_spend,
+               round(100 * sum(monetary) / sum(sum(monetary)) OVER (), 1) AS "% spend",
+               round(sum(clv_12m)::numeric) AS total_clv_12m,
+               round(100 * sum(clv_12m)::numeric / sum(sum(clv_12m)::numeric) OVER (), 1) AS "% CLV"
+        FROM customer_segments s JOIN customer_clv c USING (customer_id)
+        GROUP BY rfm_segment ORDER BY sum(clv_12m) DESC $$)
+    || (SELECT report.figure(clv_svg_bar_chart(array_agg(rfm_segment ORDER BY total DESC),
+                                               array_agg(customers ORDER BY total DESC),
+                                               array_agg(total ORDER BY total DESC),
+                                               'RFM segments: size and predicted value',
+                                               ARRAY['customers', 'total 12-month CLV']),
+                             'Customers per RFM segment and their total predicted 12-month CLV, segments by value.')
+        FROM (SELECT rfm_segment, count(*)::float8 AS customers, sum(clv_12m) AS total
+              FROM customer_segments JOIN customer_clv USING (customer_id) GROUP BY 1) g)
+    || report.table($$
+        SELECT value_tier, count(*) AS customers, min(monetary) AS min_spend, max(monetary) AS max_spend,
+               round(avg(monetary), 2) AS avg_spend,
+               round(100 * sum(monetary) / sum(sum(monetary)) OVER (), 1) AS "% spend",
+               round(avg(clv_12m)::numeric, 2) AS avg_clv_12m
+        FROM customer_segments JOIN customer_clv USING (customer_id)
+        GROUP BY value_tier ORDER BY min(monetary) DESC $$));
+
+------------------------------------------------------------------------------------------
+-- k-means
+------------------------------------------------------------------------------------------
+SELECT report.add(60, 'k-means clusters (k chosen by silhouette)',
+    '<p>The same three inputs, log1p then z-score scaled, clustered by k-means for k = 2..8 (<code>kmeans_elbow</code>, <code>kmeans_silhouette</code>); the k with the highest mean silhouette is used by <code>kmeans_segment</code>. Silhouettes near 0.5 and below mean the clusters are not well separated.</p>'
+    || (SELECT report.figure(clv_svg_bar_chart(array_agg('k = ' || k ORDER BY k), array_agg(silhouette::float8 ORDER BY k),
+                                               array_agg(inertia::float8 ORDER BY k),
+                                               'Choosing k: mean silhouette and inertia',
+                                               ARRAY['mean silhouette', 'inertia']),
+                             'Mean silhouette (higher is better) and inertia (within-cluster sum of squares, scaled space) by number of clusters.')
+        FROM kmeans_choice)
+    || report.table($$
+        SELECT k, inertia, silhouette, CASE WHEN chosen THEN 'chosen' ELSE '' END AS chosen
+        FROM kmeans_choice ORDER BY k $$)
+    || report.table($$
+        SELECT cluster, count(*) AS customers, round(100.0 * count(*) / sum(count(*)) OVER (), 1) AS "% customers",
+               round(avg(recency_days)) AS avg_recency_days, round(avg(s.frequency), 1) AS avg_purchase_days,
+               round(avg(monetary), 2) AS avg_spend, round(avg(p_alive)::numeric, 3) AS avg_p_alive,
+               round(avg(clv_12m)::numeric, 2) AS avg_clv_12m,
+               mode() WITHIN GROUP (ORDER BY rfm_segment) AS typical_rfm_segment
+        FROM customer_segments s JOIN customer_clv c USING (customer_id)
+        GROUP BY cluster ORDER BY cluster $$));
+
+------------------------------------------------------------------------------------------
+-- A/B test
+------------------------------------------------------------------------------------------
+SELECT report.add(70, 'A/B test example (an A/A test: no effect expected)',
+    '<p>Customers are split into variants A (control) and B (treatment) of the experiment <code>demo-1997-10</code> by <code>ab_assign</code>, a hash of the customer id. <strong>The assignment is random and nobody was treated</strong>, so no effect is expected: the outcomes are what the customers did in the 39 holdout weeks (bought again: <code>ab_proportion_test</code>; holdout spend: <code>ab_mean_test</code>, Welch). A p-value below 0.05 would be a false positive, expected once in 20 such tests.</p>'
+    || report.table($$ SELECT * FROM ab_results $$));
+
+------------------------------------------------------------------------------------------
+-- Products
+------------------------------------------------------------------------------------------
+SELECT report.add(80, 'Top products (Online-Retail-shaped sample)',
+    '<p>CDNOW has no products: this section uses <code>data/online_retail_sample.sql</code> (invoice lines with stock code, description, quantity and unit price; cancellations left out).</p>'
+    || report.table($$
+        SELECT count(*) AS products, sum(quantity) AS units, sum(revenue) AS revenue,
+               round(gini(revenue::float8)::numeric, 3) AS revenue_gini,
+               round((100 * top_share(revenue::float8, 0.10))::numeric, 1) AS "top 10% products' share (%)"
+        FROM top_products $$)
+    || (SELECT report.figure(clv_svg_bar_chart(array_agg(stock_code ORDER BY revenue_rank),
+                                               array_agg(revenue::float8 ORDER BY revenue_rank),
+                                               array_agg(quantity::float8 ORDER BY revenue_rank),
+                                               'Top 10 products by revenue', ARRAY['revenue', 'units']),
+                             'Revenue and units sold of the 10 products with the most revenue.')
+        FROM top_products WHERE revenue_rank <= 10)
+    || report.table($$
+        SELECT revenue_rank, quantity_rank, stock_code, description, list_price, quantity, revenue,
+               revenue_share_pct AS "% revenue", cumulative_revenue_pct AS "cumulative %", quantity_share_pct AS "% units"
+        FROM top_products WHERE revenue_rank <= 10 OR quantity_rank <= 10 ORDER BY revenue_rank $$));
+
+------------------------------------------------------------------------------------------
+-- Pricing
+------------------------------------------------------------------------------------------
+SELECT report.add(90, 'Dynamic pricing by RFM segment',
+    '<p>A price for every product and RFM segment: <code>segment_price(list_price, segment, rules)</code> with the rule table below (discount, floor price); segments without a rule pay the list price.</p>'
+    || report.table($$
+        SELECT * FROM pricing_summary ORDER BY "avg discount %", rfm_segment $$));
 
 ------------------------------------------------------------------------------------------
 -- (Further sections: append here, see the header.)
@@ -208,7 +254,6 @@ SELECT report.add(45, 'Top 20 customers by CLV', report.table($$
 ------------------------------------------------------------------------------------------
 -- The page
 ------------------------------------------------------------------------------------------
-\echo '--- writing' :out
 \pset tuples_only on
 \pset format unaligned
 \o :out
@@ -219,12 +264,12 @@ body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; margin: 24px au
 h1 { margin-bottom: 4px; } h2 { border-bottom: 2px solid #4e79a7; padding-bottom: 4px; margin-top: 36px; }
 table { border-collapse: collapse; margin: 12px 0; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
-th { background: #eef2f7; } td:first-child, th:first-child { text-align: left; }
+th { background: #eef2f7; } td:first-child, th:first-child, td.t { text-align: left; }
 figure { margin: 16px 0; } figcaption { font-size: 13px; color: #555; max-width: 760px; }
 svg { display: block; }
 </style></head><body>
 <h1>Customer lifetime value report</h1>
-<p class="meta">CDNOW sample, generated ' || report.esc(to_char(now(), 'YYYY-MM-DD HH24:MI TZ')) || ' by the clv extension.</p>
+<p class="meta">CDNOW sample (products: Online-Retail-shaped sample), generated ' || report.esc(to_char(now(), 'YYYY-MM-DD HH24:MI TZ')) || ' by the clv extension.</p>
 ' || string_agg('<section><h2>' || report.esc(heading) || '</h2>' || body || '</section>', E'\n' ORDER BY position)
   || E'\n</body></html>'
 FROM report.section;

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12 machine (run as root): installs what is missing,
-# builds and installs clv, starts a throwaway cluster, runs demo/cdnow.sql on the CDNOW
-# sample and prints the top customers by predicted CLV. The cluster is removed at exit.
+# builds and installs clv, starts a throwaway cluster (removed at exit) and runs the whole
+# analysis of the CDNOW sample, demo/01_data.sql .. demo/08_export.sql and
+# demo/report.sql: summary and holdout check, RFM segments and value tiers, k-means,
+# BG/NBD + Gamma-Gamma CLV, an A/B test example, top products and segment pricing.
+# Writes the CSV deliverables and report.html into OUTDIR:
+#   ./scripts/demo.sh [OUTDIR]        (or CLV_DEMO_OUT=OUTDIR; default ./out)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+outdir=${1:-${CLV_DEMO_OUT:-$TOP/out}}
 
 clv_deps
 clv_build
 clv_cluster_start
-log "running demo/cdnow.sql"
-cd "$TOP"
-psql -X -q -d postgres -f demo/cdnow.sql
+clv_demo_run "$outdir"

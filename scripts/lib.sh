@@ -68,3 +68,81 @@ clv_cluster_stop() {
 	rm -rf "$CLV_PGDIR"
 	CLV_PGDIR=
 }
+
+# The demo's analysis against the running cluster: demo/0*.sql in name order (each in its
+# own psql session, step headings and timings in between), the CSV deliverables and
+# report.html into OUTDIR (created; owned by postgres when run as root, so that both root
+# and the postgres OS user can write it). Files are written by the psql client.
+clv_demo_run() {
+	local outdir=$1 psql=(psql -X -q -v ON_ERROR_STOP=1 -P footer=off -d postgres)
+	mkdir -p "$outdir"
+	outdir=$(cd "$outdir" && pwd)
+	if [ "$(id -u)" = 0 ]; then chown postgres: "$outdir" && chmod 0775 "$outdir"; fi
+	local titles=(
+		"Summary: the CDNOW transaction log, per customer (clv_summary_holdout)"
+		"Holdout check: BG/NBD, MBG/NBD and Pareto/NBD on the 39 holdout weeks (clv_holdout_eval)"
+		"RFM segments and value tiers (rfm_score, rfm_segment, value_tier)"
+		"k-means clusters, k chosen by silhouette (kmeans_silhouette, kmeans_segment)"
+		"Customer lifetime value: BG/NBD + Gamma-Gamma, 12 months"
+		"A/B test example (ab_assign, ab_proportion_test, ab_mean_test)"
+		"Top products and dynamic pricing (Online-Retail-shaped sample; gini, segment_price)"
+		"Writing the deliverables to $outdir"
+	)
+	local files=("$TOP"/demo/0[1-9]_*.sql) n=${#titles[@]} i t0 start=$EPOCHREALTIME
+	[ ${#files[@]} = "$n" ] || { echo "demo: ${#files[@]} step files, expected $n" >&2; return 1; }
+	export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
+	for i in "${!files[@]}"; do
+		printf '\n=== [%d/%d] %s\n' $((i + 1)) "$n" "${titles[$i]}"
+		t0=$EPOCHREALTIME
+		if [ "${files[$i]##*/}" = 08_export.sql ]; then
+			(cd "$outdir" && "${psql[@]}" -f "${files[$i]}")
+			"${psql[@]}" -v out="$outdir/report.html" -f "$TOP/demo/report.sql"
+			local f
+			for f in customer_segments customer_clv ab_test_groups dynamic_pricing top_products; do
+				printf '    %-22s %6d rows\n' "$f.csv" $(($(wc -l <"$outdir/$f.csv") - 1))
+			done
+			printf '    %-22s %6d KB (open it in a browser)\n' report.html $(($(wc -c <"$outdir/report.html") / 1024))
+			if [ "$(id -u)" = 0 ]; then chown postgres: "$outdir"/*.csv "$outdir/report.html"; fi
+		else
+			(cd "$TOP" && "${psql[@]}" -f "${files[$i]}")
+		fi
+		printf '    (%s s)\n' "$(clv_seconds_since "$t0")"
+	done
+	printf '\n=== done: analysis in %s s; deliverables in %s\n' "$(clv_seconds_since "$start")" "$outdir"
+}
+
+# Seconds since an $EPOCHREALTIME, one decimal.
+clv_seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# apt-get install the named commands (each the name of its Debian package) unless present.
+clv_tools() {
+	local need=() c
+	for c in "$@"; do command -v "$c" >/dev/null || need+=("$c"); done
+	[ ${#need[@]} -gt 0 ] || return 0
+	[ "$(id -u)" = 0 ] || { echo "missing ${need[*]}: run as root to install them" >&2; return 1; }
+	log "installing ${need[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+}
+
+# Checks OUTDIR/report.html: every chart parses as SVG 1.1 (at least CHARTS of them), then
+# headless Chromium renders OUTDIR/report.png and the screenshot must show the charts
+# (demo/check_report.py). Installs python3 and chromium with apt-get if missing (root).
+clv_report_check() {
+	local outdir=$1 charts=$2 profile
+	clv_tools python3 chromium
+	log "checking the charts of $outdir/report.html with an XML parser"
+	python3 "$TOP/demo/check_report.py" "$outdir/report.html" "$charts"
+	log "rendering with headless chromium"
+	profile=$(mktemp -d)
+	rm -f "$outdir/report.png"
+	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+		--disable-background-networking --disable-component-update --disable-sync \
+		--user-data-dir="$profile" --hide-scrollbars --screenshot="$outdir/report.png" \
+		--window-size=1200,10000 "file://$outdir/report.html" >/dev/null 2>&1 || true
+	rm -rf "$profile"
+	[ -s "$outdir/report.png" ] || { echo "chromium wrote no screenshot" >&2; return 1; }
+	if [ "$(id -u)" = 0 ]; then chown postgres: "$outdir/report.png"; fi
+	log "checking the screenshot"
+	python3 "$TOP/demo/check_report.py" "$outdir/report.html" "$charts" "$outdir/report.png"
+}
