@@ -45,5 +45,6 @@ extern Datum clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npa
 /* Validation of one customer's (frequency, recency, T) triple. */
 extern void clv_check_customer(const char *fname, double x, double tx, double T);
 extern void clv_check_finite(const char *fname, const char *argname, double v);
+extern double clv_check_result(const char *fname, double v);
 
 #endif
