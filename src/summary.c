@@ -86,7 +86,8 @@ state_reserve(SummaryState *st, int64 need)
 {
 	if (need <= st->cap)
 		return;
-	if (need > (int64) (MaxAllocHugeSize / sizeof(DayAmount) / 2))
+	/* n and cap are int32: doubling cap past 2^30 would overflow it */
+	if (need > (int64) (MaxAllocHugeSize / sizeof(DayAmount) / 2) || need > PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("clv_summary: too many transactions in one group")));
@@ -280,6 +281,13 @@ clv_summary_final(PG_FUNCTION_ARGS)
 		if (st->days[i].day != first)
 			repeat_sum += st->days[i].amount;
 	}
+
+	/* Finite amounts can still add up past the float8 range (fuzzer: 200 x 1.8e308). */
+	if (!isfinite(repeat_sum))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("clv_summary: the sum of the amounts is out of the float8 range"),
+				 errhint("Check the amounts for extreme values (such as 1e308).")));
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,

@@ -68,6 +68,12 @@ SELECT gamma_gamma_clv(ROW(0.243, 4.414, 0.793, 2.426, NULL, NULL, NULL, NULL)::
                        ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::gamma_gamma_model,
                        2, 30.43, 38.86, 1e300, monthly_discount => -0.999999);
 
+-- Fuzzer finding: finite amounts whose sum overflows gave monetary_value = Infinity.
+SELECT (clv_summary(t, 1.7976931348623157e308, '1997-09-30')).*
+FROM (VALUES ('1997-01-01'::timestamptz), ('1997-02-01'), ('1997-02-01')) v(t);
+SELECT (clv_summary(t, 1e308, '1997-09-30')).frequency
+FROM (VALUES ('1997-01-01'::timestamptz), ('1997-02-01')) v(t);
+
 -- libFuzzer finding: with a tiny r the series cancels and E[X(t)] came out -5.3e-15, a
 -- negative count. Rounding below zero is reported as 0.
 SELECT bgnbd_expected_purchases(ROW(2.2250738585072014e-308, 45, 32, 15, NULL, NULL, NULL, NULL)::bgnbd_model,
