@@ -36,7 +36,7 @@ P() { psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 P -c "CREATE EXTENSION clv" -c "SET client_min_messages = warning" \
   -c "CREATE TABLE bg AS SELECT (g % 20)::float8 AS x,
              CASE WHEN g % 20 = 0 THEN 0 ELSE (g % 39)::float8 END AS tx,
-             40 + g * 1e-6 AS t, 10 + g * 1e-5 AS m, ARRAY[(g % 1000)::float8, (g * 7919 % 997)::float8] AS f
+             40 + g * 1e-6 AS t, 10 + g * 1e-5 AS m, ARRAY[(g % 1000)::float8, (g::bigint * 7919 % 997)::float8] AS f
       FROM generate_series(1, $rows) g" \
   -c "CREATE TABLE txn AS SELECT '1997-01-01'::timestamptz + g * interval '1 minute' AS ts, (g % 50)::float8 AS amount
       FROM generate_series(1, 2 * $rows) g" \

@@ -635,6 +635,9 @@ BEGIN
         ELSIF res IS NOT NULL THEN
             IF res ~ '(^|[^A-Za-z])(NaN|-?Infinity)([^A-Za-z]|$)' THEN
                 INSERT INTO fuzz.failure VALUES (seed, i, 'non-finite result', tg.fname, NULL, left(res, 2000), q);
+            ELSIF res ~ '^\s*<' AND res ~* '<script|<b>x</b>' THEN
+                -- markup (SVG, HTML) must escape the user text it embeds
+                INSERT INTO fuzz.failure VALUES (seed, i, 'unescaped markup', tg.fname, NULL, left(res, 2000), q);
             ELSIF tg.rettype IN ('float8'::regtype, 'float4'::regtype, 'numeric'::regtype) THEN
                 SELECT p.lo, p.hi INTO lo, hi FROM fuzz.property p WHERE p.fname = tg.fname;
                 IF FOUND THEN

@@ -63,7 +63,7 @@ elapsed=$(( $(date +%s) - t0 ))
 
 # Each error block starts with "==pid== <description>" after a blank "==pid== " line.
 awk '
-	/^==[0-9]+== [A-Z].*(Invalid|uninitialised|Uninitialised|Mismatched|overlap|points to|Source and destination|depends on)/ { if (blk) flush(); blk = $0 "\n"; next }
+	/^==[0-9]+== (Invalid |Conditional jump|Use of uninitialised|Syscall param|Mismatched free|Source and destination|Argument .* of function)/ { if (blk) flush(); blk = $0 "\n"; next }
 	blk && /^==[0-9]+== +(at|by) / { blk = blk $0 "\n"; next }
 	blk && /^==[0-9]+== *$/ { next }
 	blk { flush() }

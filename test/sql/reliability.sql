@@ -61,6 +61,9 @@ FROM (SELECT frequency, recency, t FROM cdnow_summary WHERE id <= 20
 SELECT gamma_gamma_fit(frequency, zbar)
 FROM (SELECT frequency, zbar FROM cdnow_summary WHERE id <= 100
       UNION ALL SELECT 1e308, 11) s;
+-- libFuzzer: P(alive) was NaN at 1e308 ((r + x) overflows, times log(1) = 0).
+SELECT bgnbd_p_alive(ROW(1e308, 1e308, 1e308, 1e308, NULL, NULL, NULL, NULL)::bgnbd_model,
+                     1e308, 1e308, 1e308);
 -- ... and a scoring function returned Infinity.
 SELECT gamma_gamma_expected_spend(ROW(6.25, 3.74, 15.44, NULL, NULL, NULL, NULL)::gamma_gamma_model,
                                   8, 1e308);
