@@ -82,6 +82,9 @@ FROM (VALUES ('1997-01-01'::timestamptz), ('1997-02-01')) v(t);
 SELECT bgnbd_expected_purchases(ROW(2.2250738585072014e-308, 45, 32, 15, NULL, NULL, NULL, NULL)::bgnbd_model,
                                 39) AS tiny_r;
 
+-- libFuzzer: E[X(t)] is -Infinity here; an ERROR, not a number.
+SELECT bgnbd_expected_purchases(ROW(2, 1e-300, 0.5, 1e-300, NULL, NULL, NULL, NULL)::bgnbd_model, 39);
+
 -- gamma_gamma_clv evaluates up to 1200 series; the loop polls for interrupts, so a
 -- slow call (4.5 s here) stops at statement_timeout.
 SET statement_timeout = '300ms';
