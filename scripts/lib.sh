@@ -39,20 +39,53 @@ clv_build() {
 	make -C "$TOP" -s PG_CONFIG="$PGBIN/pg_config" install >/dev/null
 }
 
+# A private copy of the PostgreSQL installation with clv built from directory $2 (default:
+# this checkout) installed into it; extra arguments go to make (e.g. COPT=-fsanitize=...).
+# PostgreSQL is relocatable (it finds lib/ and share/ relative to its binaries), so a long
+# run (fuzzing, valgrind, sanitizers) against it neither holds the install lock nor is
+# disturbed by another checkout's install. Sets PGBIN to the copy's binaries.
+clv_private_install() {
+	local root=$1 src=${2:-$TOP}
+	shift 2 || shift $#
+	if [ ! -x "$root$PGBIN/postgres" ]; then
+		mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql"
+		cp -a "/usr/lib/postgresql/$PGVER" "$root/usr/lib/postgresql/"
+		cp -a "/usr/share/postgresql/$PGVER" "$root/usr/share/postgresql/"
+	fi
+	rm -f "$root/usr/share/postgresql/$PGVER/extension/clv"* "$root/usr/lib/postgresql/$PGVER/lib/clv.so"
+	log "building clv from $src into $root"
+	make -C "$src" -s PG_CONFIG="$PGBIN/pg_config" "$@"
+	make -C "$src" -s PG_CONFIG="$PGBIN/pg_config" DESTDIR="$root" "$@" install >/dev/null
+	PGBIN=$root$PGBIN
+}
+
 # Start a cluster in a fresh directory; exports PGHOST/PGPORT/PGUSER and stops it on exit.
 clv_cluster_start() {
 	CLV_PGDIR=$(mktemp -d /tmp/clv-pg.XXXXXX)
 	chown postgres "$CLV_PGDIR"
-	local port=${CLV_PGPORT:-}
-	if [ -z "$port" ]; then
-		port=55432
-		while [ -e "/tmp/.s.PGSQL.$port" ]; do port=$((port + 1)); done
-	fi
-	log "starting a throwaway cluster on port $port ($CLV_PGDIR)"
+	local port=${CLV_PGPORT:-} tries=0
 	runuser -u postgres -- "$PGBIN/initdb" -D "$CLV_PGDIR/data" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLV_PGDIR/data" -l "$CLV_PGDIR/log" -w \
-		-o "-k /tmp -p $port -c max_parallel_workers_per_gather=2 ${CLV_PGOPTS:-}" start >/dev/null
 	trap clv_cluster_stop EXIT
+	# Unix socket only (no TCP port to collide on); another checkout may take the same
+	# free port at the same moment, so try the next one if the start fails.
+	while :; do
+		if [ -z "${CLV_PGPORT:-}" ]; then
+			port=${port:-55432}
+			while [ -e "/tmp/.s.PGSQL.$port" ] || [ -e "/tmp/.s.PGSQL.$port.lock" ]; do port=$((port + 1)); done
+		fi
+		log "starting a throwaway cluster on port $port ($CLV_PGDIR)"
+		if runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLV_PGDIR/data" -l "$CLV_PGDIR/log" -w \
+			-o "-k /tmp -p $port -c listen_addresses='' -c max_parallel_workers_per_gather=2 ${CLV_PGOPTS:-}" \
+			start >/dev/null 9>&-; then
+			break
+		fi
+		tries=$((tries + 1))
+		if [ -n "${CLV_PGPORT:-}" ] || [ "$tries" -ge 5 ]; then
+			cat "$CLV_PGDIR/log" >&2
+			return 1
+		fi
+		port=$((port + 1))
+	done
 	export PGHOST=/tmp PGPORT=$port PGUSER=postgres
 }
 

@@ -67,6 +67,25 @@ clv_fit_finish(const char *fname, const clv_fit *fit)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("%s: out of memory in the optimiser", fname)));
+	/*
+	 * A likelihood that is not finite even at the returned point (data so extreme, e.g.
+	 * a frequency of 1e308, that the model cannot be evaluated in double precision)
+	 * leaves the parameters meaningless: an ERROR, not a model.
+	 */
+	for (int i = 0; i < (int) lengthof(fit->par); i++)
+		if (!isfinite(fit->par[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+					 errmsg("%s: the fitted parameters are not finite (%s after %d iterations)",
+							fname, clv_optim_status_text(fit->status), fit->iterations),
+					 errhint("Check the input for extreme values (such as 1e308).")));
+	if (!isfinite(fit->log_likelihood))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: the log-likelihood of the data is not finite (%s after %d iterations)",
+						fname, clv_optim_status_text(fit->status), fit->iterations),
+				 errdetail("Some rows are too extreme for the model to be evaluated in double precision."),
+				 errhint("Check the input for extreme values (such as 1e308).")));
 	if (!fit->converged)
 		ereport(WARNING,
 				(errcode(ERRCODE_WARNING),
@@ -179,6 +198,19 @@ clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
 	}
 	Assert(i == tupdesc->natts);
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/* A scoring function's result: a non-finite value is an ERROR, never returned. */
+double
+clv_check_result(const char *fname, double v)
+{
+	if (!isfinite(v))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: the result is not a finite number", fname),
+				 errdetail("The arguments are outside the range in which the model can be evaluated in double precision."),
+				 errhint("Check the arguments for extreme values (such as 1e308).")));
+	return v;
 }
 
 void

@@ -53,5 +53,6 @@ extern void clv_check_finite(const char *fname, const char *argname, double v);
 extern void clv_check_frequency(const char *fname, double x);
 /* Discrete-time (BG/BB) pattern: x <= t_x <= n, whole numbers. */
 extern void clv_check_discrete(const char *fname, double x, double tx, double n);
+extern double clv_check_result(const char *fname, double v);
 
 #endif

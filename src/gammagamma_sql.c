@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "miscadmin.h"
 
 #include "clv.h"
 
@@ -31,7 +32,7 @@ expected_spend(const char *fname, const double *gg, double x, double m)
 						fname, gg[0], gg[1], x),
 				 errdetail("With q <= 1 the population mean spend does not exist."),
 				 errhint("Refit on more repeat buyers; a q close to or below 1 means very heavy-tailed spend.")));
-	return gg_expected_spend(gg, x, m);
+	return clv_check_result(fname, gg_expected_spend(gg, x, m));
 }
 
 /* gamma_gamma_expected_spend(model, frequency, monetary_value) */
@@ -92,8 +93,11 @@ gamma_gamma_clv(PG_FUNCTION_ARGS)
 	month = 30.0 / unit_days;
 	for (int i = 1; i <= months; i++)
 	{
-		double		cum = bgnbd_expected(bg, i * month, x, tx, T);
+		double		cum;
 
+		/* up to 1200 series evaluations: stay cancellable */
+		CHECK_FOR_INTERRUPTS();
+		cum = bgnbd_expected(bg, i * month, x, tx, T);
 		if (!isfinite(cum))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
@@ -101,5 +105,5 @@ gamma_gamma_clv(PG_FUNCTION_ARGS)
 		clv += (cum - prev) * spend / pow(1.0 + d, i);
 		prev = cum;
 	}
-	PG_RETURN_FLOAT8(clv);
+	PG_RETURN_FLOAT8(clv_check_result(fname, clv));
 }

@@ -92,7 +92,8 @@ state_reserve(SummaryState *st, int64 need)
 {
 	if (need <= st->cap)
 		return;
-	if (need > (int64) (MaxAllocHugeSize / sizeof(DayAmount) / 2))
+	/* n and cap are int32: doubling cap past 2^30 would overflow it */
+	if (need > (int64) (MaxAllocHugeSize / sizeof(DayAmount) / 2) || need > PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("clv_summary: too many transactions in one group")));
@@ -332,6 +333,13 @@ summarise(SummaryState *st, Datum *values, double *hv)
 			hsum += st->days[i].amount;
 		}
 	}
+	/* Finite amounts can still add up past the float8 range (fuzzer: 200 x 1.8e308). */
+	if (!isfinite(repeat_sum) || !isfinite(hsum))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("clv_summary: the sum of the amounts is out of the float8 range"),
+				 errhint("Check the amounts for extreme values (such as 1e308).")));
+
 	values[0] = Int32GetDatum(ndays - 1);
 	values[1] = Float8GetDatum((last - first) / st->unit);
 	values[2] = Float8GetDatum((st->cal_day - first) / st->unit);

@@ -1,0 +1,223 @@
+/*
+ * math_fuzz.c - libFuzzer target for the plain-C math of clv (src/bgnbd.c,
+ * src/gammagamma.c, src/optim.c), built with AddressSanitizer and UBSan by
+ * test/fuzz/libfuzz.sh.
+ *
+ * Non-finite results are allowed where the glue turns them into an ERROR.
+ * The first byte chooses an entry point; the rest decode to doubles (special values -
+ * NaN, +-Inf, 0, -0, denormals, 1e308, whole numbers - or raw bits, or positive values
+ * over 40 decades). Besides memory errors and undefined behaviour it checks what the SQL
+ * glue relies on: for arguments the glue accepts (positive finite parameters, a valid
+ * customer), P(alive) is in [0, 1], an expectation is NaN (turned into an ERROR) or >= 0,
+ * a fit returns finite positive parameters or reports a non-converged status, and no
+ * entry point hangs (libFuzzer's -timeout).
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_errno.h>
+
+#include "models.h"
+
+typedef struct
+{
+	const uint8_t *p;
+	size_t		n;
+} input;
+
+static const double specials[16] = {
+	0.0, -0.0, 1.0, -1.0, NAN, INFINITY, -INFINITY, 1e308,
+	4.9e-324, 2.2250738585072014e-308, 0.5, 2.0, 1e-300, 1e15, 39.0, 1.7976931348623157e308
+};
+
+static uint8_t
+byte(input *in)
+{
+	uint8_t		b = 0;
+
+	if (in->n > 0)
+	{
+		b = *in->p++;
+		in->n--;
+	}
+	return b;
+}
+
+static double
+dbl(input *in)
+{
+	uint8_t		tag = byte(in);
+	uint64_t	bits = 0;
+	double		d;
+
+	if (tag < 64)
+		return specials[tag & 15];
+	if (tag < 128)
+		return (double) (tag - 64);		/* small whole numbers */
+	for (int i = 0; i < 8; i++)
+		bits = (bits << 8) | byte(in);
+	if (tag < 160)
+	{
+		memcpy(&d, &bits, sizeof(d));
+		return d;				/* raw bits */
+	}
+	/* positive, log-uniform over 1e-20 .. 1e20 */
+	return pow(10.0, ((double) (bits >> 11) / 9007199254740992.0) * 40.0 - 20.0);
+}
+
+static int
+valid_param(double v)
+{
+	return v > 0 && isfinite(v);
+}
+
+/* What clv_check_customer accepts. */
+static int
+valid_customer(double x, double tx, double T)
+{
+	return isfinite(x) && isfinite(tx) && isfinite(T) && x >= 0 && x == floor(x) &&
+		tx >= 0 && T >= 0 && tx <= T && !(x == 0 && tx != 0);
+}
+
+static void
+fail(const char *what, double v)
+{
+	fprintf(stderr, "property violated: %s (%.17g)\n", what, v);
+	abort();
+}
+
+static int
+never_stop(void)
+{
+	return 0;
+}
+
+int			LLVMFuzzerInitialize(int *argc, char ***argv);
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void) argc;
+	(void) argv;
+	/* as _PG_init does: GSL's default handler would abort() the server */
+	gsl_set_error_handler_off();
+	return 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	input		in = {data, size};
+	int			target = byte(&in) % 7;
+	double		par[4],
+				rowsbuf[16 * CLV_ROW_WIDTH],
+				grad[4];
+	clv_rows	rows;
+	clv_fit		fit;
+	clv_optim_options opts = {200, 1e-8, never_stop, NULL};
+	int			nrows,
+				npar = (target == 3 || target == 4 || target == 6) ? 3 : 4;
+	int			params_ok = 1;
+
+	for (int i = 0; i < npar; i++)
+	{
+		par[i] = dbl(&in);
+		params_ok &= valid_param(par[i]);
+	}
+
+	switch (target)
+	{
+		case 0:					/* BG/NBD likelihood and gradient */
+		case 3:					/* Gamma-Gamma likelihood and gradient */
+		case 5:					/* BG/NBD fit */
+		case 6:					/* Gamma-Gamma fit */
+			nrows = 1 + byte(&in) % 16;
+			for (int i = 0; i < nrows; i++)
+			{
+				double	   *r = rowsbuf + i * CLV_ROW_WIDTH;
+
+				r[0] = dbl(&in);
+				r[1] = dbl(&in);
+				r[2] = (target == 3 || target == 6) ? 0.0 : dbl(&in);
+				r[3] = 1.0 + byte(&in) % 4;
+				/* the glue only stores rows it accepts */
+				if (target == 3 || target == 6)
+				{
+					if (!(isfinite(r[0]) && r[0] > 0 && r[0] == floor(r[0]) &&
+						  isfinite(r[1]) && r[1] > 0))
+						r[0] = 1, r[1] = 1;
+				}
+				else if (!valid_customer(r[0], r[1], r[2]))
+					r[0] = r[1] = r[2] = 0;
+			}
+			rows.v = rowsbuf;
+			rows.n = nrows;
+			rows.wsum = 0;
+			for (int i = 0; i < nrows; i++)
+				rows.wsum += rowsbuf[i * CLV_ROW_WIDTH + 3];
+			if (target == 0)
+				(void) bgnbd_loglik(par, &rows, grad);
+			else if (target == 3)
+				(void) gg_loglik(par, &rows, grad);
+			else
+			{
+				if (target == 5)
+					bgnbd_fit_rows(&rows, &opts, &fit);
+				else
+					gg_fit_rows(&rows, &opts, &fit);
+				if (fit.converged)
+					for (int i = 0; i < npar; i++)
+						if (!valid_param(fit.par[i]))
+							fail("a converged fit has a non-positive or non-finite parameter", fit.par[i]);
+				if (fit.converged && !isfinite(fit.log_likelihood))
+					fail("a converged fit has a non-finite log-likelihood", fit.log_likelihood);
+			}
+			break;
+		case 1:					/* E[X(t) | x, t_x, T] */
+			{
+				double		t = dbl(&in),
+							x = dbl(&in),
+							tx = dbl(&in),
+							T = dbl(&in),
+							e = bgnbd_expected(par, t, x, tx, T);
+
+				if (params_ok && valid_customer(x, tx, T) && isfinite(t) && t >= 0 &&
+					isfinite(e) && e < -1e-12)
+				{
+					fprintf(stderr, "par %.17g %.17g %.17g %.17g t %.17g x %.17g tx %.17g T %.17g\n",
+							par[0], par[1], par[2], par[3], t, x, tx, T);
+					fail("bgnbd_expected < -1e-12 (the glue clamps -1e-12..0 to 0)", e);
+				}
+				break;
+			}
+		case 2:					/* P(alive) */
+			{
+				double		x = dbl(&in),
+							tx = dbl(&in),
+							T = dbl(&in),
+							p = bgnbd_prob_alive(par, x, tx, T);
+
+				if (params_ok && valid_customer(x, tx, T) && !isnan(p) && !(p >= 0 && p <= 1))
+					fprintf(stderr, "par %.17g %.17g %.17g %.17g x %.17g tx %.17g T %.17g\n",
+							par[0], par[1], par[2], par[3], x, tx, T),
+					fail("bgnbd_prob_alive outside [0, 1]", p);
+				break;
+			}
+		case 4:					/* E[M | x, m] */
+			{
+				double		x = dbl(&in),
+							m = dbl(&in),
+							e = gg_expected_spend(par, x, m);
+
+				if (params_ok && isfinite(x) && x >= 0 && x == floor(x) && isfinite(m) &&
+					m >= 0 && par[0] * x + par[1] > 1 && isfinite(e) && !(e >= 0))
+					fail("gg_expected_spend < 0", e);
+				break;
+			}
+	}
+	return 0;
+}

@@ -1,0 +1,117 @@
+-- Reliability and security (README "Reliability"): catalog rules every function and
+-- aggregate of the extension must follow, and regression tests of the bugs the fuzzer
+-- found. The catalog queries list violations: an empty result is a pass, and a function
+-- added later is checked without editing this file.
+
+-- Nothing runs with its owner's rights.
+SELECT p.oid::regprocedure AS security_definer
+FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.prosecdef;
+
+-- No function pins a search_path or another setting (they would be SET at every call).
+SELECT p.oid::regprocedure AS has_proconfig
+FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proconfig IS NOT NULL;
+
+-- Every function is PARALLEL SAFE; every aggregate with an internal state has combine,
+-- serial and deserial functions (so it runs in parallel plans).
+SELECT p.oid::regprocedure AS not_parallel_safe
+FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proparallel <> 's';
+SELECT a.aggfnoid::regprocedure AS aggregate_without_parallel_support
+FROM pg_depend d JOIN pg_aggregate a ON a.aggfnoid = d.objid
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+  AND (a.aggcombinefn = 0 OR (a.aggtranstype = 'internal'::regtype
+                              AND (a.aggserialfn = 0 OR a.aggdeserialfn = 0)));
+
+-- Functions that take internal can only be reached through their aggregates; a function
+-- that returns internal must take internal (or SQL could forge a pointer).
+SELECT p.oid::regprocedure AS returns_internal_without_internal_argument
+FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+  AND p.prorettype = 'internal'::regtype AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[]);
+
+-- Plain (non-aggregate) C functions are STRICT unless they take internal: a NULL
+-- argument is NULL, never a dereferenced null pointer.
+SELECT p.oid::regprocedure AS c_function_not_strict
+FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+  AND p.prokind = 'f' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
+  AND NOT p.proisstrict AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[]);
+
+-- Objects are created in the extension's schema only.
+SELECT p.oid::regprocedure AS outside_extension_schema
+FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
+WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
+  AND p.pronamespace <> (SELECT extnamespace FROM pg_extension WHERE extname = 'clv');
+
+-- Fuzzer finding: a row too extreme for double precision (frequency 1.8e308) made the
+-- fits return the starting point (1, 1, 1, 1) with a NaN log-likelihood as a model.
+-- It is an ERROR now.
+SELECT bgnbd_fit(frequency, recency, t)
+FROM (SELECT frequency, recency, t FROM cdnow_summary WHERE id <= 20
+      UNION ALL SELECT 1.7976931348623157e308, 6.6e-12, 1071) s;
+SELECT gamma_gamma_fit(frequency, zbar)
+FROM (SELECT frequency, zbar FROM cdnow_summary WHERE id <= 100
+      UNION ALL SELECT 1e308, 11) s;
+-- libFuzzer: P(alive) was NaN at 1e308 ((r + x) overflows, times log(1) = 0).
+SELECT bgnbd_p_alive(bgnbd_model(1e308, 1e308, 1e308, 1e308),
+                     1e308, 1e308, 1e308);
+-- ... and a scoring function returned Infinity.
+SELECT gamma_gamma_expected_spend(gamma_gamma_model(6.25, 3.74, 15.44),
+                                  8, 1e308);
+SELECT gamma_gamma_clv(bgnbd_model(0.243, 4.414, 0.793, 2.426),
+                       gamma_gamma_model(6.25, 3.74, 15.44),
+                       2, 30.43, 38.86, 1e300, monthly_discount => -0.999999);
+
+-- Fuzzer finding: finite amounts whose sum overflows gave monetary_value = Infinity.
+SELECT (clv_summary(t, 1.7976931348623157e308, '1997-09-30')).*
+FROM (VALUES ('1997-01-01'::timestamptz), ('1997-02-01'), ('1997-02-01')) v(t);
+SELECT (clv_summary(t, 1e308, '1997-09-30')).frequency
+FROM (VALUES ('1997-01-01'::timestamptz), ('1997-02-01')) v(t);
+
+-- libFuzzer finding: with a tiny r the series cancels and E[X(t)] came out -5.3e-15, a
+-- negative count. Rounding below zero is reported as 0.
+SELECT bgnbd_expected_purchases(bgnbd_model(2.2250738585072014e-308, 45, 32, 15),
+                                39) AS tiny_r;
+
+-- libFuzzer: E[X(t)] is -Infinity here; an ERROR, not a number.
+SELECT bgnbd_expected_purchases(bgnbd_model(2, 1e-300, 0.5, 1e-300), 39);
+
+-- gamma_gamma_clv evaluates up to 1200 series; the loop polls for interrupts, so a
+-- slow call (4.5 s here) stops at statement_timeout.
+SET statement_timeout = '300ms';
+SELECT gamma_gamma_clv(bgnbd_model(0.243, 4.414, 5, 2.426),
+                       gamma_gamma_model(6.25, 3.74, 15.44),
+                       2, 30.43, 38.86, 20, months => 1200, unit_days => 0.01);
+RESET statement_timeout;
+
+-- search_path safety: the extension installed in a schema that is not on the path, with
+-- a hostile schema in front, works when called with qualified names and an empty path.
+\set regdb :DBNAME
+CREATE DATABASE clv_search_path;
+\c clv_search_path
+CREATE SCHEMA app;
+CREATE SCHEMA evil;
+CREATE FUNCTION evil.exp(float8) RETURNS float8 LANGUAGE sql AS 'SELECT 0::float8';
+CREATE FUNCTION evil.lgamma(float8) RETURNS float8 LANGUAGE sql AS 'SELECT 0::float8';
+CREATE TYPE evil.bgnbd_model AS (x int);
+SET search_path = evil, public;
+CREATE EXTENSION clv SCHEMA app;
+SET search_path = '';
+SELECT round(app.bgnbd_p_alive(app.bgnbd_model(0.243, 4.414, 0.793, 2.426),
+                               2, 30.43, 38.86)::numeric, 4) AS p_alive;
+SELECT (app.clv_summary(t, 10, '1997-09-30', 'week')).frequency
+FROM (VALUES ('1997-01-01'::timestamptz), ('1997-02-01')) v(t);
+SET search_path = evil, app;
+SELECT round(bgnbd_p_alive(app.bgnbd_model(0.243, 4.414, 0.793, 2.426),
+                           2, 30.43, 38.86)::numeric, 4) AS p_alive;
+\c :regdb
+DROP DATABASE clv_search_path;
