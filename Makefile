@@ -12,9 +12,10 @@ PG_CPPFLAGS  = $(shell gsl-config --cflags) -Wall -Wmissing-prototypes
 SHLIB_LINK   = $(shell gsl-config --libs)
 EXTRA_CLEAN  = test/results test/regression.diffs test/regression.out
 
-# PGXS does not track headers: rebuild every object when one changes.
-$(OBJS): $(wildcard src/*.h)
-
 PG_CONFIG   ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
+
+# PGXS does not track headers: rebuild every object when one changes (after the include,
+# so that the default goal stays PGXS's "all").
+$(OBJS): $(wildcard src/*.h)

@@ -40,6 +40,9 @@ bgbb_loglik(const double *par, const clv_rows *rows, double *grad)
 	{
 		const double *row = rows->v + i * CLV_ROW_WIDTH;
 
+		if (CLV_CANCELLED(i / rows->stride))
+			return NAN;
+
 		ll += row[3] * bgbb_row_ll(par, row[0], row[1], row[2], lbab, lbgd);
 	}
 	return ll;

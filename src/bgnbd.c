@@ -98,6 +98,9 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 					w4 = 0.0,
 					ltx = 0.0;
 
+		if (CLV_CANCELLED(i / rows->stride))
+			return NAN;
+
 		if (x != prev_x)
 		{
 			prev_x = x;
@@ -191,6 +194,8 @@ bgnbd_D(double r, double a, double b, double x, double z)
 
 	for (n = 1; n < 5000000; n++)
 	{
+		if (CLV_CANCELLED(n))
+			return NAN;
 		S += term;
 		if (fabs(term) <= 1e-17 * fabs(S) || term == 0.0)
 			break;

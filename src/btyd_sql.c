@@ -7,6 +7,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "miscadmin.h"
 
 #include "clv.h"
 
@@ -47,6 +48,8 @@ check_customer(const ScoreModel *sm, const char *fname, double x, double tx, dou
 static double
 checked_expectation(const char *fname, double v, double t)
 {
+	if (isnan(v))
+		CHECK_FOR_INTERRUPTS();
 	if (isnan(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -218,6 +218,8 @@ clv_svg_frequency_recency(PG_FUNCTION_ARGS)
 			: bgnbd_expected(par, horizon, j, tx, T);
 
 			if (!isfinite(v))
+				CHECK_FOR_INTERRUPTS();	/* the series gives up for a pending cancel */
+			if (!isfinite(v))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 						 errmsg("%s: %s cannot be evaluated at frequency %d, recency %g, t %g",

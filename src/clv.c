@@ -18,11 +18,19 @@ PG_MODULE_MAGIC;
 
 void		_PG_init(void);
 
+/* Polled from the math: a cancel, statement_timeout or termination is pending. */
+static int
+clv_cancel_pending(void)
+{
+	return QueryCancelPending || ProcDiePending;
+}
+
 void
 _PG_init(void)
 {
 	/* GSL's default handler calls abort(), which would restart the whole server. */
 	gsl_set_error_handler_off();
+	clv_cancel_requested = clv_cancel_pending;
 }
 
 MemoryContext
@@ -63,6 +71,8 @@ clv_optim_defaults(clv_optim_options *opts)
 void
 clv_fit_finish(const char *fname, const clv_fit *fit)
 {
+	/* The likelihood gives up with NaN when a cancel is pending: raise it first. */
+	CHECK_FOR_INTERRUPTS();
 	if (fit->status == CLV_OPT_NOMEM)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
@@ -204,6 +214,9 @@ clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
 double
 clv_check_result(const char *fname, double v)
 {
+	/* A computation that gave up for a pending cancel: raise the cancel itself. */
+	if (!isfinite(v))
+		CHECK_FOR_INTERRUPTS();
 	if (!isfinite(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -43,6 +43,9 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 		double		lgm = log(g + m * x),
 					lm = row[2];	/* log m, stored with the row: it never changes */
 
+		if (CLV_CANCELLED(i / rows->stride))
+			return NAN;
+
 		if (x != prev_x)
 		{
 			prev_x = x;

@@ -99,6 +99,8 @@ gamma_gamma_clv(PG_FUNCTION_ARGS)
 		CHECK_FOR_INTERRUPTS();
 		cum = bgnbd_expected(bg, i * month, x, tx, T);
 		if (!isfinite(cum))
+			CHECK_FOR_INTERRUPTS();	/* the series gives up for a pending cancel */
+		if (!isfinite(cum))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 					 errmsg("%s: cannot evaluate expected purchases %d months ahead", fname, i)));

@@ -51,6 +51,9 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 					A4,
 					L;
 
+		if (CLV_CANCELLED(i / rows->stride))
+			return NAN;
+
 		if (x != prev_x)
 		{
 			prev_x = x;

@@ -16,6 +16,8 @@
 #include "optim.h"
 
 #define CLV_OPT_MAXDIM 8
+
+int			(*clv_cancel_requested) (void) = NULL;
 #define Min(a, b) ((a) < (b) ? (a) : (b))
 
 /*

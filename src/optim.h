@@ -7,6 +7,8 @@
 #ifndef CLV_OPTIM_H
 #define CLV_OPTIM_H
 
+#include <stddef.h>
+
 /* Objective: returns f(theta) and, when grad != NULL, fills its gradient. */
 typedef double (*clv_objective) (const double *theta, double *grad, void *ctx);
 
@@ -56,5 +58,17 @@ extern void clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, cons
 extern int	clv_hessian(int n, const double *x, clv_objective fn, void *ctx, double *H);
 
 extern const char *clv_optim_status_text(clv_optim_status s);
+
+/*
+ * Cancellation from inside a long computation. The SQL glue sets clv_cancel_requested
+ * (true while a query cancel or termination is pending); likelihood loops and series poll
+ * it every CLV_POLL_EVERY steps and give up with NaN, so a cancel of a fit over a million
+ * rows takes effect within milliseconds. The caller raises the cancel afterwards.
+ */
+extern int	(*clv_cancel_requested) (void);
+
+#define CLV_POLL_EVERY 4096
+#define CLV_CANCELLED(step) \
+	(((step) % CLV_POLL_EVERY) == 0 && clv_cancel_requested != NULL && clv_cancel_requested())
 
 #endif

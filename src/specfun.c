@@ -3,6 +3,7 @@
  */
 #include <math.h>
 
+#include "optim.h"
 #include "specfun.h"
 
 #define HYP_MAX_TERMS 20000000L
@@ -20,6 +21,8 @@ log_hyp_series(double a, double b, double c, double z)
 		return 0.0;
 	for (n = 0; n < HYP_MAX_TERMS; n++)
 	{
+		if (CLV_CANCELLED(n + 1))
+			return NAN;
 		term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;
 		sum += term;
 		if (term <= 1e-17 * sum)
