@@ -11,7 +11,12 @@
 #include "models.h"
 #include "specfun.h"
 
-/* log L of one (x, t_x, n) pattern */
+/*
+ * log L of one (x, t_x, n) pattern. The sum over the opportunities after t_x runs through
+ * the ratio of consecutive terms, B(a, b + 1) = B(a, b) b / (a + b), instead of four
+ * lgamma calls a term; the terms decrease, so the sum stops once what is left
+ * (at most the current term times the terms remaining) cannot change it.
+ */
 static double
 bgbb_row_ll(const double *par, double x, double tx, double n, double lbab, double lbgd)
 {
@@ -21,11 +26,25 @@ bgbb_row_ll(const double *par, double x, double tx, double n, double lbab, doubl
 				delta = par[3];
 	double		L = clv_lbeta(alpha + x, beta + n - x) - lbab +
 		clv_lbeta(gamma, delta + n) - lbgd;
+	double		l0,
+				term = 1.0,
+				sum = 0.0;
+	long		m = (long) (n - tx);
 
-	for (double i = 0; i < n - tx; i++)
-		L = clv_log_add_exp(L, clv_lbeta(alpha + x, beta + tx - x + i) - lbab +
-							clv_lbeta(gamma + 1.0, delta + tx + i) - lbgd);
-	return L;
+	if (m <= 0)
+		return L;
+	l0 = clv_lbeta(alpha + x, beta + tx - x) - lbab + clv_lbeta(gamma + 1.0, delta + tx) - lbgd;
+	for (long i = 0; i < m; i++)
+	{
+		double		b1 = beta + tx - x + i,
+					b2 = delta + tx + i;
+
+		sum += term;
+		if (term * (double) (m - i) < 1e-17 * sum)
+			break;
+		term *= b1 / (alpha + x + b1) * b2 / (gamma + 1.0 + b2);
+	}
+	return clv_log_add_exp(L, l0 + log(sum));
 }
 
 double

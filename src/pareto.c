@@ -59,11 +59,14 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 	for (long i = 0; i < rows->n; i += rows->stride)
 	{
 		const double *row = rows->v + i * CLV_ROW_WIDTH;
+		double		l;
 
 		if (CLV_CANCELLED(i / rows->stride))
 			return NAN;
-
-		ll += row[3] * pareto_row_ll(par, row[0], row[1], row[2]);
+		l = pareto_row_ll(par, row[0], row[1], row[2]);
+		if (isnan(l))
+			return NAN;			/* no point summing the other rows */
+		ll += row[3] * l;
 	}
 	return ll;
 }

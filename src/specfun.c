@@ -6,7 +6,12 @@
 #include "optim.h"
 #include "specfun.h"
 
-#define HYP_MAX_TERMS 20000000L
+/*
+ * A series that needs more terms than this (z within ~1e-5 of 1 with nearly equal b and
+ * c) is reported as NaN: an optimiser probing such a point backs off at once instead of
+ * spending seconds per evaluation.
+ */
+#define HYP_MAX_TERMS 1000000L
 
 /* log of sum_n (a)_n (b)_n / ((c)_n n!) z^n, terms kept scaled to avoid overflow. */
 static double
