@@ -288,21 +288,13 @@ CREATE FUNCTION bgbb_p_alive(model bgbb_model, frequency float8, recency float8,
 -- Models from known parameters (published values, a stored fit), e.g. bgnbd_model(0.243, 4.414, 0.793, 2.426):
 -- the fit statistics are NULL.
 CREATE FUNCTION bgnbd_model(r float8, alpha float8, a float8, b float8) RETURNS bgnbd_model
-    AS $$ SELECT ROW($1, $2, $3, $4, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
-                     NULL::float8, NULL::float8, NULL::float8, NULL::float8)::@extschema@.bgnbd_model $$
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'clv_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION mbgnbd_model(r float8, alpha float8, a float8, b float8) RETURNS mbgnbd_model
-    AS $$ SELECT ROW($1, $2, $3, $4, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
-                     NULL::float8, NULL::float8, NULL::float8, NULL::float8)::@extschema@.mbgnbd_model $$
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'clv_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION pareto_nbd_model(r float8, alpha float8, s float8, beta float8) RETURNS pareto_nbd_model
-    AS $$ SELECT ROW($1, $2, $3, $4, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
-                     NULL::float8, NULL::float8, NULL::float8, NULL::float8)::@extschema@.pareto_nbd_model $$
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'clv_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION bgbb_model(alpha float8, beta float8, gamma float8, delta float8) RETURNS bgbb_model
-    AS $$ SELECT ROW($1, $2, $3, $4, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
-                     NULL::float8, NULL::float8, NULL::float8, NULL::float8)::@extschema@.bgbb_model $$
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'clv_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, t float8, n float8)
     RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_prob_n_purchases'
@@ -344,9 +336,7 @@ CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary_value float8, penali
 );
 
 CREATE FUNCTION gamma_gamma_model(p float8, q float8, gamma float8) RETURNS gamma_gamma_model
-    AS $$ SELECT ROW($1, $2, $3, NULL::float8, NULL::bigint, NULL::int, NULL::bool,
-                     NULL::float8, NULL::float8, NULL::float8)::@extschema@.gamma_gamma_model $$
-    LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE;
+    AS 'MODULE_PATHNAME', 'clv_model_construct' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 CREATE FUNCTION gamma_gamma_expected_spend(model gamma_gamma_model, frequency float8,
                                            monetary_value float8)

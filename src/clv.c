@@ -10,6 +10,7 @@
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/builtins.h"
 #include "utils/typcache.h"
 
 #include "clv.h"
@@ -296,4 +297,49 @@ clv_check_customer(const char *fname, double x, double tx, double T)
 				 errmsg("%s: recency %g with frequency 0", fname, tx),
 				 errdetail("A customer without repeat purchases has recency 0."),
 				 errhint("recency is the time between the first and the last purchase (as clv_summary computes it), not the time since the last purchase.")));
+}
+
+/*
+ * bgnbd_model(r, alpha, a, b) and the other constructors: a model from known parameters
+ * (published values, a stored fit), each a positive finite number; fit statistics NULL.
+ */
+PG_FUNCTION_INFO_V1(clv_model_construct);
+
+Datum
+clv_model_construct(PG_FUNCTION_ARGS)
+{
+	TupleDesc	tupdesc;
+	Datum		values[CLV_MAX_FIELDS];
+	bool		nulls[CLV_MAX_FIELDS];
+	int			npar = PG_NARGS();
+
+	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("function returning record called in context that cannot accept type record")));
+	tupdesc = BlessTupleDesc(tupdesc);
+	if (tupdesc->natts > CLV_MAX_FIELDS || npar > tupdesc->natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("model constructor with %d arguments returns a row of %d fields",
+						npar, tupdesc->natts)));
+	for (int i = 0; i < tupdesc->natts; i++)
+	{
+		values[i] = (Datum) 0;
+		nulls[i] = true;
+	}
+	for (int i = 0; i < npar; i++)
+	{
+		double		v = PG_GETARG_FLOAT8(i);
+
+		if (!(v > 0) || !isfinite(v))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s field %s = %g is not a positive finite number",
+							format_type_be(tupdesc->tdtypeid),
+							NameStr(TupleDescAttr(tupdesc, i)->attname), v)));
+		values[i] = Float8GetDatum(v);
+		nulls[i] = false;
+	}
+	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }

@@ -127,6 +127,8 @@ historical_clv_final(PG_FUNCTION_ARGS)
 
 	if (st == NULL || st->n == 0)
 		PG_RETURN_NULL();
+	/* Finite amounts can add up past the float8 range (fuzzer: 1e308 twice). */
+	st->total = clv_check_result("historical_clv", st->total);
 	lifespan = ts_day(st->last_ts) - ts_day(st->first_ts);
 	avg = st->total / st->n;
 	freq = lifespan > 0 ? st->n / (double) lifespan : 0;

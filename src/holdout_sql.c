@@ -76,10 +76,30 @@ clv_holdout_eval_combine(PG_FUNCTION_ARGS)
  * (n, mae, rmse, bias, correlation, predicted_total, actual_total); NULL over no rows;
  * correlation NULL when either side is constant.
  */
+/* A state handed in from SQL (the final function is callable): check its shape. */
+static ArrayType *
+final_state(FunctionCallInfo fcinfo, int len, const char *fname)
+{
+	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+
+	if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) || ARR_ELEMTYPE(arr) != FLOAT8OID ||
+		(len >= 0 ? n != len : (n != 0 && (n - 1) % 3 != 0)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: invalid aggregate state", fname)));
+	for (int i = 0; i < n; i++)
+		if (isnan(((double *) ARR_DATA_PTR(arr))[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: invalid aggregate state", fname)));
+	return arr;
+}
+
 Datum
 clv_holdout_eval_final(PG_FUNCTION_ARGS)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *arr = final_state(fcinfo, CLV_MOMENTS_LEN, "clv_holdout_eval");
 	double	   *st = (double *) ARR_DATA_PTR(arr);
 	double		n = st[0];
 	TupleDesc	tupdesc;
@@ -88,21 +108,27 @@ clv_holdout_eval_final(PG_FUNCTION_ARGS)
 
 	if (n == 0)
 		PG_RETURN_NULL();
+	if (n < 0 || n != floor(n) || !isfinite(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clv_holdout_eval: invalid aggregate state")));
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning record called in context that cannot accept type record")));
 	tupdesc = BlessTupleDesc(tupdesc);
+	/* Values near 1e308 overflow the squares: an ERROR, never Infinity. */
 	values[0] = Int64GetDatum((int64) n);
-	values[1] = Float8GetDatum(st[6] / n);
-	values[2] = Float8GetDatum(sqrt(st[7] / n));
-	values[3] = Float8GetDatum(st[1] - st[2]);
+	values[1] = Float8GetDatum(clv_check_result("clv_holdout_eval", st[6] / n));
+	values[2] = Float8GetDatum(clv_check_result("clv_holdout_eval", sqrt(st[7] / n)));
+	values[3] = Float8GetDatum(clv_check_result("clv_holdout_eval", st[1] - st[2]));
 	if (st[3] > 0 && st[4] > 0)
-		values[4] = Float8GetDatum(st[5] / sqrt(st[3] * st[4]));
+		values[4] = Float8GetDatum(clv_check_result("clv_holdout_eval",
+													 st[5] / sqrt(st[3] * st[4])));
 	else
 		nulls[4] = true;
-	values[5] = Float8GetDatum(st[1] * n);
-	values[6] = Float8GetDatum(st[2] * n);
+	values[5] = Float8GetDatum(clv_check_result("clv_holdout_eval", st[1] * n));
+	values[6] = Float8GetDatum(clv_check_result("clv_holdout_eval", st[2] * n));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -196,7 +222,7 @@ clv_holdout_bins_combine(PG_FUNCTION_ARGS)
 Datum
 clv_holdout_bins_final(PG_FUNCTION_ARGS)
 {
-	ArrayType  *st = PG_GETARG_ARRAYTYPE_P(0);
+	ArrayType  *st = final_state(fcinfo, -1, "clv_holdout_by_frequency");
 	int			len = ArrayGetNItems(ARR_NDIM(st), ARR_DIMS(st));
 	double	   *v = (double *) ARR_DATA_PTR(st);
 	Oid			arrtype = get_fn_expr_rettype(fcinfo->flinfo);
@@ -211,6 +237,10 @@ clv_holdout_bins_final(PG_FUNCTION_ARGS)
 
 	if (len == 0)
 		PG_RETURN_NULL();
+	if (v[0] != (len - 1) / 3 - 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("clv_holdout_by_frequency: invalid aggregate state")));
 	if (!OidIsValid(elemtype))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -228,8 +258,8 @@ clv_holdout_bins_final(PG_FUNCTION_ARGS)
 			continue;
 		values[0] = Int32GetDatum(i);
 		values[1] = Int64GetDatum((int64) c);
-		values[2] = Float8GetDatum(v[2 + 3 * i] / c);
-		values[3] = Float8GetDatum(v[3 + 3 * i] / c);
+		values[2] = Float8GetDatum(clv_check_result("clv_holdout_by_frequency", v[2 + 3 * i] / c));
+		values[3] = Float8GetDatum(clv_check_result("clv_holdout_by_frequency", v[3 + 3 * i] / c));
 		elems[n++] = HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 	}
 	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);

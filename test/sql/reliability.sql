@@ -115,3 +115,18 @@ SELECT round(bgnbd_p_alive(app.bgnbd_model(0.243, 4.414, 0.793, 2.426),
                            2, 30.43, 38.86)::numeric, 4) AS p_alive;
 \c :regdb
 DROP DATABASE clv_search_path;
+
+-- Fuzzer findings after the model family landed:
+-- model constructors validate their parameters (a model with NaN was returned);
+SELECT pareto_nbd_model(0.5, 0, 'NaN', 39.61);
+SELECT gamma_gamma_model('NaN', 1e-300, 8);
+SELECT bgbb_model(1e15, 1e100, 1, 'Infinity');
+-- final functions with plain array states are callable from SQL: malformed states are
+-- rejected instead of read out of bounds;
+SELECT clv_holdout_eval_final('[0:1]={1,2}'::float8[]);
+SELECT clv_holdout_eval_final('{}'::float8[]);
+SELECT clv_holdout_bins_final(array_fill(NULL::float8, ARRAY[4]));
+SELECT clv_holdout_bins_final('{5,1,1,1}'::float8[]);
+-- sums past the float8 range are an ERROR, not Infinity.
+SELECT clv_holdout_eval(16.06, -1e308) FROM generate_series(1, 10);
+SELECT historical_clv(t, 1e308) FROM (VALUES ('2024-01-01'::timestamptz), ('2024-01-05')) v(t);
