@@ -66,6 +66,9 @@ clv_optim_defaults(clv_optim_options *opts)
 	opts->should_stop = clv_should_stop;
 	opts->service_interrupts = clv_service_interrupts;
 	opts->polish = 1;
+	/* CDNOW fits take 260 (BG/NBD) to 900 (Pareto/NBD) evaluations. */
+	opts->max_evals = 20000;
+	opts->box = 0;
 }
 
 /* A fit that did not converge is returned, flagged, and announced. */

@@ -182,6 +182,14 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 #define CLV_LOG_PAR_BOUND 13.8
 
 /*
+ * The search itself stops once an iterate passes |log parameter| = 18.4 (1e8 or 1e-8):
+ * such a point would be flagged anyway, and where the likelihood has no maximum (e.g. a
+ * customer with repeat purchases at recency 0) the line searches towards the boundary
+ * only get slower.
+ */
+#define CLV_LOG_PAR_STOP 18.4
+
+/*
  * Above this many distinct rows the search starts from a fit to an evenly spaced sample
  * of them (rows are sorted, so the sample spans every frequency): most BFGS iterations
  * then run on the sample, and the full data need only the last few.
@@ -190,14 +198,18 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 
 void
 clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
-			  const clv_optim_options *opts, clv_fit *fit)
+			  const clv_optim_options *user_opts, clv_fit *fit)
 {
+	clv_optim_options fo = *user_opts;
+	const clv_optim_options *opts = &fo;
 	fit_ctx		c = {m, rows, penalizer};
 	double		theta[CLV_MAX_PAR];
 	clv_optim_result res;
 	int			warm_iterations = 0;
 
 	memset(fit, 0, sizeof(*fit));
+	if (fo.box <= 0)
+		fo.box = CLV_LOG_PAR_STOP;
 	for (int i = 0; i < m->npar; i++)
 		theta[i] = log(m->start[i]);
 	{

@@ -128,34 +128,71 @@ km_scaling_fit(const km_points *raw, km_scaling s, double *shift, double *scale)
 	for (int j = 0; j < d; j++)
 	{
 		double		mean = 0,
+					big = 0,
 					ss = 0;
 
 		shift[j] = 0;
 		scale[j] = 1;
 		if (s == KM_SCALE_NONE || raw->m == 0)
 			continue;
+		/* a convex combination: no overflow even for values near the float8 limit */
 		for (long i = 0; i < raw->m; i++)
 		{
 			double		v = raw->x[i * d + j];
 
 			if (s == KM_SCALE_LOG_ZSCORE)
 				v = log1p(v);
-			mean += raw->w[i] * v;
+			mean += (raw->w[i] / raw->wsum) * v;
 		}
-		mean /= raw->wsum;
 		for (long i = 0; i < raw->m; i++)
 		{
 			double		v = raw->x[i * d + j];
 
 			if (s == KM_SCALE_LOG_ZSCORE)
 				v = log1p(v);
-			ss += raw->w[i] * (v - mean) * (v - mean);
+			big = fmax(big, fabs(v - mean));
+		}
+		/* squares of deviations scaled by the largest one (Inf if they overflow) */
+		for (long i = 0; i < raw->m && big > 0 && isfinite(big); i++)
+		{
+			double		v = raw->x[i * d + j];
+
+			if (s == KM_SCALE_LOG_ZSCORE)
+				v = log1p(v);
+			ss += raw->w[i] * ((v - mean) / big) * ((v - mean) / big);
 		}
 		shift[j] = mean;
 		/* population standard deviation; a constant feature is only centred */
-		if (ss > 0 && sqrt(ss / raw->wsum) > 0)
-			scale[j] = sqrt(ss / raw->wsum);
+		if (!isfinite(big))
+			scale[j] = INFINITY;
+		else if (ss > 0 && big * sqrt(ss / raw->wsum) > 0)
+			scale[j] = big * sqrt(ss / raw->wsum);
 	}
+}
+
+int
+km_points_finite(const km_points *pts)
+{
+	double		bound = 0;
+
+	for (int j = 0; j < pts->d; j++)
+	{
+		double		lo = INFINITY,
+					hi = -INFINITY;
+
+		for (long i = 0; i < pts->m; i++)
+		{
+			double		v = pts->x[i * pts->d + j];
+
+			if (!isfinite(v))
+				return 0;
+			lo = fmin(lo, v);
+			hi = fmax(hi, v);
+		}
+		if (pts->m > 0)
+			bound += (hi - lo) * (hi - lo);
+	}
+	return isfinite(bound) && isfinite(bound * pts->wsum);
 }
 
 void

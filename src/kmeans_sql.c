@@ -190,6 +190,11 @@ km_prepare(const char *fname, const double *rows, long nrows, int d, int kmax,
 		km_transform(p->x + i * d, tmp, d, scaling, fit->shift, fit->scale);
 		memcpy(p->x + i * d, tmp, sizeof(double) * d);
 	}
+	if (!km_points_finite(p))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: the features span more than float8 can hold in squared distances", fname),
+				 errhint("Rescale the features (for example to thousands instead of units) or use scaling 'zscore' or 'log_zscore'.")));
 }
 
 /* ---------- kmeans_segment window function ---------- */

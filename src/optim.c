@@ -32,6 +32,9 @@ typedef struct
 	int			nonfinite;
 	int			have_f;
 	int			have_g;
+	long		evals;
+	long		max_evals;
+	int			exhausted;		/* max_evals reached: further points are +Inf */
 	double		x[CLV_OPT_MAXDIM];
 	double		f;
 	double		g[CLV_OPT_MAXDIM];
@@ -52,6 +55,18 @@ wrap_eval(wrap_ctx *w, const gsl_vector *v, int want_g)
 {
 	if (w->have_f && same_point(w, v) && (w->have_g || !want_g))
 		return;
+	if (w->max_evals > 0 && w->evals >= w->max_evals)
+	{
+		/* Out of budget: +Inf makes GSL's line search give up at once. */
+		w->exhausted = 1;
+		w->have_f = 0;
+		w->f = GSL_POSINF;
+		if (want_g)
+			for (int i = 0; i < w->n; i++)
+				w->g[i] = 0.0;
+		return;
+	}
+	w->evals++;
 	for (int i = 0; i < w->n; i++)
 		w->x[i] = gsl_vector_get(v, i);
 	w->f = w->fn(w->x, want_g ? w->g : NULL, w->ctx);
@@ -103,16 +118,26 @@ vec_finite(const gsl_vector *v)
 	return 1;
 }
 
+static int
+in_box(const gsl_vector *v, double box)
+{
+	for (size_t i = 0; i < v->size; i++)
+		if (fabs(gsl_vector_get(v, i)) > box)
+			return 0;
+	return 1;
+}
+
 static void
 minimize_once(int n, double *x, clv_objective fn, void *ctx,
 			 const clv_optim_options *opts, clv_optim_result *res)
 {
-	wrap_ctx	w = {.fn = fn, .ctx = ctx, .n = n};
+	wrap_ctx	w = {.fn = fn, .ctx = ctx, .n = n, .max_evals = opts->max_evals};
 	gsl_multimin_function_fdf F;
 	gsl_multimin_fdfminimizer *s;
 	gsl_vector_view xv = gsl_vector_view_array(x, n);
 	int			restarts = 0;
 	int			iter = 0;
+	int			nonfinite_streak = 0;
 
 	memset(res, 0, sizeof(*res));
 	F.n = n;
@@ -155,7 +180,32 @@ minimize_once(int n, double *x, clv_objective fn, void *ctx,
 		}
 		iter++;
 		st = gsl_multimin_fdfminimizer_iterate(s);
+		if (w.exhausted)
+		{
+			res->status = CLV_OPT_MAXITER;
+			break;
+		}
+		if (opts->box > 0 && !in_box(s->x, opts->box))
+		{
+			/*
+			 * The likelihood keeps rising towards a parameter of 0 or infinity (it may
+			 * have no maximum at all): further steps there only cost time.
+			 */
+			res->status = CLV_OPT_BOUNDARY;
+			break;
+		}
 		if (w.nonfinite && (!isfinite(s->f) || !vec_finite(s->gradient)))
+		{
+			res->status = CLV_OPT_NONFINITE;
+			break;
+		}
+		/*
+		 * Line searches that keep running into points where the likelihood cannot be
+		 * evaluated: the search is pressing against the edge of what double precision
+		 * can represent (typically a likelihood without maximum), give up.
+		 */
+		nonfinite_streak = w.nonfinite ? nonfinite_streak + 1 : 0;
+		if (nonfinite_streak >= 10)
 		{
 			res->status = CLV_OPT_NONFINITE;
 			break;
@@ -384,7 +434,7 @@ clv_optim_status_text(clv_optim_status s)
 		case CLV_OPT_CONVERGED:
 			return "converged";
 		case CLV_OPT_MAXITER:
-			return "iteration limit reached";
+			return "iteration or evaluation limit reached";
 		case CLV_OPT_NOPROGRESS:
 			return "line search made no progress";
 		case CLV_OPT_NONFINITE:

@@ -36,6 +36,8 @@ typedef struct clv_optim_options
 	 */
 	void		(*service_interrupts) (void);
 	int			polish;			/* Newton steps on a converged point (needs a good gradient) */
+	long		max_evals;		/* objective evaluations per search (0: no limit) */
+	double		box;			/* stop (BOUNDARY) once some |x_i| exceeds this (0: none) */
 } clv_optim_options;
 
 typedef struct clv_optim_result

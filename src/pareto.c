@@ -4,31 +4,44 @@
  * Schmittlein, Morrison & Colombo (1987) in the formulation of Fader & Hardie, "A note on
  * deriving the Pareto/NBD model and related expressions" (2005): the likelihood holds
  * A0, a difference of two Gaussian hypergeometric terms whose branch depends on whether
- * alpha >= beta. Both terms are taken in log space (specfun.c applies Euler's
- * transformation, which keeps the series short and finite for large x), so neither
- * large frequencies nor long T overflow.
+ * alpha >= beta. Both terms are 2F1(a, b; a + 1; z), taken in log space by a continued
+ * fraction (specfun.c) that stays short as z nears 1, so neither large frequencies, long
+ * T, nor an optimiser probing alpha or beta near 0 make an evaluation slow or overflow.
  */
 #include <math.h>
 
 #include "models.h"
 #include "specfun.h"
 
-/* log A0 of the likelihood; -Inf when t_x = T (the second part vanishes). */
+/*
+ * log of the first hypergeometric term of A0 at time t (t_x or T); the fit caches it
+ * per (x, t_x): every non-repeat customer (x = t_x = 0) shares one value.
+ */
 static double
-pareto_log_A0(double r, double alpha, double s, double beta,
-			  double x, double tx, double T)
+pareto_log_A0_term(double r, double alpha, double s, double beta, double x, double t)
 {
 	double		mx = fmax(alpha, beta),
 				d = fabs(alpha - beta),
 				bb = alpha >= beta ? s + 1.0 : r + x,
 				rsx = r + s + x;
-	double		l1,
+
+	return clv_log_hyp2f1_a1(rsx, bb, d / (mx + t)) - rsx * log(mx + t);
+}
+
+/*
+ * log A0 of the likelihood given its first term l1 (at t_x); -Inf when t_x = T (the
+ * second part vanishes).
+ */
+static double
+pareto_log_A0_rest(double r, double alpha, double s, double beta,
+				   double x, double tx, double T, double l1)
+{
+	double		mx = fmax(alpha, beta),
 				l2;
 
-	if (tx >= T)
-		return -INFINITY;
-	l1 = clv_log_hyp2f1(rsx, bb, rsx + 1.0, d / (mx + tx)) - rsx * log(mx + tx);
-	l2 = clv_log_hyp2f1(rsx, bb, rsx + 1.0, d / (mx + T)) - rsx * log(mx + T);
+	if (tx >= T || mx + tx == mx + T)
+		return -INFINITY;		/* the terms would be equal */
+	l2 = pareto_log_A0_term(r, alpha, s, beta, x, T);
 	if (isnan(l1) || isnan(l2))
 		return NAN;
 	if (l1 <= l2)
@@ -37,14 +50,25 @@ pareto_log_A0(double r, double alpha, double s, double beta,
 }
 
 static double
-pareto_row_ll(const double *par, double x, double tx, double T)
+pareto_log_A0(double r, double alpha, double s, double beta,
+			  double x, double tx, double T)
+{
+	double		mx = fmax(alpha, beta);
+
+	if (tx >= T || mx + tx == mx + T)
+		return -INFINITY;
+	return pareto_log_A0_rest(r, alpha, s, beta, x, tx, T,
+							  pareto_log_A0_term(r, alpha, s, beta, x, tx));
+}
+
+static double
+pareto_row_ll(const double *par, double x, double tx, double T, double lA0)
 {
 	double		r = par[0],
 				alpha = par[1],
 				s = par[2],
 				beta = par[3];
 	double		A1 = lgamma(r + x) - lgamma(r) + r * log(alpha) + s * log(beta);
-	double		lA0 = pareto_log_A0(r, alpha, s, beta, x, tx, T);
 
 	return A1 + clv_log_add_exp(-(r + x) * log(alpha + T) - s * log(beta + T),
 								log(s) - log(r + s + x) + lA0);
@@ -53,7 +77,10 @@ pareto_row_ll(const double *par, double x, double tx, double T)
 double
 pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 {
-	double		ll = 0.0;
+	double		ll = 0.0,
+				cx = NAN,
+				ctx = NAN,
+				cl1 = NAN;
 
 	(void) grad;				/* no analytic gradient: the fitter differences */
 	for (long i = 0; i < rows->n; i += rows->stride)
@@ -63,7 +90,16 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 
 		if (CLV_CANCELLED(i / rows->stride))
 			return NAN;
-		l = pareto_row_ll(par, row[0], row[1], row[2]);
+		/* Rows come sorted by (x, t_x, T): reuse the t_x term of the previous row. */
+		if (row[0] != cx || row[1] != ctx)
+		{
+			cx = row[0];
+			ctx = row[1];
+			cl1 = pareto_log_A0_term(par[0], par[1], par[2], par[3], cx, ctx);
+		}
+		l = pareto_row_ll(par, row[0], row[1], row[2],
+						  pareto_log_A0_rest(par[0], par[1], par[2], par[3],
+											 row[0], row[1], row[2], cl1));
 		if (isnan(l))
 			return NAN;			/* no point summing the other rows */
 		ll += row[3] * l;

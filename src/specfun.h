@@ -11,6 +11,12 @@
  */
 extern double clv_log_hyp2f1(double a, double b, double c, double z);
 
+/*
+ * log 2F1(a, b; a + 1; z) for a, b > 0 and 0 <= z < 1 by a continued fraction that stays
+ * short near z = 1 (the Pareto/NBD likelihood's case). NaN if it does not settle.
+ */
+extern double clv_log_hyp2f1_a1(double a, double b, double z);
+
 /* log(exp(x) - exp(y)) for x >= y; -Inf when equal. */
 extern double clv_log_diff_exp(double x, double y);
 

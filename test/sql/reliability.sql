@@ -130,3 +130,18 @@ SELECT clv_holdout_bins_final('{5,1,1,1}'::float8[]);
 -- sums past the float8 range are an ERROR, not Infinity.
 SELECT clv_holdout_eval(16.06, -1e308) FROM generate_series(1, 10);
 SELECT historical_clv(t, 1e308) FROM (VALUES ('2024-01-01'::timestamptz), ('2024-01-05')) v(t);
+-- A likelihood without maximum (a customer with 10 repeat purchases at recency ~0: the
+-- likelihood grows as alpha -> 0) took minutes of ever longer hypergeometric series; now
+-- the search stops at the parameter bound with converged = false.
+SELECT (m).converged, (m).n_customers
+FROM (SELECT pareto_nbd_fit(x, tx, t) AS m
+      FROM (SELECT frequency::float8, recency, t FROM cdnow_summary
+            WHERE id <= 60 AND id % 3 = 0
+            UNION ALL VALUES (10, 4.9e-324, 2.2250738585072014e-308)) v(x, tx, t)) s;
+-- k-means on features near the float8 limit: the z-score mean is a convex combination
+-- (summing 2 x -1e308 gave a model with -Infinity and NaN in it); squared distances that
+-- would overflow are an ERROR.
+SELECT kmeans_fit(f, 1) FROM (VALUES (ARRAY[3, 3, -1e308, 1]::float8[]), (ARRAY[3, 3, -1e308, 1])) v(f);
+SELECT (m).centers, (m).scale, round((m).inertia::numeric, 6) AS inertia
+FROM (SELECT kmeans_fit(f, 1) AS m FROM (VALUES (ARRAY[1e308]::float8[]), (ARRAY[-1e308]), (ARRAY[0])) v(f)) s;
+SELECT kmeans_fit(f, 1, 42, 'none') FROM (VALUES (ARRAY[1e200]::float8[]), (ARRAY[-1e200])) v(f);
