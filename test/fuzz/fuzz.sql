@@ -635,8 +635,8 @@ BEGIN
         ELSIF res IS NOT NULL THEN
             -- markup (SVG) may show user text such as a title 'NaN': only its attribute
             -- values (coordinates, sizes) must be finite
-            IF CASE WHEN res ~ '^\s*<' THEN res ~ '="[^"]*(NaN|Infinity)[^"]*"'
-                    ELSE res ~ '(^|[^A-Za-z])(NaN|-?Infinity)([^A-Za-z]|$)' END THEN
+            IF (CASE WHEN res ~ '^\s*<' THEN res ~ '="[^"]*(NaN|Infinity)[^"]*"'
+                     ELSE res ~ '(^|[^A-Za-z])(NaN|-?Infinity)([^A-Za-z]|$)' END) THEN
                 INSERT INTO fuzz.failure VALUES (seed, i, 'non-finite result', tg.fname, NULL, left(res, 2000), q);
             ELSIF res ~ '^\s*<' AND res ~* '<script|<b>x</b>' THEN
                 -- markup (SVG, HTML) must escape the user text it embeds

@@ -1,7 +1,7 @@
 /*
  * math_fuzz.c - libFuzzer target for the plain-C math of clv (src/bgnbd.c,
- * src/gammagamma.c, src/optim.c), built with AddressSanitizer and UBSan by
- * test/fuzz/libfuzz.sh.
+ * src/gammagamma.c, src/pareto.c, src/specfun.c, src/kmeans.c, src/optim.c, src/fit.c),
+ * built with AddressSanitizer and UBSan by test/fuzz/libfuzz.sh.
  *
  * Non-finite results are allowed where the glue turns them into an ERROR.
  * The first byte chooses an entry point; the rest decode to doubles (special values -
@@ -20,7 +20,31 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "kmeans.h"
 #include "models.h"
+#include "specfun.h"
+
+/* k-means memory: an arena freed after every input (the SQL glue uses a memory context) */
+static void *arena[4096];
+static int	narena;
+
+static void *
+arena_alloc(size_t size)
+{
+	void	   *p = malloc(size ? size : 1);
+
+	if (p == NULL || narena == (int) (sizeof(arena) / sizeof(arena[0])))
+		abort();
+	arena[narena++] = p;
+	return p;
+}
+
+static void
+arena_free(void)
+{
+	while (narena > 0)
+		free(arena[--narena]);
+}
 
 typedef struct
 {
@@ -112,7 +136,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	input		in = {data, size};
-	int			target = byte(&in) % 7;
+	int			target = byte(&in) % 11;
 	double		par[4],
 				rowsbuf[16 * CLV_ROW_WIDTH],
 				grad[4];
@@ -135,6 +159,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 3:					/* Gamma-Gamma likelihood and gradient */
 		case 5:					/* BG/NBD fit */
 		case 6:					/* Gamma-Gamma fit */
+		case 7:					/* Pareto/NBD fit */
 			nrows = 1 + byte(&in) % 16;
 			for (int i = 0; i < nrows; i++)
 			{
@@ -165,10 +190,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				(void) gg_loglik(par, &rows, grad);
 			else
 			{
-				if (target == 5)
-					bgnbd_fit_rows(&rows, &opts, &fit);
-				else
-					gg_fit_rows(&rows, &opts, &fit);
+				opts.max_evals = 2000;
+				clv_fit_model(target == 5 ? &clv_bgnbd_desc :
+							  target == 7 ? &clv_pareto_nbd_desc : &clv_gamma_gamma_desc,
+							  &rows, 0.0, &opts, &fit);
 				if (fit.converged)
 					for (int i = 0; i < npar; i++)
 						if (!valid_param(fit.par[i]))
@@ -205,6 +230,79 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					fprintf(stderr, "par %.17g %.17g %.17g %.17g x %.17g tx %.17g T %.17g\n",
 							par[0], par[1], par[2], par[3], x, tx, T),
 					fail("bgnbd_prob_alive outside [0, 1]", p);
+				break;
+			}
+		case 8:					/* Pareto/NBD P(alive) and E[X(t) | x, t_x, T] */
+			{
+				double		t = dbl(&in),
+							x = dbl(&in),
+							tx = dbl(&in),
+							T = dbl(&in),
+							p = pareto_prob_alive(par, x, tx, T),
+							e = pareto_expected(par, t, x, tx, T);
+
+				if (params_ok && valid_customer(x, tx, T))
+				{
+					if (!isnan(p) && !(p >= 0 && p <= 1))
+						fail("pareto_prob_alive outside [0, 1]", p);
+					if (isfinite(t) && t >= 0 && isfinite(e) && e < -1e-12)
+						fail("pareto_expected < 0", e);
+				}
+				break;
+			}
+		case 9:					/* log 2F1(a, b; a + 1; z): both methods agree */
+			{
+				double		a = fabs(dbl(&in)),
+							b = fabs(dbl(&in)),
+							z = fmod(fabs(dbl(&in)), 1.0),
+							f = clv_log_hyp2f1_a1(a, b, z);
+
+				/* 2F1 >= 1 for a, b > 0, 0 <= z < 1: its log is >= 0 */
+				if (!isnan(f) && !(f >= 0))
+					fail("log 2F1(a, b; a + 1; z) < 0", f);
+				if (z <= 0.99 && !isnan(f))
+				{
+					double		g = clv_log_hyp2f1(a, b, a + 1.0, z);
+
+					if (!isnan(g) && fabs(f - g) > 1e-12 * fmax(1.0, fabs(g)))
+						fail("the two 2F1 evaluations disagree", f - g);
+				}
+				break;
+			}
+		case 10:				/* k-means: distinct points, scaling, fit, silhouette */
+			{
+				static const km_env env = {arena_alloc, never_stop, NULL};
+				double		raw[32 * 3],
+							shift[3],
+							scale[3];
+				int			d = 1 + byte(&in) % 3,
+							n = 1 + byte(&in) % 32,
+							k = 1 + byte(&in) % 4,
+							exact;
+				km_scaling sc = (km_scaling) (byte(&in) % 3);
+				km_points	pts;
+				km_result	res;
+
+				for (int i = 0; i < n * d; i++)
+				{
+					raw[i] = dbl(&in);
+					if (!isfinite(raw[i]))
+						raw[i] = 0.0;	/* the glue rejects non-finite features */
+					if (sc == KM_SCALE_LOG_ZSCORE && raw[i] <= -1)
+						raw[i] = 0.0;	/* and these for log_zscore */
+				}
+				km_distinct(raw, n, d, &env, &pts, NULL);
+				km_scaling_fit(&pts, sc, shift, scale);
+				for (long i = 0; i < pts.m; i++)
+					km_transform(pts.x + i * d, pts.x + i * d, d, sc, shift, scale);
+				if (k <= pts.m && km_points_finite(&pts))
+				{
+					km_fit(&pts, k, 42, &env, &res);
+					if (!isfinite(res.inertia) || res.inertia < 0)
+						fail("k-means inertia not finite and >= 0", res.inertia);
+					(void) km_silhouette(&pts, res.labels, k, 42, &env, &exact);
+				}
+				arena_free();
 				break;
 			}
 		case 4:					/* E[M | x, m] */

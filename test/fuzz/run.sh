@@ -2,7 +2,7 @@
 # SQL-level fuzzer of every function and aggregate of clv (see test/fuzz/fuzz.sql and
 # README.md, "Reliability").
 #
-#   test/fuzz/run.sh [--calls N] [--seed S] [--chunk N] [--private | --no-build]
+#   test/fuzz/run.sh [--calls N] [--seed S] [--chunk N] [--slow-ms MS] [--max-lost N] [--private | --no-build]
 #
 # Builds and installs clv (under the install lock of scripts/lib.sh), starts a throwaway
 # cluster, and runs N generated calls (default 100000) in chunks of --chunk calls (one
@@ -15,20 +15,23 @@
 # "terminated by signal"), an ERROR of SQLSTATE class XX or 58, a NaN/Infinity in a result,
 # a result outside its documented range, a call that gives a different answer the second
 # time, or a call slower than --slow-ms. A crashed or timed-out chunk is replayed with
-# every query logged, and the last one logged is reported as the reproducer.
+# every query logged, and the last one logged is reported as the reproducer. After
+# --max-lost such chunks (default 3) the run stops early, so a badly broken build fails
+# in minutes instead of running every chunk into its timeout.
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
-calls=100000 seed=1 chunk=2000 build=1 slow_ms=5000 chunk_timeout=${CLV_FUZZ_CHUNK_TIMEOUT:-300}
+calls=100000 seed=1 chunk=2000 build=1 slow_ms=5000 max_lost=3 chunk_timeout=${CLV_FUZZ_CHUNK_TIMEOUT:-300}
 while [ $# -gt 0 ]; do
 	case $1 in
 		--calls) calls=$2; shift 2 ;;
 		--seed) seed=$2; shift 2 ;;
 		--chunk) chunk=$2; shift 2 ;;
 		--slow-ms) slow_ms=$2; shift 2 ;;
+		--max-lost) max_lost=$2; shift 2 ;;
 		--no-build) build=0; shift ;;
 		--private) build=private; shift ;;
-		*) echo "usage: $0 [--calls N] [--seed S] [--chunk N] [--slow-ms MS] [--private | --no-build]" >&2; exit 2 ;;
+		*) echo "usage: $0 [--calls N] [--seed S] [--chunk N] [--slow-ms MS] [--max-lost N] [--private | --no-build]" >&2; exit 2 ;;
 	esac
 done
 
@@ -126,7 +129,12 @@ while [ "$done_calls" -lt "$calls" ]; do
 			q=$(replay "$s" "$n")
 			echo "last query before the failure: $q" >&2
 			P -c "INSERT INTO fuzz.failure VALUES ($s, NULL, '$why', NULL, NULL, NULL, \$fz\$$q\$fz\$)" || true
-			lost_calls=$((lost_calls + n)) ;;
+			lost_calls=$((lost_calls + n))
+			if [ $((crashes + timeouts + hangs)) -ge "$max_lost" ]; then
+				echo "stopping: $max_lost chunks crashed or timed out" >&2
+				done_calls=$((done_calls + n))
+				break
+			fi ;;
 	esac
 	done_calls=$((done_calls + n))
 	i=$((i + 1))
