@@ -138,6 +138,7 @@ historical_clv_final(PG_FUNCTION_ARGS)
 	values[3] = Float8GetDatum(freq);
 	nulls[3] = lifespan == 0;
 	values[4] = Int32GetDatum(lifespan);
-	values[5] = Float8GetDatum(lifespan > 0 ? avg * freq * lifespan : st->total);
+	values[5] = Float8GetDatum(clv_check_result("historical_clv",
+												lifespan > 0 ? avg * freq * lifespan : st->total));
 	PG_RETURN_DATUM(biz_tuple(fcinfo, values, nulls));
 }

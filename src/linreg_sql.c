@@ -329,5 +329,6 @@ linreg_predict(PG_FUNCTION_ARGS)
 	for (int j = 0; j < k; j++)
 		if (!cnulls[j + 1])
 			yhat += DatumGetFloat8(celems[j + 1]) * x[j];
-	PG_RETURN_FLOAT8(yhat);
+	/* a stored model edited by hand, or x near the float8 limit */
+	PG_RETURN_FLOAT8(clv_check_result("linreg_predict", yhat));
 }

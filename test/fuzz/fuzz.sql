@@ -635,7 +635,10 @@ BEGIN
         ELSIF res IS NOT NULL THEN
             -- markup (SVG) may show user text such as a title 'NaN': only its attribute
             -- values (coordinates, sizes) must be finite
+            -- and a composite may echo a text argument 'NaN' (a variant name): such a
+            -- call is checked only if the word is absent from its text arguments
             IF (CASE WHEN res ~ '^\s*<' THEN res ~ '="[^"]*(NaN|Infinity)[^"]*"'
+                     WHEN q ~ '''-?(NaN|Infinity)''::text' THEN false
                      ELSE res ~ '(^|[^A-Za-z])(NaN|-?Infinity)([^A-Za-z]|$)' END) THEN
                 INSERT INTO fuzz.failure VALUES (seed, i, 'non-finite result', tg.fname, NULL, left(res, 2000), q);
             ELSIF res ~ '^\s*<' AND res ~* '<script|<b>x</b>' THEN

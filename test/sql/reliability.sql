@@ -145,3 +145,13 @@ SELECT kmeans_fit(f, 1) FROM (VALUES (ARRAY[3, 3, -1e308, 1]::float8[]), (ARRAY[
 SELECT (m).centers, (m).scale, round((m).inertia::numeric, 6) AS inertia
 FROM (SELECT kmeans_fit(f, 1) AS m FROM (VALUES (ARRAY[1e308]::float8[]), (ARRAY[-1e308]), (ARRAY[0])) v(f)) s;
 SELECT kmeans_fit(f, 1, 42, 'none') FROM (VALUES (ARRAY[1e200]::float8[]), (ARRAY[-1e200])) v(f);
+-- historical_clv of a spend at the float8 limit, and a prediction from a model edited to
+-- hold Infinity: ERROR 22003, not Infinity.
+-- (avg x frequency x lifespan rounds past 1.8e308 here: 21 purchase days over 370 days)
+SELECT historical_clv(t, a)
+FROM (SELECT '2024-01-01'::timestamptz AS t, 1.7976931348623157e308::float8 AS a
+      UNION ALL
+      SELECT '2024-01-01'::timestamptz + (g * 370 / 20) * interval '1 day', 0
+      FROM generate_series(1, 20) g) s;
+SELECT linreg_predict(ROW(ARRAY[5, 'Infinity']::float8[], NULL, NULL, NULL, 0, 1, 10, 2, 1, 0)::linreg_model,
+                      ARRAY[11]::float8[]);
