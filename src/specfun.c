@@ -63,9 +63,15 @@ clv_log_hyp2f1(double a, double b, double c, double z)
  * 40 / (1 - z) terms (12,000 instead of 10^7 at 1 - z = 1e-6), which is where the
  * Pareto/NBD optimiser goes when the data drive alpha or beta towards 0. Against mpmath
  * (80 digits, 2,000 random a, b in [1e-3, 1e3]) its error in the log is below 3e-12 for
- * 1 - z >= 1e-4 & steps (1 - z below
- * about 1e-7, where a fit is flagged as diverging anyway) the result is NaN and the
- * optimiser backs off: one evaluation costs at most ~0.2 ms per distinct row.
+ * 1 - z >= 1e-4. Past HYP_MAX_CF steps (1 - z below about 1e-7, where a fit is flagged
+ * as diverging anyway) the result is NaN and the optimiser backs off: one evaluation
+ * costs at most ~0.2 ms per distinct row.
+ *
+ * For b > 1 the series is taken after Euler's transformation,
+ * (1 - z)^(1 - b) 2F1(1, a + 1 - b; a + 1; z), with a + 1 - b formed as (a - b) + 1:
+ * its terms shrink at least like z^n whatever a and b are. The untransformed series
+ * grows for about b z / (1 - z) terms first, and clv_log_hyp2f1 cannot tell c - a = 1
+ * once a + 1 rounds to a (a customer with x = 1e20 took 10^6 terms per row).
  */
 #define HYP_MAX_CF 30000L
 
@@ -83,7 +89,11 @@ clv_log_hyp2f1_a1(double a, double b, double z)
 	if (!(a > 0 && b > 0 && z >= 0 && z < 1))
 		return NAN;
 	if (z <= 0.99)
-		return clv_log_hyp2f1(a, b, a + 1.0, z);
+	{
+		if (b > 1.0 && (a - b) + 1.0 > 0.0)
+			return (1.0 - b) * log1p(-z) + log_hyp_series(1.0, (a - b) + 1.0, a + 1.0, z);
+		return log_hyp_series(a, b, a + 1.0, z);
+	}
 	for (j = 1; j <= HYP_MAX_CF; j++)
 	{
 		double		m = (double) (j / 2),

@@ -7,6 +7,7 @@
 #
 # The corpus and any crash reproducer go to $CLV_FUZZ_OUT (default /tmp/clv-libfuzz);
 # a crash is replayed with: $CLV_FUZZ_OUT/math_fuzz $CLV_FUZZ_OUT/crash-*
+# Once fixed, copy the reproducer into test/fuzz/regressions: every run replays those first.
 set -euo pipefail
 TOP=$(cd "$(dirname "$0")/../.." && pwd)
 out=${CLV_FUZZ_OUT:-/tmp/clv-libfuzz}
@@ -35,6 +36,12 @@ mkdir -p "$out/corpus"
 	"$TOP/src/fit.c" "$TOP/src/pareto.c" "$TOP/src/specfun.c" "$TOP/src/kmeans.c" \
 	$(gsl-config --libs) -lm -o "$out/math_fuzz"
 cd "$out"
+# Inputs that once crashed or hung the harness (test/fuzz/regressions) are replayed
+# first, each once, under the same time limit.
+echo "libFuzzer: replaying $(ls "$TOP/test/fuzz/regressions" | wc -l) past findings" >&2
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	./math_fuzz -timeout=10 "$TOP"/test/fuzz/regressions/* > "$out/replay.log" 2>&1 ||
+	{ tail -40 "$out/replay.log"; exit 1; }
 echo "libFuzzer: ${secs}s on $(nproc) cores, corpus $out/corpus" >&2
 set +e
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
