@@ -11,12 +11,14 @@
 
 /*
  * Aggregate state of the fits: distinct rows of CLV_ROW_WIDTH - 1 keys and a weight.
- * Rows are appended and merged by sorting when the buffer fills, so memory and the
- * optimiser's work grow with distinct rows, not with customers.
+ * Rows are appended; when the buffer fills, the new rows are sorted and merged into the
+ * sorted, distinct prefix, so memory and the optimiser's work grow with distinct rows,
+ * not with customers, and no row is sorted twice.
  */
 typedef struct RowSet
 {
 	int64		n;				/* rows in use */
+	int64		nsorted;		/* rows [0, nsorted) are sorted and distinct */
 	int64		cap;			/* rows allocated */
 	double		penalizer;		/* per-group fit option; NaN until a row sets it */
 	double	   *v;				/* n * CLV_ROW_WIDTH doubles */

@@ -355,6 +355,7 @@ clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
 				 const clv_optim_options *opts, clv_optim_result *res)
 {
 	double		g[CLV_OPT_MAXDIM],
+				gn[CLV_OPT_MAXDIM],
 				d[CLV_OPT_MAXDIM],
 				xn[CLV_OPT_MAXDIM],
 				Lc[CLV_OPT_MAXDIM * CLV_OPT_MAXDIM];
@@ -402,7 +403,12 @@ clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
 		{
 			for (int i = 0; i < n; i++)
 				xn[i] = x[i] - t * d[i];
-			fnew = fn(xn, NULL, ctx);
+			/*
+			 * Near the optimum the full step is taken: evaluate it with its gradient,
+			 * which the next iteration needs, instead of one pass for the value and one
+			 * more for the gradient.
+			 */
+			fnew = fn(xn, halvings == 0 ? gn : NULL, ctx);
 			if (isfinite(fnew) && fnew <= f + 1e-15 * fabs(f))
 				break;
 		}
@@ -414,7 +420,13 @@ clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
 			break;
 		}
 		memcpy(x, xn, sizeof(double) * n);
-		f = fn(x, g, ctx);
+		if (halvings == 0)
+		{
+			f = fnew;
+			memcpy(g, gn, sizeof(double) * n);
+		}
+		else
+			f = fn(x, g, ctx);
 		/* f has stopped moving at double precision: as good as it gets. */
 		if (f_prev - f <= 1e-13 * fabs(f) && gsl_blas_dnrm2(&gv.vector) < sqrt(opts->gtol))
 		{
