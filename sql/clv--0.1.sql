@@ -5,15 +5,13 @@
 \echo Use "CREATE EXTENSION clv" to load this file. \quit
 
 ------------------------------------------------------------------------------------------
--- Shared state support of the fit aggregates (internal: weighted distinct rows)
+-- Shared state of the fit aggregates: weighted distinct rows in a bytea (not internal,
+-- so that every Citus release can push the partial aggregation down), grown in place as
+-- an expanded object while aggregating.
 ------------------------------------------------------------------------------------------
 
-CREATE FUNCTION clv_rowset_combine(internal, internal) RETURNS internal
+CREATE FUNCTION clv_rowset_combine(bytea, bytea) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION clv_rowset_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION clv_rowset_deserialize(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
 ------------------------------------------------------------------------------------------
 -- clv_summary: transactions -> (frequency, recency, t, monetary_value)
@@ -166,86 +164,77 @@ CREATE TYPE bgbb_model AS (
 );
 
 -- Transition functions depend on their arguments only; IMMUTABLE is truthful.
-CREATE FUNCTION btyd_fit_trans(internal, float8, float8, float8) RETURNS internal
+CREATE FUNCTION btyd_fit_trans(bytea, float8, float8, float8) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION btyd_fit_trans(internal, float8, float8, float8, float8) RETURNS internal
+CREATE FUNCTION btyd_fit_trans(bytea, float8, float8, float8, float8) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION bgnbd_fit_final(internal) RETURNS bgnbd_model
+CREATE FUNCTION bgnbd_fit_final(bytea) RETURNS bgnbd_model
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION mbgnbd_fit_final(internal) RETURNS mbgnbd_model
+CREATE FUNCTION mbgnbd_fit_final(bytea) RETURNS mbgnbd_model
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION pareto_nbd_fit_final(internal) RETURNS pareto_nbd_model
+CREATE FUNCTION pareto_nbd_fit_final(bytea) RETURNS pareto_nbd_model
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION bgbb_fit_trans(internal, float8, float8, float8) RETURNS internal
+CREATE FUNCTION bgbb_fit_trans(bytea, float8, float8, float8) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION bgbb_fit_trans(internal, float8, float8, float8, float8) RETURNS internal
+CREATE FUNCTION bgbb_fit_trans(bytea, float8, float8, float8, float8) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION bgbb_fit_trans(internal, float8, float8, float8, float8, float8) RETURNS internal
+CREATE FUNCTION bgbb_fit_trans(bytea, float8, float8, float8, float8, float8) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION bgbb_fit_final(internal) RETURNS bgbb_model
+CREATE FUNCTION bgbb_fit_final(bytea) RETURNS bgbb_model
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8) (
-    SFUNC = btyd_fit_trans, STYPE = internal,
+    SFUNC = btyd_fit_trans, STYPE = bytea,
     FINALFUNC = bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8, penalizer float8) (
-    SFUNC = btyd_fit_trans, STYPE = internal,
+    SFUNC = btyd_fit_trans, STYPE = bytea,
     FINALFUNC = bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE mbgnbd_fit(frequency float8, recency float8, t float8) (
-    SFUNC = btyd_fit_trans, STYPE = internal,
+    SFUNC = btyd_fit_trans, STYPE = bytea,
     FINALFUNC = mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE mbgnbd_fit(frequency float8, recency float8, t float8, penalizer float8) (
-    SFUNC = btyd_fit_trans, STYPE = internal,
+    SFUNC = btyd_fit_trans, STYPE = bytea,
     FINALFUNC = mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE pareto_nbd_fit(frequency float8, recency float8, t float8) (
-    SFUNC = btyd_fit_trans, STYPE = internal,
+    SFUNC = btyd_fit_trans, STYPE = bytea,
     FINALFUNC = pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE pareto_nbd_fit(frequency float8, recency float8, t float8, penalizer float8) (
-    SFUNC = btyd_fit_trans, STYPE = internal,
+    SFUNC = btyd_fit_trans, STYPE = bytea,
     FINALFUNC = pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE bgbb_fit(frequency float8, recency float8, n_periods float8) (
-    SFUNC = bgbb_fit_trans, STYPE = internal,
+    SFUNC = bgbb_fit_trans, STYPE = bytea,
     FINALFUNC = bgbb_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE bgbb_fit(frequency float8, recency float8, n_periods float8, weight float8) (
-    SFUNC = bgbb_fit_trans, STYPE = internal,
+    SFUNC = bgbb_fit_trans, STYPE = bytea,
     FINALFUNC = bgbb_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE bgbb_fit(frequency float8, recency float8, n_periods float8, weight float8, penalizer float8) (
-    SFUNC = bgbb_fit_trans, STYPE = internal,
+    SFUNC = bgbb_fit_trans, STYPE = bytea,
     FINALFUNC = bgbb_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 
@@ -313,25 +302,23 @@ CREATE TYPE gamma_gamma_model AS (
     p_se float8, q_se float8, gamma_se float8
 );
 
-CREATE FUNCTION gamma_gamma_fit_trans(internal, float8, float8) RETURNS internal
+CREATE FUNCTION gamma_gamma_fit_trans(bytea, float8, float8) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION gamma_gamma_fit_trans(internal, float8, float8, float8) RETURNS internal
+CREATE FUNCTION gamma_gamma_fit_trans(bytea, float8, float8, float8) RETURNS bytea
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION gamma_gamma_fit_final(internal) RETURNS gamma_gamma_model
+CREATE FUNCTION gamma_gamma_fit_final(bytea) RETURNS gamma_gamma_model
     AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary_value float8) (
-    SFUNC = gamma_gamma_fit_trans, STYPE = internal,
+    SFUNC = gamma_gamma_fit_trans, STYPE = bytea,
     FINALFUNC = gamma_gamma_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE gamma_gamma_fit(frequency float8, monetary_value float8, penalizer float8) (
-    SFUNC = gamma_gamma_fit_trans, STYPE = internal,
+    SFUNC = gamma_gamma_fit_trans, STYPE = bytea,
     FINALFUNC = gamma_gamma_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = clv_rowset_combine,
-    SERIALFUNC = clv_rowset_serialize, DESERIALFUNC = clv_rowset_deserialize,
     PARALLEL = SAFE
 );
 

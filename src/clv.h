@@ -22,7 +22,13 @@ typedef struct RowSet
 	int64		cap;			/* rows allocated */
 	double		penalizer;		/* per-group fit option; NaN until a row sets it */
 	double	   *v;				/* n * CLV_ROW_WIDTH doubles */
+	char		kind;			/* what the rows are (ROWSET_*), 0 for other uses */
 } RowSet;
+
+/* Row kinds of the fit aggregates' states, checked when a state is read back. */
+#define ROWSET_BTYD 'B'			/* (x, t_x, T): BG/NBD, MBG/NBD, Pareto/NBD */
+#define ROWSET_SPEND 'G'		/* (x, mean spend, log mean spend): Gamma-Gamma */
+#define ROWSET_DISCRETE 'D'		/* (x, t_x, n): BG/BB */
 
 extern RowSet *rowset_create(MemoryContext cxt);
 extern void rowset_add(RowSet *rs, double c0, double c1, double c2, double w);
@@ -32,6 +38,19 @@ extern void rowset_merge(RowSet *dst, const RowSet *src);
 extern bytea *rowset_serialize(RowSet *rs);
 extern RowSet *rowset_deserialize(bytea *b);
 extern void rowset_to_rows(RowSet *rs, clv_rows *rows);
+
+/*
+ * The fit aggregates' state is a bytea (so that Citus releases without support for
+ * `internal` states push the partial aggregation down), held while aggregating as an
+ * expanded object: rows are added in place and flattened only when the state leaves
+ * the process. rowset_trans_state: argument 0 of a transition function as a RowSet to
+ * add to; *result is the Datum to return. rowset_read_state: a state argument to read
+ * (a flat bytea from a user or another node is validated row by row); NULL for NULL.
+ */
+extern RowSet *rowset_trans_state(FunctionCallInfo fcinfo, char kind, const char *fname,
+								  Datum *result);
+extern RowSet *rowset_read_state(FunctionCallInfo fcinfo, int argno, char kind,
+								 const char *fname);
 
 /* Aggregate memory context, or an ERROR naming the function. */
 extern MemoryContext clv_agg_context(FunctionCallInfo fcinfo, const char *fname);

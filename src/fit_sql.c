@@ -37,16 +37,6 @@ agg_name(FunctionCallInfo fcinfo, const char *fallback)
 	return fallback;
 }
 
-static RowSet *
-state_arg(FunctionCallInfo fcinfo, const char *fname)
-{
-	MemoryContext cxt = clv_agg_context(fcinfo, fname);
-
-	if (PG_ARGISNULL(0))
-		return rowset_create(cxt);
-	return (RowSet *) PG_GETARG_POINTER(0);
-}
-
 /* A NULL penalizer argument means "no penalty", like leaving the argument out. */
 static void
 penalizer_arg(FunctionCallInfo fcinfo, RowSet *rs, int argno, const char *fname)
@@ -60,20 +50,21 @@ Datum
 btyd_fit_trans(PG_FUNCTION_ARGS)
 {
 	const char *fname = agg_name(fcinfo, "bgnbd_fit");
-	RowSet	   *rs = state_arg(fcinfo, fname);
+	Datum		state;
+	RowSet	   *rs = rowset_trans_state(fcinfo, ROWSET_BTYD, fname, &state);
 	double		x,
 				tx,
 				T;
 
 	penalizer_arg(fcinfo, rs, 4, fname);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		PG_RETURN_POINTER(rs);
+		PG_RETURN_DATUM(state);
 	x = PG_GETARG_FLOAT8(1);
 	tx = PG_GETARG_FLOAT8(2);
 	T = PG_GETARG_FLOAT8(3);
 	clv_check_customer(fname, x, tx, T);
 	rowset_add(rs, x, tx, T, 1.0);
-	PG_RETURN_POINTER(rs);
+	PG_RETURN_DATUM(state);
 }
 
 /*
@@ -84,18 +75,19 @@ Datum
 gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
 {
 	const char *fname = "gamma_gamma_fit";
-	RowSet	   *rs = state_arg(fcinfo, fname);
+	Datum		state;
+	RowSet	   *rs = rowset_trans_state(fcinfo, ROWSET_SPEND, fname, &state);
 	double		x,
 				m;
 
 	penalizer_arg(fcinfo, rs, 3, fname);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
-		PG_RETURN_POINTER(rs);
+		PG_RETURN_DATUM(state);
 	x = PG_GETARG_FLOAT8(1);
 	m = PG_GETARG_FLOAT8(2);
 	clv_check_frequency(fname, x);
 	if (x == 0)
-		PG_RETURN_POINTER(rs);
+		PG_RETURN_DATUM(state);
 	clv_check_finite(fname, "monetary_value", m);
 	if (m <= 0)
 		ereport(ERROR,
@@ -104,7 +96,7 @@ gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
 				 errdetail("The Gamma-Gamma model describes positive spend; a zero or negative mean cannot enter its likelihood."),
 				 errhint("Fit on the buyers with spend, e.g. add WHERE monetary_value > 0, and score the others separately.")));
 	rowset_add(rs, x, m, log(m), 1.0);
-	PG_RETURN_POINTER(rs);
+	PG_RETURN_DATUM(state);
 }
 
 /* bgbb_fit(frequency, recency, n_periods [, weight [, penalizer]]) */
@@ -112,7 +104,8 @@ Datum
 bgbb_fit_trans(PG_FUNCTION_ARGS)
 {
 	const char *fname = "bgbb_fit";
-	RowSet	   *rs = state_arg(fcinfo, fname);
+	Datum		state;
+	RowSet	   *rs = rowset_trans_state(fcinfo, ROWSET_DISCRETE, fname, &state);
 	double		x,
 				tx,
 				n,
@@ -121,7 +114,7 @@ bgbb_fit_trans(PG_FUNCTION_ARGS)
 	penalizer_arg(fcinfo, rs, 5, fname);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3) ||
 		(PG_NARGS() > 4 && PG_ARGISNULL(4)))
-		PG_RETURN_POINTER(rs);
+		PG_RETURN_DATUM(state);
 	x = PG_GETARG_FLOAT8(1);
 	tx = PG_GETARG_FLOAT8(2);
 	n = PG_GETARG_FLOAT8(3);
@@ -134,11 +127,11 @@ bgbb_fit_trans(PG_FUNCTION_ARGS)
 					 errmsg("bgbb_fit: weight must be a whole number >= 0, got %g", w),
 					 errdetail("The weight is the number of customers with this (frequency, recency, n_periods) pattern.")));
 		if (w == 0)
-			PG_RETURN_POINTER(rs);
+			PG_RETURN_DATUM(state);
 	}
 	clv_check_discrete(fname, x, tx, n);
 	rowset_add(rs, x, tx, n, w);
-	PG_RETURN_POINTER(rs);
+	PG_RETURN_DATUM(state);
 }
 
 /*
@@ -149,8 +142,11 @@ bgbb_fit_trans(PG_FUNCTION_ARGS)
 Datum
 clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m)
 {
-	RowSet	   *rs = PG_ARGISNULL(0) ? NULL : (RowSet *) PG_GETARG_POINTER(0);
 	bool		spend = (m == &clv_gamma_gamma_desc);
+	RowSet	   *rs = rowset_read_state(fcinfo, 0,
+									   spend ? ROWSET_SPEND :
+									   m == &clv_bgbb_desc ? ROWSET_DISCRETE : ROWSET_BTYD,
+									   m->name);
 	clv_rows	rows;
 	clv_optim_options opts;
 	clv_fit		fit;

@@ -7,24 +7,32 @@
 
 #include "fmgr.h"
 #include "miscadmin.h"
+#include "utils/expandeddatum.h"
 #include "utils/memutils.h"
 
 #include "clv.h"
 
 #define W CLV_ROW_WIDTH
-#define INITIAL_ROWS 64
+#define INITIAL_ROWS 16
 #define COMPACT_ROWS (1 << 20)
+
+static void
+rowset_init(RowSet *rs, MemoryContext cxt, char kind)
+{
+	rs->n = 0;
+	rs->nsorted = 0;
+	rs->cap = INITIAL_ROWS;
+	rs->penalizer = NAN;
+	rs->kind = kind;
+	rs->v = MemoryContextAlloc(cxt, sizeof(double) * W * rs->cap);
+}
 
 RowSet *
 rowset_create(MemoryContext cxt)
 {
 	RowSet	   *rs = MemoryContextAlloc(cxt, sizeof(RowSet));
 
-	rs->n = 0;
-	rs->nsorted = 0;
-	rs->cap = INITIAL_ROWS;
-	rs->penalizer = NAN;
-	rs->v = MemoryContextAlloc(cxt, sizeof(double) * W * rs->cap);
+	rowset_init(rs, cxt, 0);
 	return rs;
 }
 
@@ -202,6 +210,11 @@ rowset_set_penalizer(RowSet *rs, double penalizer, const char *fname)
 void
 rowset_merge(RowSet *dst, const RowSet *src)
 {
+	if (dst->kind != src->kind)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("cannot combine clv fit states of different models ('%c' and '%c')",
+						dst->kind ? dst->kind : '?', src->kind ? src->kind : '?')));
 	if (!isnan(src->penalizer))
 		rowset_set_penalizer(dst, src->penalizer, "clv fit");
 	if (src->n == 0)
@@ -277,43 +290,267 @@ rowset_to_rows(RowSet *rs, clv_rows *rows)
 	rows->wsum = wsum;
 }
 
-/* SQL-callable state support shared by every fit aggregate. */
+/*
+ * The fit aggregates' bytea state. Flat form: a header, then the rows (sorted and
+ * distinct), CLV_ROW_WIDTH doubles each. In memory, while aggregating, it is an
+ * expanded object (utils/expandeddatum.h) in its own context under the aggregate's.
+ */
+#define ROWSET_MAGIC 0x31565243	/* "CRV1" */
 
+typedef struct
+{
+	int32		vl_len_;
+	uint32		magic;
+	int32		kind;
+	int32		reserved;
+	double		penalizer;		/* NaN: not set */
+} RowSetFlat;
+
+typedef struct
+{
+	ExpandedObjectHeader hdr;
+	RowSet		rs;
+} RowSetEO;
+
+static Size
+rowset_eo_flat_size(ExpandedObjectHeader *eohptr)
+{
+	RowSetEO   *eo = (RowSetEO *) eohptr;
+	Size		size;
+
+	rowset_compact(&eo->rs);	/* same value: only the layout changes */
+	size = sizeof(RowSetFlat) + sizeof(row_t) * eo->rs.n;
+	if (size > MaxAllocSize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("clv fit state of %lld distinct rows is too large to send between processes",
+						(long long) eo->rs.n),
+				 errhint("Disable parallel query for this fit (SET max_parallel_workers_per_gather = 0), or round recency and t to fewer distinct values.")));
+	return size;
+}
+
+static void
+rowset_eo_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	RowSetEO   *eo = (RowSetEO *) eohptr;
+	RowSetFlat *f = (RowSetFlat *) result;
+
+	Assert(allocated_size == sizeof(RowSetFlat) + sizeof(row_t) * eo->rs.n);
+	memset(f, 0, sizeof(RowSetFlat));
+	SET_VARSIZE(f, allocated_size);
+	f->magic = ROWSET_MAGIC;
+	f->kind = eo->rs.kind;
+	f->penalizer = eo->rs.penalizer;
+	memcpy((char *) result + sizeof(RowSetFlat), eo->rs.v, sizeof(row_t) * eo->rs.n);
+}
+
+static const ExpandedObjectMethods rowset_eo_methods = {
+	rowset_eo_flat_size,
+	rowset_eo_flatten
+};
+
+static RowSetEO *
+rowset_eo_create(MemoryContext parent, char kind)
+{
+	/* Small: a GROUP BY may hold one state per group, most of them a few rows. */
+	MemoryContext cxt = AllocSetContextCreate(parent, "clv fit state", ALLOCSET_SMALL_SIZES);
+	RowSetEO   *eo = MemoryContextAlloc(cxt, sizeof(RowSetEO));
+
+	EOH_init_header(&eo->hdr, &rowset_eo_methods, cxt);
+	rowset_init(&eo->rs, cxt, kind);
+	return eo;
+}
+
+/* Our expanded state behind a Datum, or NULL if the Datum is something else. */
+static RowSetEO *
+rowset_eo_of(Datum d)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
+
+		if (eoh->eoh_methods == &rowset_eo_methods)
+			return (RowSetEO *) eoh;
+	}
+	return NULL;
+}
+
+static void
+invalid_state(const char *fname, const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("%s: invalid fit state: %s", fname, why),
+			 errdetail("A fit state is the bytea a partial fit aggregate produces; its layout is in README.md (Citus).")));
+}
+
+/*
+ * Append the rows of a flat state to rs (of the same kind). The bytes may come from a
+ * user calling a final function, so every row is checked as the transition function
+ * checks its input.
+ */
+static void
+rowset_load_flat(RowSet *rs, Datum d, const char *fname)
+{
+	bytea	   *b = DatumGetByteaPP(d);
+	Size		len = VARSIZE_ANY_EXHDR(b);
+	const char *p = VARDATA_ANY(b);
+	RowSetFlat	h;
+	int64		n;
+	row_t	   *rows;
+
+	if (len < sizeof(RowSetFlat) - VARHDRSZ ||
+		(len - (sizeof(RowSetFlat) - VARHDRSZ)) % sizeof(row_t) != 0)
+		invalid_state(fname, "wrong length");
+	memcpy((char *) &h + VARHDRSZ, p, sizeof(RowSetFlat) - VARHDRSZ);
+	if (h.magic != ROWSET_MAGIC)
+		invalid_state(fname, "wrong header");
+	if (h.kind != rs->kind)
+		invalid_state(fname, "it belongs to a different model");
+	if (!isnan(h.penalizer))
+		rowset_set_penalizer(rs, h.penalizer, fname);
+	n = (len - (sizeof(RowSetFlat) - VARHDRSZ)) / sizeof(row_t);
+	if (n == 0)
+		return;
+	rowset_reserve(rs, rs->n + n);
+	rows = (row_t *) rs->v + rs->n;
+	memcpy(rows, p + sizeof(RowSetFlat) - VARHDRSZ, sizeof(row_t) * n);
+	for (int64 i = 0; i < n; i++)
+	{
+		double	   *c = rows[i].c;
+
+		if (!(isfinite(c[W - 1]) && c[W - 1] > 0))
+			invalid_state(fname, "a weight is not a positive number");
+		switch (rs->kind)
+		{
+			case ROWSET_BTYD:
+				clv_check_customer(fname, c[0], c[1], c[2]);
+				break;
+			case ROWSET_SPEND:
+				clv_check_frequency(fname, c[0]);
+				if (!(c[0] > 0 && isfinite(c[1]) && c[1] > 0))
+					invalid_state(fname, "a spend row is not a repeat buyer with a positive mean");
+				c[2] = log(c[1]);
+				break;
+			case ROWSET_DISCRETE:
+				clv_check_discrete(fname, c[0], c[1], c[2]);
+				break;
+		}
+	}
+	/* Sorted and distinct as written: then the next merge is linear. */
+	if (rs->n == rs->nsorted)
+	{
+		int64		i;
+
+		for (i = 1; i < n; i++)
+			if (row_cmp(&rows[i - 1], &rows[i]) >= 0)
+				break;
+		if (i == n && (rs->n == 0 || row_cmp((row_t *) rs->v + rs->n - 1, &rows[0]) < 0))
+			rs->nsorted += n;
+	}
+	rs->n += n;
+}
+
+RowSet *
+rowset_trans_state(FunctionCallInfo fcinfo, char kind, const char *fname, Datum *result)
+{
+	MemoryContext cxt = clv_agg_context(fcinfo, fname);
+	RowSetEO   *eo = NULL;
+
+	if (!PG_ARGISNULL(0))
+	{
+		Datum		d = PG_GETARG_DATUM(0);
+
+		eo = rowset_eo_of(d);
+		/* Ours and writable: the aggregate's own state, grown in place. */
+		if (eo && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)) && eo->rs.kind == kind)
+		{
+			*result = d;
+			return &eo->rs;
+		}
+	}
+	{
+		RowSetEO   *neo = rowset_eo_create(cxt, kind);
+
+		if (eo)
+			rowset_merge(&neo->rs, &eo->rs);
+		else if (!PG_ARGISNULL(0))
+			rowset_load_flat(&neo->rs, PG_GETARG_DATUM(0), fname);
+		*result = EOHPGetRWDatum(&neo->hdr);
+		return &neo->rs;
+	}
+}
+
+RowSet *
+rowset_read_state(FunctionCallInfo fcinfo, int argno, char kind, const char *fname)
+{
+	RowSetEO   *eo;
+	RowSet	   *rs;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	eo = rowset_eo_of(PG_GETARG_DATUM(argno));
+	if (eo)
+	{
+		if (eo->rs.kind != kind)
+			invalid_state(fname, "it belongs to a different model");
+		return &eo->rs;
+	}
+	rs = palloc(sizeof(RowSet));
+	rowset_init(rs, CurrentMemoryContext, kind);
+	rowset_load_flat(rs, PG_GETARG_DATUM(argno), fname);
+	return rs;
+}
+
+/* The combine function of every fit aggregate: a += b. */
 PG_FUNCTION_INFO_V1(clv_rowset_combine);
-PG_FUNCTION_INFO_V1(clv_rowset_serialize);
-PG_FUNCTION_INFO_V1(clv_rowset_deserialize);
 
 Datum
 clv_rowset_combine(PG_FUNCTION_ARGS)
 {
-	MemoryContext cxt = clv_agg_context(fcinfo, "clv_rowset_combine");
-	RowSet	   *a = PG_ARGISNULL(0) ? NULL : (RowSet *) PG_GETARG_POINTER(0);
-	RowSet	   *b = PG_ARGISNULL(1) ? NULL : (RowSet *) PG_GETARG_POINTER(1);
+	const char *fname = "clv_rowset_combine";
+	RowSet	   *a,
+			   *b;
+	RowSetEO   *beo;
+	Datum		result;
+	char		kind;
 
-	if (b == NULL)
+	(void) clv_agg_context(fcinfo, fname);
+	if (PG_ARGISNULL(1))
 	{
-		if (a == NULL)
+		if (PG_ARGISNULL(0))
 			PG_RETURN_NULL();
-		PG_RETURN_POINTER(a);
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	if (a == NULL)
-		a = rowset_create(cxt);
-	rowset_merge(a, b);
-	PG_RETURN_POINTER(a);
-}
+	/* The kind comes from whichever state is already expanded, else from b's header. */
+	beo = rowset_eo_of(PG_GETARG_DATUM(1));
+	if (!PG_ARGISNULL(0) && rowset_eo_of(PG_GETARG_DATUM(0)))
+		kind = rowset_eo_of(PG_GETARG_DATUM(0))->rs.kind;
+	else if (beo)
+		kind = beo->rs.kind;
+	else
+	{
+		bytea	   *bb = PG_GETARG_BYTEA_PP(1);
+		RowSetFlat	h;
 
-Datum
-clv_rowset_serialize(PG_FUNCTION_ARGS)
-{
-	RowSet	   *rs = (RowSet *) PG_GETARG_POINTER(0);
-
-	(void) clv_agg_context(fcinfo, "clv_rowset_serialize");
-	PG_RETURN_BYTEA_P(rowset_serialize(rs));
-}
-
-Datum
-clv_rowset_deserialize(PG_FUNCTION_ARGS)
-{
-	(void) clv_agg_context(fcinfo, "clv_rowset_deserialize");
-	PG_RETURN_POINTER(rowset_deserialize(PG_GETARG_BYTEA_PP(0)));
+		if (VARSIZE_ANY_EXHDR(bb) < sizeof(RowSetFlat) - VARHDRSZ)
+			invalid_state(fname, "wrong length");
+		memcpy((char *) &h + VARHDRSZ, VARDATA_ANY(bb), sizeof(RowSetFlat) - VARHDRSZ);
+		if (h.magic != ROWSET_MAGIC ||
+			(h.kind != ROWSET_BTYD && h.kind != ROWSET_SPEND && h.kind != ROWSET_DISCRETE))
+			invalid_state(fname, "wrong header");
+		kind = (char) h.kind;
+	}
+	a = rowset_trans_state(fcinfo, kind, fname, &result);
+	if (beo)
+		rowset_merge(a, &beo->rs);
+	else if (a->n == 0)
+		rowset_load_flat(a, PG_GETARG_DATUM(1), fname);
+	else
+	{
+		b = rowset_read_state(fcinfo, 1, kind, fname);
+		rowset_merge(a, b);
+		pfree(b->v);
+	}
+	PG_RETURN_DATUM(result);
 }

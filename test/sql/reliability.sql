@@ -36,14 +36,60 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
   AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
   AND p.prorettype = 'internal'::regtype AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[]);
 
--- Plain (non-aggregate) C functions are STRICT unless they take internal: a NULL
--- argument is NULL, never a dereferenced null pointer.
+-- Plain (non-aggregate) C functions are STRICT unless they take internal or are an
+-- aggregate's transition, combine or final function (whose state starts as NULL): a
+-- NULL argument is NULL, never a dereferenced null pointer.
 SELECT p.oid::regprocedure AS c_function_not_strict
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
   AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e'
   AND p.prokind = 'f' AND p.prolang = (SELECT oid FROM pg_language WHERE lanname = 'c')
-  AND NOT p.proisstrict AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[]);
+  AND NOT p.proisstrict AND NOT 'internal'::regtype = ANY (p.proargtypes::oid[])
+  AND NOT EXISTS (SELECT FROM pg_aggregate a
+                  WHERE p.oid IN (a.aggtransfn, a.aggcombinefn, a.aggfinalfn));
+
+-- The fit aggregates' state is a bytea, not internal, so that every Citus release can
+-- run the partial aggregation on its workers. A state can therefore reach a final
+-- function from outside (from Citus, or typed by a user): it is checked row by row as
+-- the aggregate's input is, never trusted. The layout (little-endian): magic 'CRV1',
+-- int32 model kind ('B' BTYD, 'G' Gamma-Gamma, 'D' BG/BB), int32 0, float8 penalizer
+-- (NaN: none), then rows of 4 float8 (3 keys and a weight), sorted and distinct.
+SELECT a.aggfnoid::regprocedure AS fit_aggregate, a.aggtranstype::regtype AS state
+FROM pg_aggregate a JOIN pg_proc p ON p.oid = a.aggfnoid
+WHERE p.proname IN ('bgnbd_fit', 'gamma_gamma_fit', 'bgbb_fit', 'pareto_nbd_fit', 'mbgnbd_fit')
+ORDER BY 1::text;
+CREATE FUNCTION pg_temp.le(x float8) RETURNS text LANGUAGE sql AS $$
+    SELECT string_agg(substr(h, 15 - 2 * i, 2), '' ORDER BY i)
+    FROM (SELECT encode(float8send(x), 'hex') AS h) s, generate_series(0, 7) i $$;
+CREATE FUNCTION pg_temp.fit_state(kind text, penalizer float8, r float8[]) RETURNS bytea
+LANGUAGE sql AS $$
+    SELECT decode('43525631' || kind || '00000000000000' || pg_temp.le(penalizer)
+                  || coalesce(string_agg(pg_temp.le(v), '' ORDER BY i), ''), 'hex')
+    FROM unnest(r) WITH ORDINALITY u(v, i) $$;
+CREATE TEMP TABLE small (frequency float8, recency float8, t float8);
+INSERT INTO small SELECT v.* FROM (VALUES (0, 0, 30), (0, 0, 30), (1, 10, 30), (2, 25, 30),
+    (3, 28, 30), (0, 0, 20), (1, 5, 20), (4, 19, 20), (2, 3, 30)) v, generate_series(1, 3);
+-- A state built by hand from the same rows gives the aggregate's model.
+WITH agg AS (SELECT bgnbd_fit(frequency, recency, t) AS m FROM small),
+     st AS (SELECT pg_temp.fit_state('42', 'NaN', array_agg(v ORDER BY g, k)) AS s
+            FROM (SELECT frequency, recency, t, count(*)::float8 AS w FROM small GROUP BY 1, 2, 3) c,
+                 LATERAL (VALUES (1, frequency), (2, recency), (3, t), (4, w)) u(k, v),
+                 LATERAL (SELECT row(frequency, recency, t)::text AS g) o
+            GROUP BY ())
+SELECT round((agg.m).r::numeric, 6) = round((f.m).r::numeric, 6) AND
+       round((agg.m).b::numeric, 6) = round((f.m).b::numeric, 6) AS same_model,
+       (f.m).n_customers
+FROM agg, (SELECT bgnbd_fit_final(s) AS m FROM st) f;
+-- Forged or foreign states are ERRORs.
+SELECT bgnbd_fit_final('\xdeadbeef');
+SELECT bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{}') || '\x00'::bytea);
+SELECT bgnbd_fit_final(decode('58585858', 'hex') || substr(pg_temp.fit_state('42', 'NaN', '{}'), 5));
+SELECT gamma_gamma_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 2, 3, 1}'));
+SELECT bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 5, 3, 1}'));
+SELECT bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 2, 3, 0}'));
+SELECT bgnbd_fit_final(pg_temp.fit_state('42', -1, '{1, 2, 3, 1}'));
+SELECT gamma_gamma_fit_final(pg_temp.fit_state('47', 'NaN', '{2, -5, 0, 1}'));
+SELECT bgbb_fit_final(pg_temp.fit_state('44', 'NaN', '{2.5, 3, 6, 1}'));
 
 -- Objects are created in the extension's schema only.
 SELECT p.oid::regprocedure AS outside_extension_schema
