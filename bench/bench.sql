@@ -98,7 +98,8 @@ SELECT pg_temp.best_of($q$SELECT count(*) FROM (SELECT customer_id,
        clv_summary(txn_time, amount, '2024-12-31', 'week') AS s FROM txn GROUP BY customer_id) q
        WHERE s IS NOT NULL$q$, :reps) AS summary_serial,
        pg_temp.best_of('SELECT clv_summary(txn_time, amount, ''2024-12-31'', ''week'') FROM txn', :reps) AS onegroup_serial,
-       pg_temp.best_of('SELECT bgnbd_fit(frequency, recency, t) FROM summary', :fitreps) AS fit_serial \gset
+       pg_temp.best_of('SELECT bgnbd_fit(frequency, recency, t) FROM summary', :fitreps) AS fit_serial,
+       pg_temp.best_of('SELECT gamma_gamma_fit(frequency, monetary_value) FROM summary', :fitreps) AS gg_serial \gset
 SET max_parallel_workers_per_gather = 2;
 INSERT INTO result (benchmark, seconds, baseline, baseline_seconds, target)
 SELECT 'clv_summary GROUP BY customer, 2 workers', pg_temp.best_of($q$SELECT count(*) FROM (SELECT customer_id,
@@ -110,7 +111,10 @@ SELECT 'clv_summary over all transactions (one group), 2 workers',
        'the same with 0 workers', :onegroup_serial, 'ratio < 1: faster'
 UNION ALL
 SELECT 'bgnbd_fit, 2 workers', pg_temp.best_of('SELECT bgnbd_fit(frequency, recency, t) FROM summary', :fitreps),
-       'the same with 0 workers', :fit_serial, 'ratio < 1: faster';
+       'the same with 0 workers', :fit_serial, 'ratio < 1: faster'
+UNION ALL
+SELECT 'gamma_gamma_fit, 2 workers', pg_temp.best_of('SELECT gamma_gamma_fit(frequency, monetary_value) FROM summary', :fitreps),
+       'the same with 0 workers', :gg_serial, 'ratio < 1: faster';
 
 -- 5. k-means, when the segmentation functions are installed.
 SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'kmeans_segment') AS has_kmeans \gset

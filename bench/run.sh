@@ -24,7 +24,7 @@ for n in "${sizes[@]}"; do
 	psql -qX -d postgres -c "VACUUM ANALYZE txn"
 	printf '%s (loaded in %.0f s)\n' "$(tail -1 /tmp/clv-gen.log)" "$(echo "$(date +%s.%N) - $start" | bc)"
 	reps=3; fitreps=3
-	[ "$n" -ge 1000000 ] && { reps=2; fitreps=1; }
+	[ "$n" -ge 1000000 ] && reps=2
 	psql -X -d postgres -v reps=$reps -v fitreps=$fitreps -f "$TOP/bench/bench.sql"
 done
 rm -f "$gen"
