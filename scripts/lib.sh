@@ -59,6 +59,22 @@ clv_private_install() {
 	PGBIN=$root$PGBIN
 }
 
+# This checkout's private copy of PostgreSQL (see clv_private_install).
+clv_private_root() { echo "/tmp/clv-private.$(id -u).$(echo "$TOP" | md5sum | cut -c1-8)"; }
+
+# The set-up shared by the checking scripts (test/fuzz/*.sh), by their --private and
+# --no-build options: MODE 1 builds and installs under the lock, "private" installs into
+# the checkout's private copy of PostgreSQL; both then start a throwaway cluster (with
+# $CLV_PGOPTS). MODE 0 does nothing: the caller's cluster (PGHOST/PGPORT) is used.
+clv_check_setup() {
+	case $1 in
+		0) return 0 ;;
+		private) clv_deps; clv_private_install "$(clv_private_root)" ;;
+		*) clv_deps; clv_build ;;
+	esac
+	clv_cluster_start
+}
+
 # Start a cluster in a fresh directory; exports PGHOST/PGPORT/PGUSER and stops it on exit.
 clv_cluster_start() {
 	CLV_PGDIR=$(mktemp -d /tmp/clv-pg.XXXXXX)

@@ -18,15 +18,7 @@ while [ $# -gt 0 ]; do
 		*) echo "usage: $0 [--private | --no-build] [--limit-mb MB]" >&2; exit 2 ;;
 	esac
 done
-if [ "$build" != 0 ]; then
-	clv_deps
-	if [ "$build" = private ]; then
-		clv_private_install "/tmp/clv-private.$(id -u).$(echo "$TOP" | md5sum | cut -c1-8)"
-	else
-		clv_build
-	fi
-	clv_cluster_start
-fi
+clv_check_setup "$build"
 db=clv_memory
 psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 psql -X -q -v ON_ERROR_STOP=1 -d "$db" <<'EOF' | tee /tmp/clv-memory.$$

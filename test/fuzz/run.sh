@@ -36,13 +36,7 @@ while [ $# -gt 0 ]; do
 done
 
 if [ "$build" != 0 ]; then
-	clv_deps
-	if [ "$build" = private ]; then
-		clv_private_install "/tmp/clv-private.$(id -u).$(echo "$TOP" | md5sum | cut -c1-8)"
-	else
-		clv_build
-	fi
-	CLV_PGOPTS="${CLV_PGOPTS:-} -c max_worker_processes=8 -c max_parallel_workers=4" clv_cluster_start
+	CLV_PGOPTS="${CLV_PGOPTS:-} -c max_worker_processes=8 -c max_parallel_workers=4" clv_check_setup "$build"
 	server_log=$CLV_PGDIR/log
 else
 	server_log=${CLV_FUZZ_LOG:?--no-build needs CLV_FUZZ_LOG (the server log)}

@@ -24,7 +24,7 @@ while [ $# -gt 0 ]; do
 done
 command -v valgrind >/dev/null || { apt-get update -qq; DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null; }
 clv_deps
-clv_private_install "/tmp/clv-private.$(id -u).$(echo "$TOP" | md5sum | cut -c1-8)"
+clv_private_install "$(clv_private_root)"
 
 dir=$(mktemp -d /tmp/clv-valgrind.XXXXXX)
 chown postgres "$dir"
