@@ -138,7 +138,10 @@ historical_clv_final(PG_FUNCTION_ARGS)
 	values[3] = Float8GetDatum(freq);
 	nulls[3] = lifespan == 0;
 	values[4] = Int32GetDatum(lifespan);
-	values[5] = Float8GetDatum(clv_check_result("historical_clv",
-												lifespan > 0 ? avg * freq * lifespan : st->total));
+	/*
+	 * avg x frequency x lifespan is the total spend: return it exactly, rather than a
+	 * product that rounds (or overflows for totals near the float8 limit).
+	 */
+	values[5] = Float8GetDatum(st->total);
 	PG_RETURN_DATUM(biz_tuple(fcinfo, values, nulls));
 }

@@ -191,9 +191,10 @@ SELECT kmeans_fit(f, 1) FROM (VALUES (ARRAY[3, 3, -1e308, 1]::float8[]), (ARRAY[
 SELECT (m).centers, (m).scale, round((m).inertia::numeric, 6) AS inertia
 FROM (SELECT kmeans_fit(f, 1) AS m FROM (VALUES (ARRAY[1e308]::float8[]), (ARRAY[-1e308]), (ARRAY[0])) v(f)) s;
 SELECT kmeans_fit(f, 1, 42, 'none') FROM (VALUES (ARRAY[1e200]::float8[]), (ARRAY[-1e200])) v(f);
--- historical_clv of a spend at the float8 limit, and a prediction from a model edited to
--- hold Infinity: ERROR 22003, not Infinity.
--- (avg x frequency x lifespan rounds past 1.8e308 here: 21 purchase days over 370 days)
+-- historical_clv of a spend at the float8 limit: clv is the total spend itself (the
+-- product avg x frequency x lifespan used to round past 1.8e308 here, 21 purchase days
+-- over 370 days, and was an ERROR). A prediction from a model edited to hold Infinity:
+-- ERROR 22003, not Infinity.
 SELECT historical_clv(t, a)
 FROM (SELECT '2024-01-01'::timestamptz AS t, 1.7976931348623157e308::float8 AS a
       UNION ALL
