@@ -103,9 +103,9 @@ pareto_term_eval(const double *par, double x, double t, pareto_term *e, int want
 				d = fabs(alpha - beta),
 				bb = ge ? s + 1.0 : r + x,
 				rsx = r + s + x,
-				lt = log(mx + t),
 				la = log(alpha + t),
-				lb = log(beta + t),
+				lb = alpha == beta ? la : log(beta + t),
+				lt = alpha >= beta ? la : lb,	/* log(mx + t) */
 				g[3];
 
 	e->x = x;
@@ -156,7 +156,7 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 				psr = grad ? gsl_sf_psi(r) : 0.0,
 				cx = NAN,
 				A1 = 0.0,
-				lc = 0.0,
+				c = 0.0,
 				dA1[4] = {0, 0, 0, 0},
 				dlc[4] = {0, 0, 0, 0};
 	long		nused = (rows->n + rows->stride - 1) / rows->stride,
@@ -187,17 +187,13 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 					tx = row[1],
 					T = row[2],
 					w = row[3],
-					l1 = 0.0,
-					l2 = 0.0,
-					lA0,
-					la,
-					hi,
-					lo,
-					ex,
+					l1,
+					em,
+					q,
 					l;
 		double		dl1[4];
-		pareto_term *e1,
-				   *e2;
+		int			a0;
+		pareto_term *e;
 
 		if (CLV_CANCELLED(i / rows->stride))
 		{
@@ -209,7 +205,7 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 			/* terms of x alone; rows come sorted by x */
 			cx = x;
 			A1 = lgamma(r + x) - lgr + r * log(alpha) + s * log(beta);
-			lc = log(s) - log(r + s + x);
+			c = s / (r + s + x);
 			if (grad)
 			{
 				dA1[0] = gsl_sf_psi(r + x) - psr + log(alpha);
@@ -220,67 +216,82 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 				dlc[2] = 1.0 / s - 1.0 / (r + s + x);
 			}
 		}
-		/* log A0 as pareto_log_A0 */
-		if (tx >= T || mx + tx == mx + T)
+		/* t_x = T leaves no A0 part (pareto_log_A0) */
+		a0 = !(tx >= T || mx + tx == mx + T);
+		l1 = em = q = 0.0;
+		if (a0)
 		{
-			lA0 = -INFINITY;
-			e2 = pareto_term_get(cache, shift, par, x, T, grad != NULL);
-		}
-		else
-		{
-			/* (x, t_x) and (x, T) may share a slot: keep the first before the second */
-			e1 = pareto_term_get(cache, shift, par, x, tx, grad != NULL);
-			l1 = e1->l;
+			/* (x, t_x) and (x, T) may share a slot: copy the first before the second */
+			e = pareto_term_get(cache, shift, par, x, tx, grad != NULL);
+			l1 = e->l;
 			if (grad)
-				memcpy(dl1, e1->dl, sizeof(dl1));
-			e2 = pareto_term_get(cache, shift, par, x, T, grad != NULL);
-			l2 = e2->l;
-			if (isnan(l1) || isnan(l2))
+				memcpy(dl1, e->dl, sizeof(dl1));
+		}
+		e = pareto_term_get(cache, shift, par, x, T, grad != NULL);
+		if (a0)
+		{
+			if (isnan(l1) || isnan(e->l))
 			{
 				ll = NAN;
 				break;
 			}
-			if (l1 <= l2)
-				lA0 = -INFINITY;
-			else
-				lA0 = clv_log_diff_exp(l1, l2);
+			/*
+			 * A0 / exp(l(t_x)) = 1 - q, q = exp(l(T) - l(t_x)); expm1 (slow) only where
+			 * 1 - q would cancel. None left if it rounds to 0.
+			 */
+			q = exp(e->l - l1);
+			em = q < 0.5 ? 1.0 - q : -expm1(e->l - l1);
 		}
-		/* A1 + log(exp(lm) + exp(la)), as clv_log_add_exp */
-		la = lc + lA0;
-		hi = fmax(e2->lm, la);
-		lo = fmin(e2->lm, la);
-		if (isnan(e2->lm) || isnan(la))
+		if (!(em > 0.0))
 		{
-			ll = NAN;
-			break;
+			l = A1 + e->lm;
+			if (grad)
+				for (int k = 0; k < 4; k++)
+					g[k] += w * (dA1[k] + e->dlm[k]);
 		}
-		ex = lo == -INFINITY ? 0.0 : exp(lo - hi);
-		l = A1 + (lo == -INFINITY ? hi : hi + log1p(ex));
+		else
+		{
+			/*
+			 * B = exp(lm) + c (exp(l1) - exp(l2)) = exp(l1) (c em + E), E = exp(lm - l1),
+			 * factored by exp(lm) instead when E would overflow; its gradient is
+			 * [c (dl1 - q dl2) + c em dlc + E dlm] / (c em + E).
+			 */
+			double		d = e->lm - l1,
+						ka,
+						km,
+						sa,
+						sm;
+
+			if (d <= 700.0)
+			{
+				ka = 1.0;
+				km = exp(d);
+				l = A1 + l1 + log(c * em + km);
+			}
+			else
+			{
+				ka = exp(-d);
+				km = 1.0;
+				l = A1 + e->lm + log1p(c * em * ka);
+			}
+			if (grad)
+			{
+				double		den;
+
+				sa = c * em * ka;
+				sm = km;
+				den = sa + sm;
+				for (int k = 0; k < 4; k++)
+					g[k] += w * (dA1[k] + (c * ka * (dl1[k] - (q > 0.0 ? q * e->dl[k] : 0.0)) +
+										   sa * dlc[k] + sm * e->dlm[k]) / den);
+			}
+		}
 		if (isnan(l))
 		{
 			ll = NAN;
 			break;
 		}
 		ll += w * l;
-		if (grad)
-		{
-			double		wa = (la >= e2->lm ? 1.0 : ex) / (1.0 + ex),	/* share of A0 */
-						wm = 1.0 - wa;
-
-			if (lA0 == -INFINITY)
-				wa = 0.0, wm = 1.0;
-			for (int k = 0; k < 4; k++)
-				g[k] += w * (dA1[k] + wm * e2->dlm[k]);
-			if (wa > 0.0)
-			{
-				/* d log(e^l1 - e^l2) = (dl1 - q dl2) / (1 - q), q = e^(l2 - l1) */
-				double		em = -expm1(l2 - l1),
-							q = 1.0 - em;
-
-				for (int k = 0; k < 4; k++)
-					g[k] += w * wa * (dlc[k] + (dl1[k] - (q > 0.0 ? q * e2->dl[k] : 0.0)) / em);
-			}
-		}
 	}
 	if (cache != local)
 		free(cache);
