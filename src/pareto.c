@@ -74,8 +74,12 @@ pareto_log_A0(double r, double alpha, double s, double beta,
  * customer summaries hold few distinct times (days), so one pass evaluates them once per
  * distinct (x, t) through a direct-mapped cache, together with their derivatives in
  * (r, alpha, s, beta): those of log 2F1 in (a, b, z) come from the series or continued
- * fraction itself (clv_log_hyp2f1_a1_grad), the rest by the chain rule. The values are
- * those of pareto_log_A0 and of the closed form, operation for operation.
+ * fraction itself (clv_log_hyp2f1_a1_grad), the rest by the chain rule. A row then costs
+ * three transcendentals (exp, exp, log). The value is the closed form's above (the same
+ * l(x, t), the same cases of t_x = T and of l(x, t_x) <= l(x, T)), summed as
+ * exp(l(x, t_x)) (c em + E) instead of in log space: against the previous log-space sum
+ * it agrees to 1e-12 on single rows and 1e-13 on CDNOW and the 1M-customer benchmark data.
+ * The value does not depend on whether the gradient is asked for.
  */
 typedef struct
 {
