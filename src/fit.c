@@ -229,12 +229,9 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 			for (long i = 0; i < rows->n; i += sample.stride)
 				sample.wsum += rows->v[i * CLV_ROW_WIDTH + CLV_ROW_WIDTH - 1];
 		}
-		if (!m->has_grad || use_sample)
+		if (!m->has_grad)
 		{
-			/*
-			 * A difference-quotient gradient is noisy, and a sample's optimum is only a
-			 * start for stage B: let Newton on all rows finish the job.
-			 */
+			/* A difference-quotient gradient is noisy: let Newton finish the job. */
 			ao.gtol = fmax(ao.gtol, 1e-6);
 			ao.polish = 0;
 		}
