@@ -9,6 +9,11 @@
  * T, nor an optimiser probing alpha or beta near 0 make an evaluation slow or overflow.
  */
 #include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sf_psi.h>
 
 #include "models.h"
 #include "specfun.h"
@@ -61,54 +66,251 @@ pareto_log_A0(double r, double alpha, double s, double beta,
 							  pareto_log_A0_term(r, alpha, s, beta, x, tx));
 }
 
-static double
-pareto_row_ll(const double *par, double x, double tx, double T, double lA0)
+/*
+ * The likelihood with its gradient. A row's log-likelihood is
+ *   A1 + log(exp(lm(x, T)) + s / (r + s + x) (exp(l(x, t_x)) - exp(l(x, T))))
+ * with A1 depending on x alone, lm(x, T) = -(r + x) log(alpha + T) - s log(beta + T), and
+ * l(x, t) the log hypergeometric term of A0 above: both depend on (x, t) only, and
+ * customer summaries hold few distinct times (days), so one pass evaluates them once per
+ * distinct (x, t) through a direct-mapped cache, together with their derivatives in
+ * (r, alpha, s, beta): those of log 2F1 in (a, b, z) come from the series or continued
+ * fraction itself (clv_log_hyp2f1_a1_grad), the rest by the chain rule. A row then costs
+ * three transcendentals (exp, exp, log). The value is the closed form's above (the same
+ * l(x, t), the same cases of t_x = T and of l(x, t_x) <= l(x, T)), summed as
+ * exp(l(x, t_x)) (c em + E) instead of in log space: against the previous log-space sum
+ * it agrees to 1e-12 on single rows and 1e-13 on CDNOW and the 1M-customer benchmark data.
+ * The value does not depend on whether the gradient is asked for.
+ */
+typedef struct
+{
+	double		x,
+				t;				/* key; NaN: empty */
+	double		l,
+				dl[4];			/* l(x, t) and its gradient */
+	double		lm,
+				dlm[4];			/* lm(x, t) and its gradient */
+} pareto_term;
+
+#define PARETO_CACHE_MAX 8192
+#define PARETO_CACHE_MIN 64
+
+static void
+pareto_term_eval(const double *par, double x, double t, pareto_term *e, int want_g)
 {
 	double		r = par[0],
 				alpha = par[1],
 				s = par[2],
 				beta = par[3];
-	double		A1 = lgamma(r + x) - lgamma(r) + r * log(alpha) + s * log(beta);
+	int			ge = alpha >= beta;
+	double		mx = fmax(alpha, beta),
+				mn = fmin(alpha, beta),
+				d = fabs(alpha - beta),
+				bb = ge ? s + 1.0 : r + x,
+				rsx = r + s + x,
+				la = log(alpha + t),
+				lb = alpha == beta ? la : log(beta + t),
+				lt = alpha >= beta ? la : lb,	/* log(mx + t) */
+				g[3];
 
-	return A1 + clv_log_add_exp(-(r + x) * log(alpha + T) - s * log(beta + T),
-								log(s) - log(r + s + x) + lA0);
+	e->x = x;
+	e->t = t;
+	e->l = clv_log_hyp2f1_a1_grad(rsx, bb, d / (mx + t), want_g ? g : NULL) - rsx * lt;
+	e->lm = -(r + x) * la - s * lb;
+	if (!want_g)
+		return;
+	e->dl[0] = g[0] + (ge ? 0.0 : g[1]) - lt;
+	e->dl[2] = g[0] + (ge ? g[1] : 0.0) - lt;
+	/* z = (mx - mn) / (mx + t): dz/dmx = (mn + t) / (mx + t)^2, dz/dmn = -1 / (mx + t) */
+	e->dl[ge ? 1 : 3] = (g[2] * ((mn + t) / (mx + t)) - rsx) / (mx + t);
+	e->dl[ge ? 3 : 1] = -g[2] / (mx + t);
+	e->dlm[0] = -la;
+	e->dlm[1] = -(r + x) / (alpha + t);
+	e->dlm[2] = -lb;
+	e->dlm[3] = -s / (beta + t);
+}
+
+static inline pareto_term *
+pareto_term_get(pareto_term *cache, int shift, const double *par, double x, double t,
+				int want_g)
+{
+	uint64_t	bx,
+				bt;
+	pareto_term *e;
+
+	memcpy(&bx, &x, sizeof(bx));
+	memcpy(&bt, &t, sizeof(bt));
+	e = cache + (size_t) (((bt ^ (bx * UINT64_C(0xC2B2AE3D27D4EB4F))) *
+						   UINT64_C(0x9E3779B97F4A7C15)) >> shift);
+	if (e->t != t || e->x != x)
+		pareto_term_eval(par, x, t, e, want_g);
+	return e;
 }
 
 double
 pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 {
-	double		ll = 0.0,
+	double		r = par[0],
+				alpha = par[1],
+				s = par[2],
+				beta = par[3];
+	double		mx = fmax(alpha, beta),
+				ll = 0.0,
+				g[4] = {0, 0, 0, 0},
+				lgr = lgamma(r),
+				psr = grad ? gsl_sf_psi(r) : 0.0,
 				cx = NAN,
-				ctx = NAN,
-				cl1 = NAN;
+				A1 = 0.0,
+				c = 0.0,
+				dA1[4] = {0, 0, 0, 0},
+				dlc[4] = {0, 0, 0, 0};
+	long		nused = (rows->n + rows->stride - 1) / rows->stride,
+				size = PARETO_CACHE_MIN;
+	int			shift = 64 - 6;
+	pareto_term local[PARETO_CACHE_MIN],
+			   *cache;
 
-	(void) grad;				/* no analytic gradient: the fitter differences */
+	while (size < PARETO_CACHE_MAX && size < 2 * nused)
+	{
+		size *= 2;
+		shift--;
+	}
+	cache = size > PARETO_CACHE_MIN ? malloc(sizeof(pareto_term) * size) : NULL;
+	if (cache == NULL)
+	{
+		cache = local;
+		size = PARETO_CACHE_MIN;
+		shift = 64 - 6;
+	}
+	for (long i = 0; i < size; i++)
+		cache[i].x = cache[i].t = NAN;
+
 	for (long i = 0; i < rows->n; i += rows->stride)
 	{
 		const double *row = rows->v + i * CLV_ROW_WIDTH;
-		double		l;
+		double		x = row[0],
+					tx = row[1],
+					T = row[2],
+					w = row[3],
+					l1,
+					em,
+					q,
+					l;
+		double		dl1[4];
+		int			a0;
+		pareto_term *e;
 
 		if (CLV_CANCELLED(i / rows->stride))
-			return NAN;
-		/* Rows come sorted by (x, t_x, T): reuse the t_x term of the previous row. */
-		if (row[0] != cx || row[1] != ctx)
 		{
-			cx = row[0];
-			ctx = row[1];
-			cl1 = pareto_log_A0_term(par[0], par[1], par[2], par[3], cx, ctx);
+			ll = NAN;
+			break;
 		}
-		l = pareto_row_ll(par, row[0], row[1], row[2],
-						  pareto_log_A0_rest(par[0], par[1], par[2], par[3],
-											 row[0], row[1], row[2], cl1));
+		if (x != cx)
+		{
+			/* terms of x alone; rows come sorted by x */
+			cx = x;
+			A1 = lgamma(r + x) - lgr + r * log(alpha) + s * log(beta);
+			c = s / (r + s + x);
+			if (grad)
+			{
+				dA1[0] = gsl_sf_psi(r + x) - psr + log(alpha);
+				dA1[1] = r / alpha;
+				dA1[2] = log(beta);
+				dA1[3] = s / beta;
+				dlc[0] = -1.0 / (r + s + x);
+				dlc[2] = 1.0 / s - 1.0 / (r + s + x);
+			}
+		}
+		/* t_x = T leaves no A0 part (pareto_log_A0) */
+		a0 = !(tx >= T || mx + tx == mx + T);
+		l1 = em = q = 0.0;
+		if (a0)
+		{
+			/* (x, t_x) and (x, T) may share a slot: copy the first before the second */
+			e = pareto_term_get(cache, shift, par, x, tx, grad != NULL);
+			l1 = e->l;
+			if (grad)
+				memcpy(dl1, e->dl, sizeof(dl1));
+		}
+		e = pareto_term_get(cache, shift, par, x, T, grad != NULL);
+		if (a0)
+		{
+			if (isnan(l1) || isnan(e->l))
+			{
+				ll = NAN;
+				break;
+			}
+			/*
+			 * A0 / exp(l(t_x)) = 1 - q, q = exp(l(T) - l(t_x)); expm1 (slow) only where
+			 * 1 - q would cancel. None left if it rounds to 0.
+			 */
+			q = exp(e->l - l1);
+			em = q < 0.5 ? 1.0 - q : -expm1(e->l - l1);
+		}
+		if (!(em > 0.0))
+		{
+			l = A1 + e->lm;
+			if (grad)
+				for (int k = 0; k < 4; k++)
+					g[k] += w * (dA1[k] + e->dlm[k]);
+		}
+		else
+		{
+			/*
+			 * B = exp(lm) + c (exp(l1) - exp(l2)) = exp(l1) (c em + E), E = exp(lm - l1),
+			 * factored by exp(lm) instead when E would overflow; its gradient is
+			 * [c (dl1 - q dl2) + c em dlc + E dlm] / (c em + E).
+			 */
+			double		d = e->lm - l1,
+						ka,
+						km,
+						sa,
+						sm;
+
+			if (d <= 700.0)
+			{
+				ka = 1.0;
+				km = exp(d);
+				l = A1 + l1 + log(c * em + km);
+			}
+			else
+			{
+				ka = exp(-d);
+				km = 1.0;
+				l = A1 + e->lm + log1p(c * em * ka);
+			}
+			if (grad)
+			{
+				double		den;
+
+				sa = c * em * ka;
+				sm = km;
+				den = sa + sm;
+				for (int k = 0; k < 4; k++)
+					g[k] += w * (dA1[k] + (c * ka * (dl1[k] - (q > 0.0 ? q * e->dl[k] : 0.0)) +
+										   sa * dlc[k] + sm * e->dlm[k]) / den);
+			}
+		}
 		if (isnan(l))
-			return NAN;			/* no point summing the other rows */
-		ll += row[3] * l;
+		{
+			ll = NAN;
+			break;
+		}
+		ll += w * l;
 	}
+	if (cache != local)
+		free(cache);
+	if (grad)
+		for (int k = 0; k < 4; k++)
+		{
+			grad[k] = g[k];
+			if (!isfinite(g[k]))
+				ll = NAN;
+		}
 	return ll;
 }
 
 const clv_model_desc clv_pareto_nbd_desc = {
-	"pareto_nbd_fit", 4, pareto_loglik, 0, {1.0, 1.0, 1.0, 1.0}
+	"pareto_nbd_fit", 4, pareto_loglik, 1, {1.0, 1.0, 1.0, 1.0}
 };
 
 double

@@ -75,44 +75,158 @@ clv_log_hyp2f1(double a, double b, double c, double z)
  */
 #define HYP_MAX_CF 30000L
 
-double
-clv_log_hyp2f1_a1(double a, double b, double z)
+/*
+ * The series of log 2F1(a, b; a + 1; z) with its partial derivatives g = (d/da, d/db,
+ * d/dz) if g is not NULL, carried term by term (forward mode). Every sum has positive
+ * terms. With Euler's transformation (euler != 0) the terms are
+ * t_n = prod_{k<n} (e + k) / (a + 1 + k) z, e = (a - b) + 1, whose logarithmic
+ * derivatives are the running sums sum_{k<n} b / ((e + k)(a + 1 + k)) (in a) and
+ * -sum_{k<n} 1 / (e + k) (in b); without it t_n = prod (a + k)(b + k) / ((a + 1 + k)(k + 1)) z
+ * with n / (a (a + n)) (in a) and sum_{k<n} 1 / (b + k) (in b); in z always n / z. The
+ * stopping rule does not look at g: values do not depend on whether g was asked for.
+ */
+static double
+log_hyp_a1_series(double a, double b, double z, int euler, double *g)
+{
+	double		e = (a - b) + 1.0,
+				term = 1.0,
+				sum = 1.0,
+				logscale = 0.0,
+				sa = 0.0,		/* sum of t_n d log t_n / da */
+				sb = 0.0,		/* ... / db */
+				sz = 0.0,		/* sum of n t_n / z */
+				ha = 0.0,		/* d log t_n / da */
+				hb = 0.0;		/* d log t_n / db */
+	long		n;
+
+	for (n = 0; n < HYP_MAX_TERMS; n++)
+	{
+		double		tnz;		/* t_{n+1} / z */
+
+		if (CLV_CANCELLED(n + 1))
+			return NAN;
+		if (euler)
+		{
+			double		u = 1.0 / (e + n),
+						v = 1.0 / (a + 1.0 + n);
+
+			tnz = term * ((e + n) * v);
+			if (g)
+			{
+				ha += b * u * v;
+				hb -= u;
+			}
+		}
+		else
+		{
+			tnz = term * ((a + n) * (b + n) / ((a + 1.0 + n) * (n + 1.0)));
+			if (g)
+			{
+				ha = (n + 1.0) / (a * (a + n + 1.0));
+				hb += 1.0 / (b + n);
+			}
+		}
+		term = tnz * z;
+		sum += term;
+		if (g)
+		{
+			sa += term * ha;
+			sb += term * hb;
+			sz += (n + 1.0) * tnz;
+		}
+		if (term <= 1e-17 * sum)
+			break;
+		if (sum > 1e280)
+		{
+			sum *= 1e-280;
+			term *= 1e-280;
+			sa *= 1e-280;
+			sb *= 1e-280;
+			sz *= 1e-280;
+			logscale += 280.0 * M_LN10;
+		}
+	}
+	if (n >= HYP_MAX_TERMS || !isfinite(sum) || sum <= 0)
+		return NAN;
+	if (g)
+	{
+		g[0] = sa / sum;
+		g[1] = sb / sum;
+		g[2] = sz / sum;
+	}
+	return log(sum) + logscale;
+}
+
+/*
+ * Gauss's continued fraction of B_z(p, q) (DLMF 8.17.22), K = 1 + d1/(1 + d2/(1 + ...)),
+ * by the modified Lentz method; returns log K and, if g is not NULL, its derivatives in
+ * p and q, carried through the recurrences (forward mode).
+ */
+static double
+log_beta_cf(double p, double q, double z, double *g)
 {
 	const double tiny = 1e-300;
-	double		p = a,
-				q = 1.0 - b,
-				f = 1.0,
+	double		f = 1.0,
 				C = 1.0,
-				D = 0.0;
+				D = 0.0,
+				Cd[2] = {0, 0},
+				Dd[2] = {0, 0},
+				lf[2] = {0, 0};
 	long		j;
 
-	if (!(a > 0 && b > 0 && z >= 0 && z < 1))
-		return NAN;
-	if (z <= 0.99)
-	{
-		if (b > 1.0 && (a - b) + 1.0 > 0.0)
-			return (1.0 - b) * log1p(-z) + log_hyp_series(1.0, (a - b) + 1.0, a + 1.0, z);
-		return log_hyp_series(a, b, a + 1.0, z);
-	}
 	for (j = 1; j <= HYP_MAX_CF; j++)
 	{
 		double		m = (double) (j / 2),
 					d,
-					delta;
+					dd[2] = {0, 0},
+					delta,
+					Dn,
+					Cn;
 
 		if (CLV_CANCELLED(j))
 			return NAN;
 		if (j % 2 == 1)
-			d = -(p + m) * (p + q + m) * z / ((p + 2 * m) * (p + 2 * m + 1));
+		{
+			double		den = (p + 2 * m) * (p + 2 * m + 1);
+
+			d = -(p + m) * (p + q + m) * z / den;
+			if (g)
+			{
+				dd[0] = -((p + q + m) + (p + m)) * z / den -
+					d * (1.0 / (p + 2 * m) + 1.0 / (p + 2 * m + 1));
+				dd[1] = -(p + m) * z / den;
+			}
+		}
 		else
-			d = m * (q - m) * z / ((p + 2 * m - 1) * (p + 2 * m));
-		D = 1.0 + d * D;
-		if (fabs(D) < tiny)
-			D = tiny;
-		C = 1.0 + d / C;
-		if (fabs(C) < tiny)
-			C = tiny;
-		D = 1.0 / D;
+		{
+			double		den = (p + 2 * m - 1) * (p + 2 * m);
+
+			d = m * (q - m) * z / den;
+			if (g)
+			{
+				dd[0] = -d * (1.0 / (p + 2 * m - 1) + 1.0 / (p + 2 * m));
+				dd[1] = m * z / den;
+			}
+		}
+		Dn = 1.0 + d * D;
+		if (fabs(Dn) < tiny)
+			Dn = tiny;
+		Dn = 1.0 / Dn;
+		Cn = 1.0 + d / C;
+		if (fabs(Cn) < tiny)
+			Cn = tiny;
+		if (g)
+			for (int k = 0; k < 2; k++)
+			{
+				double		dD = -Dn * Dn * (dd[k] * D + d * Dd[k]),
+							dC = dd[k] / C - d * Cd[k] / (C * C);
+
+				lf[k] += dC / Cn + dD / Dn;
+				Dd[k] = dD;
+				Cd[k] = dC;
+			}
+		D = Dn;
+		C = Cn;
 		delta = C * D;
 		f *= delta;
 		if (fabs(delta - 1.0) < 1e-16)
@@ -120,7 +234,66 @@ clv_log_hyp2f1_a1(double a, double b, double z)
 	}
 	if (j > HYP_MAX_CF || !isfinite(f) || f <= 0)
 		return NAN;
-	return (1.0 - b) * log1p(-z) - log(f);
+	if (g)
+	{
+		g[0] = lf[0];
+		g[1] = lf[1];
+	}
+	return log(f);
+}
+
+double
+clv_log_hyp2f1_a1_grad(double a, double b, double z, double *g)
+{
+	double		l,
+				lz;
+
+	if (!(a > 0 && b > 0 && z >= 0 && z < 1))
+		return NAN;
+	if (z == 0.0)
+	{
+		if (g)
+		{
+			g[0] = g[1] = 0.0;
+			g[2] = a * b / (a + 1.0);
+		}
+		return 0.0;
+	}
+	lz = log1p(-z);
+	if (z <= 0.99)
+	{
+		if (b > 1.0 && (a - b) + 1.0 > 0.0)
+		{
+			l = log_hyp_a1_series(a, b, z, 1, g);
+			if (g)
+			{
+				g[1] -= lz;
+				g[2] -= (1.0 - b) / (1.0 - z);
+			}
+			return (1.0 - b) * lz + l;
+		}
+		return log_hyp_a1_series(a, b, z, 0, g);
+	}
+	/*
+	 * 2F1 = (1 - z)^(1 - b) / K, K the continued fraction of B_z(a, 1 - b). In z the
+	 * closed form d/dz 2F1 = a/z [(1 - z)^-b - 2F1] (from 2F1 = a z^-a B_z(a, 1 - b))
+	 * gives d/dz log 2F1 = a/z (K / (1 - z) - 1), accurate where carrying d/dz through
+	 * the fraction is not: near z = 1 the fraction's tail is sensitive to z.
+	 */
+	l = log_beta_cf(a, 1.0 - b, z, g);
+	if (g)
+	{
+		g[0] = -g[0];
+		g[1] = g[1] - lz;
+		g[2] = a / z * expm1(l - lz);
+	}
+	return (1.0 - b) * lz - l;
+}
+
+double
+clv_log_hyp2f1_a1(double a, double b, double z)
+{
+	return clv_log_hyp2f1_a1_grad(a, b, z, NULL);
 }
 
 double

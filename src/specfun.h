@@ -17,6 +17,13 @@ extern double clv_log_hyp2f1(double a, double b, double c, double z);
  */
 extern double clv_log_hyp2f1_a1(double a, double b, double z);
 
+/*
+ * The same with its partial derivatives g[0..2] = d/da, d/db, d/dz (if g is not NULL),
+ * carried through the series or the continued fraction term by term. The value does not
+ * depend on whether g is asked for.
+ */
+extern double clv_log_hyp2f1_a1_grad(double a, double b, double z, double *g);
+
 /* log(exp(x) - exp(y)) for x >= y; -Inf when equal. */
 extern double clv_log_diff_exp(double x, double y);
 

@@ -155,7 +155,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	switch (target)
 	{
-		case 0:					/* BG/NBD likelihood and gradient */
+		case 0:					/* BG/NBD and Pareto/NBD likelihoods and gradients */
 		case 3:					/* Gamma-Gamma likelihood and gradient */
 		case 5:					/* BG/NBD fit */
 		case 6:					/* Gamma-Gamma fit */
@@ -186,7 +186,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (int i = 0; i < nrows; i++)
 				rows.wsum += rowsbuf[i * CLV_ROW_WIDTH + 3];
 			if (target == 0)
+			{
+				double		v1,
+							v0;
+
 				(void) bgnbd_loglik(par, &rows, grad);
+				/* Pareto/NBD: the value does not depend on whether the gradient is asked for */
+				v1 = pareto_loglik(par, &rows, grad);
+				v0 = pareto_loglik(par, &rows, NULL);
+				if (!isnan(v1) && !(v1 == v0 || (isinf(v1) && isinf(v0))))
+					fail("pareto_loglik with and without gradient differ", v1 - v0);
+			}
 			else if (target == 3)
 				(void) gg_loglik(par, &rows, grad);
 			else
@@ -258,8 +268,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				double		a = fabs(dbl(&in)),
 							b = fabs(dbl(&in)),
 							z = fmod(fabs(dbl(&in)), 1.0),
-							f = clv_log_hyp2f1_a1(a, b, z);
+							f = clv_log_hyp2f1_a1(a, b, z),
+							g[3],
+							fg = clv_log_hyp2f1_a1_grad(a, b, z, g);
 
+				if (!(fg == f || (isnan(fg) && isnan(f))))
+					fail("log 2F1 with and without derivatives differ", fg - f);
 				/* 2F1 >= 1 for a, b > 0, 0 <= z < 1: its log is >= 0 */
 				if (!isnan(f) && !(f >= 0))
 					fail("log 2F1(a, b; a + 1; z) < 0", f);
