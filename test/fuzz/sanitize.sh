@@ -88,6 +88,10 @@ for f in "$reports"/asan*; do
 		head -60 "$f"
 	fi
 done
+# An ASan report in the server log (log_path not in effect) cannot be attributed: counted.
+n=$(grep -c 'ERROR: AddressSanitizer' "$reports/server.log" || true)
+asan=$((asan + n)) asan_clv=$((asan_clv + n))
+[ "$n" = 0 ] || grep -A40 'ERROR: AddressSanitizer' "$reports/server.log" | head -80
 ubsan=$(grep -c 'runtime error:' "$reports/server.log" || true)
 [ "$ubsan" = 0 ] || grep -A30 'runtime error:' "$reports/server.log" | head -80
 [ $((asan_clv + ubsan)) = 0 ] || rc=1
