@@ -76,6 +76,8 @@ clv_check_setup() {
 }
 
 # Start a cluster in a fresh directory; exports PGHOST/PGPORT/PGUSER and stops it on exit.
+# CLV_PGOPTS: extra server options; CLV_PGENV: VAR=value words for the server's environment
+# (e.g. LD_PRELOAD), set for pg_ctl and the postmaster only.
 clv_cluster_start() {
 	CLV_PGDIR=$(mktemp -d /tmp/clv-pg.XXXXXX)
 	chown postgres "$CLV_PGDIR"
@@ -90,7 +92,8 @@ clv_cluster_start() {
 			while [ -e "/tmp/.s.PGSQL.$port" ] || [ -e "/tmp/.s.PGSQL.$port.lock" ]; do port=$((port + 1)); done
 		fi
 		log "starting a throwaway cluster on port $port ($CLV_PGDIR)"
-		if runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLV_PGDIR/data" -l "$CLV_PGDIR/log" -w \
+		# shellcheck disable=SC2086
+		if runuser -u postgres -- env ${CLV_PGENV:-} "$PGBIN/pg_ctl" -D "$CLV_PGDIR/data" -l "$CLV_PGDIR/log" -w \
 			-o "-k /tmp -p $port -c listen_addresses='' -c max_parallel_workers_per_gather=2 ${CLV_PGOPTS:-}" \
 			start >/dev/null 9>&-; then
 			break
