@@ -377,7 +377,12 @@ pareto_prob_n(const double *par, double t, double n)
 	lB1 = clv_log_hyp2f1(r + s, bb, c, d / mx) - (r + s) * log(mx);
 	for (int i = 0; i <= (int) n; i++)
 	{
-		double		l = lgamma(r + s + i) - lgamma(r + s) - lgamma(i + 1.0) +
+		double		l;
+
+		/* Poll at every term: each is a hypergeometric series, n can be 100,000. */
+		if (CLV_CANCELLED(0))
+			return NAN;
+		l = lgamma(r + s + i) - lgamma(r + s) - lgamma(i + 1.0) +
 			(i > 0 ? i * log(t) : 0.0) +
 			clv_log_hyp2f1(r + s + i, bb, c, d / (mx + t)) - (r + s + i) * log(mx + t);
 
