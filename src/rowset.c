@@ -127,6 +127,67 @@ merge_runs(RowSet *rs, const row_t *a, int64 na, const row_t *b, int64 nb, int64
 }
 
 /*
+ * rs (sorted and distinct) := rs merged with nb sorted, distinct rows at b (their bytes
+ * may be unaligned: a flat state), weights of equal keys summed. The merge runs
+ * backwards into rs's own buffer, grown in place: no second buffer whose pages the
+ * kernel must fault in, which is what made the leader of a parallel fit slow. check:
+ * b's rows come from outside and are checked as they are read.
+ */
+static void check_row(row_t *r, char kind, const char *fname);
+
+static void
+merge_rows_into(RowSet *rs, const char *b, int64 nb, bool check, const char *fname)
+{
+	int64		na = rs->n,
+				i = na - 1,
+				j = nb - 1,
+				k = na + nb - 1;
+	row_t	   *v,
+				bj;
+	bool		have = false;
+
+	Assert(rs->nsorted == rs->n);
+	if (rs->cap < na + nb)
+	{
+		int64		cap = Max(rs->cap * 2, na + nb);
+
+		rs->v = repalloc_huge(rs->v, sizeof(row_t) * cap);
+		rs->cap = cap;
+	}
+	v = (row_t *) rs->v;
+	/* k - i >= j + 1 throughout: a row of rs is read before its slot is written. */
+	while (j >= 0)
+	{
+		int			c;
+
+		if (!have)
+		{
+			memcpy(&bj, b + j * sizeof(row_t), sizeof(row_t));
+			if (check)
+				check_row(&bj, rs->kind, fname);
+			have = true;
+		}
+		if ((k & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		c = i >= 0 ? row_cmp(&v[i], &bj) : -1;
+		if (c > 0)
+			v[k--] = v[i--];
+		else
+		{
+			if (c == 0)
+				bj.c[W - 1] += v[i--].c[W - 1];
+			v[k--] = bj;
+			j--;
+			have = false;
+		}
+	}
+	/* rs's rows [0, i] are in place; close the gap the summed duplicates left. */
+	if (k > i)
+		memmove(&v[i + 1], &v[k + 1], sizeof(row_t) * (na + nb - 1 - k));
+	rs->n = rs->nsorted = (i + 1) + (na + nb - 1 - k);
+}
+
+/*
  * Sort the rows added since the last call and merge them into the sorted prefix,
  * summing the weights of equal keys.
  */
@@ -223,7 +284,7 @@ rowset_merge(RowSet *dst, const RowSet *src)
 	{
 		/* Partial states from parallel workers come sorted: merge, don't re-sort. */
 		rowset_compact(dst);
-		merge_runs(dst, (row_t *) dst->v, dst->n, (const row_t *) src->v, src->n, dst->cap);
+		merge_rows_into(dst, (const char *) src->v, src->n, false, NULL);
 		return;
 	}
 	rowset_reserve(dst, dst->n + src->n);
@@ -384,19 +445,46 @@ invalid_state(const char *fname, const char *why)
 			 errdetail("A fit state is the bytea a partial fit aggregate produces; its layout is in README.md (Citus).")));
 }
 
+/* A row of a state read from outside, checked as the transition function checks input. */
+static void
+check_row(row_t *r, char kind, const char *fname)
+{
+	double	   *c = r->c;
+
+	if (!(isfinite(c[W - 1]) && c[W - 1] > 0))
+		invalid_state(fname, "a weight is not a positive number");
+	switch (kind)
+	{
+		case ROWSET_BTYD:
+			clv_check_customer(fname, c[0], c[1], c[2]);
+			break;
+		case ROWSET_SPEND:
+			clv_check_frequency(fname, c[0]);
+			if (!(c[0] > 0 && isfinite(c[1]) && c[1] > 0))
+				invalid_state(fname, "a spend row is not a repeat buyer with a positive mean");
+			c[2] = log(c[1]);
+			break;
+		case ROWSET_DISCRETE:
+			clv_check_discrete(fname, c[0], c[1], c[2]);
+			break;
+	}
+}
+
 /*
- * Append the rows of a flat state to rs (of the same kind). The bytes may come from a
- * user calling a final function, so every row is checked as the transition function
- * checks its input.
+ * Add the rows of a flat state to rs (of the same kind). The bytes may come from a user
+ * calling a final function, so every row is checked. A state written by a partial
+ * aggregate is sorted and distinct: it is merged straight from the bytes.
  */
 static void
 rowset_load_flat(RowSet *rs, Datum d, const char *fname)
 {
 	bytea	   *b = DatumGetByteaPP(d);
 	Size		len = VARSIZE_ANY_EXHDR(b);
-	const char *p = VARDATA_ANY(b);
+	const char *p = VARDATA_ANY(b),
+			   *bytes;
 	RowSetFlat	h;
-	int64		n;
+	int64		n,
+				i;
 	row_t	   *rows;
 
 	if (len < sizeof(RowSetFlat) - VARHDRSZ ||
@@ -409,45 +497,33 @@ rowset_load_flat(RowSet *rs, Datum d, const char *fname)
 		invalid_state(fname, "it belongs to a different model");
 	if (!isnan(h.penalizer))
 		rowset_set_penalizer(rs, h.penalizer, fname);
+	bytes = p + sizeof(RowSetFlat) - VARHDRSZ;
 	n = (len - (sizeof(RowSetFlat) - VARHDRSZ)) / sizeof(row_t);
 	if (n == 0)
 		return;
+	for (i = 1; i < n; i++)
+	{
+		row_t		x,
+					y;
+
+		memcpy(&x, bytes + (i - 1) * sizeof(row_t), sizeof(row_t));
+		memcpy(&y, bytes + i * sizeof(row_t), sizeof(row_t));
+		if (row_cmp(&x, &y) >= 0)
+			break;
+	}
+	if (i == n && rs->n > 0)
+	{
+		rowset_compact(rs);
+		merge_rows_into(rs, bytes, n, true, fname);
+		return;
+	}
 	rowset_reserve(rs, rs->n + n);
 	rows = (row_t *) rs->v + rs->n;
-	memcpy(rows, p + sizeof(RowSetFlat) - VARHDRSZ, sizeof(row_t) * n);
-	for (int64 i = 0; i < n; i++)
-	{
-		double	   *c = rows[i].c;
-
-		if (!(isfinite(c[W - 1]) && c[W - 1] > 0))
-			invalid_state(fname, "a weight is not a positive number");
-		switch (rs->kind)
-		{
-			case ROWSET_BTYD:
-				clv_check_customer(fname, c[0], c[1], c[2]);
-				break;
-			case ROWSET_SPEND:
-				clv_check_frequency(fname, c[0]);
-				if (!(c[0] > 0 && isfinite(c[1]) && c[1] > 0))
-					invalid_state(fname, "a spend row is not a repeat buyer with a positive mean");
-				c[2] = log(c[1]);
-				break;
-			case ROWSET_DISCRETE:
-				clv_check_discrete(fname, c[0], c[1], c[2]);
-				break;
-		}
-	}
-	/* Sorted and distinct as written: then the next merge is linear. */
-	if (rs->n == rs->nsorted)
-	{
-		int64		i;
-
-		for (i = 1; i < n; i++)
-			if (row_cmp(&rows[i - 1], &rows[i]) >= 0)
-				break;
-		if (i == n && (rs->n == 0 || row_cmp((row_t *) rs->v + rs->n - 1, &rows[0]) < 0))
-			rs->nsorted += n;
-	}
+	memcpy(rows, bytes, sizeof(row_t) * n);
+	for (int64 r = 0; r < n; r++)
+		check_row(&rows[r], rs->kind, fname);
+	if (i == n && rs->n == rs->nsorted)
+		rs->nsorted += n;		/* rs was empty: sorted as it is */
 	rs->n += n;
 }
 
@@ -509,8 +585,7 @@ Datum
 clv_rowset_combine(PG_FUNCTION_ARGS)
 {
 	const char *fname = "clv_rowset_combine";
-	RowSet	   *a,
-			   *b;
+	RowSet	   *a;
 	RowSetEO   *beo;
 	Datum		result;
 	char		kind;
@@ -543,14 +618,11 @@ clv_rowset_combine(PG_FUNCTION_ARGS)
 	}
 	a = rowset_trans_state(fcinfo, kind, fname, &result);
 	if (beo)
-		rowset_merge(a, &beo->rs);
-	else if (a->n == 0)
-		rowset_load_flat(a, PG_GETARG_DATUM(1), fname);
-	else
 	{
-		b = rowset_read_state(fcinfo, 1, kind, fname);
-		rowset_merge(a, b);
-		pfree(b->v);
+		rowset_compact(&beo->rs);	/* same value: only the layout changes */
+		rowset_merge(a, &beo->rs);
 	}
+	else
+		rowset_load_flat(a, PG_GETARG_DATUM(1), fname);
 	PG_RETURN_DATUM(result);
 }
