@@ -18,10 +18,7 @@
 #include "models.h"
 #include "specfun.h"
 
-/*
- * log of the first hypergeometric term of A0 at time t (t_x or T); the fit caches it
- * per (x, t_x): every non-repeat customer (x = t_x = 0) shares one value.
- */
+/* log of a hypergeometric term of A0 at time t (t_x or T); predictions only. */
 static double
 pareto_log_A0_term(double r, double alpha, double s, double beta, double x, double t)
 {
@@ -33,37 +30,24 @@ pareto_log_A0_term(double r, double alpha, double s, double beta, double x, doub
 	return clv_log_hyp2f1_a1(rsx, bb, d / (mx + t)) - rsx * log(mx + t);
 }
 
-/*
- * log A0 of the likelihood given its first term l1 (at t_x); -Inf when t_x = T (the
- * second part vanishes).
- */
+/* log A0 of the likelihood; -Inf when t_x = T (the second part vanishes). */
 static double
-pareto_log_A0_rest(double r, double alpha, double s, double beta,
-				   double x, double tx, double T, double l1)
+pareto_log_A0(double r, double alpha, double s, double beta,
+			  double x, double tx, double T)
 {
 	double		mx = fmax(alpha, beta),
+				l1,
 				l2;
 
 	if (tx >= T || mx + tx == mx + T)
 		return -INFINITY;		/* the terms would be equal */
+	l1 = pareto_log_A0_term(r, alpha, s, beta, x, tx);
 	l2 = pareto_log_A0_term(r, alpha, s, beta, x, T);
 	if (isnan(l1) || isnan(l2))
 		return NAN;
 	if (l1 <= l2)
 		return -INFINITY;		/* equal up to rounding: t_x all but equal to T */
 	return clv_log_diff_exp(l1, l2);
-}
-
-static double
-pareto_log_A0(double r, double alpha, double s, double beta,
-			  double x, double tx, double T)
-{
-	double		mx = fmax(alpha, beta);
-
-	if (tx >= T || mx + tx == mx + T)
-		return -INFINITY;
-	return pareto_log_A0_rest(r, alpha, s, beta, x, tx, T,
-							  pareto_log_A0_term(r, alpha, s, beta, x, tx));
 }
 
 /*
@@ -368,6 +352,9 @@ pareto_prob_n(const double *par, double t, double n)
 	double		first,
 				lc,
 				lB1,
+				lgrs,
+				lt,
+				lmt,
 				lsum = -INFINITY,
 				second = 0.0;
 
@@ -375,6 +362,9 @@ pareto_prob_n(const double *par, double t, double n)
 		(n > 0 ? n * log(t / (alpha + t)) : 0.0) + s * log(beta / (beta + t));
 	lc = r * log(alpha) + s * log(beta) + clv_lbeta(r + n, s + 1.0) - clv_lbeta(r, s);
 	lB1 = clv_log_hyp2f1(r + s, bb, c, d / mx) - (r + s) * log(mx);
+	lgrs = lgamma(r + s);
+	lt = log(t);
+	lmt = log(mx + t);
 	for (int i = 0; i <= (int) n; i++)
 	{
 		double		l;
@@ -382,9 +372,8 @@ pareto_prob_n(const double *par, double t, double n)
 		/* Poll at every term: each is a hypergeometric series, n can be 100,000. */
 		if (CLV_CANCELLED(0))
 			return NAN;
-		l = lgamma(r + s + i) - lgamma(r + s) - lgamma(i + 1.0) +
-			(i > 0 ? i * log(t) : 0.0) +
-			clv_log_hyp2f1(r + s + i, bb, c, d / (mx + t)) - (r + s + i) * log(mx + t);
+		l = lgamma(r + s + i) - lgrs - lgamma(i + 1.0) + (i > 0 ? i * lt : 0.0) +
+			clv_log_hyp2f1(r + s + i, bb, c, d / (mx + t)) - (r + s + i) * lmt;
 
 		lsum = clv_log_add_exp(lsum, l);
 	}

@@ -87,46 +87,6 @@ dedup_sorted(row_t *r, int64 n)
 }
 
 /*
- * rs := the sorted, distinct rows a[0..na) merged with b[0..nb), weights of equal keys
- * summed, in a new buffer of at least cap rows (a and b may point into rs's old one).
- */
-static void
-merge_runs(RowSet *rs, const row_t *a, int64 na, const row_t *b, int64 nb, int64 cap)
-{
-	row_t	   *merged;
-	int64		i = 0,
-				j = 0,
-				k = 0;
-
-	cap = Max(cap, na + nb);
-	merged = MemoryContextAllocHuge(GetMemoryChunkContext(rs->v), sizeof(row_t) * cap);
-	while (i < na && j < nb)
-	{
-		int			c = row_cmp(&a[i], &b[j]);
-
-		if ((k & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		if (c < 0)
-			merged[k++] = a[i++];
-		else if (c > 0)
-			merged[k++] = b[j++];
-		else
-		{
-			merged[k] = a[i++];
-			merged[k++].c[W - 1] += b[j++].c[W - 1];
-		}
-	}
-	while (i < na)
-		merged[k++] = a[i++];
-	while (j < nb)
-		merged[k++] = b[j++];
-	pfree(rs->v);
-	rs->v = (double *) merged;
-	rs->cap = cap;
-	rs->n = rs->nsorted = k;
-}
-
-/*
  * rs (sorted and distinct) := rs merged with nb sorted, distinct rows at b (their bytes
  * may be unaligned: a flat state), weights of equal keys summed. The merge runs
  * backwards into rs's own buffer, grown in place: no second buffer whose pages the
@@ -206,7 +166,15 @@ rowset_compact(RowSet *rs)
 	if (na == 0 || row_cmp(&v[na - 1], &v[na]) < 0)
 		rs->nsorted = rs->n;	/* already in order: nothing to merge */
 	else
-		merge_runs(rs, v, na, v + na, nb, rs->cap);
+	{
+		/* The backward merge would overwrite the tail it reads: set the tail aside. */
+		row_t	   *tail = palloc_extended(sizeof(row_t) * nb, MCXT_ALLOC_HUGE);
+
+		memcpy(tail, v + na, sizeof(row_t) * nb);
+		rs->n = na;
+		merge_rows_into(rs, (const char *) tail, nb, false, NULL);
+		pfree(tail);
+	}
 }
 
 static void
@@ -471,6 +439,29 @@ check_row(row_t *r, char kind, const char *fname)
 }
 
 /*
+ * The header of a flat state, checked; *bytes and *n: its rows (possibly unaligned).
+ * The kind is checked by the caller against the state it is added to.
+ */
+static RowSetFlat
+flat_header(Datum d, const char *fname, const char **bytes, int64 *n)
+{
+	bytea	   *b = DatumGetByteaPP(d);
+	Size		len = VARSIZE_ANY_EXHDR(b);
+	RowSetFlat	h;
+
+	if (len < sizeof(RowSetFlat) - VARHDRSZ ||
+		(len - (sizeof(RowSetFlat) - VARHDRSZ)) % sizeof(row_t) != 0)
+		invalid_state(fname, "wrong length");
+	memcpy((char *) &h + VARHDRSZ, VARDATA_ANY(b), sizeof(RowSetFlat) - VARHDRSZ);
+	if (h.magic != ROWSET_MAGIC ||
+		(h.kind != ROWSET_BTYD && h.kind != ROWSET_SPEND && h.kind != ROWSET_DISCRETE))
+		invalid_state(fname, "wrong header");
+	*bytes = VARDATA_ANY(b) + sizeof(RowSetFlat) - VARHDRSZ;
+	*n = (len - (sizeof(RowSetFlat) - VARHDRSZ)) / sizeof(row_t);
+	return h;
+}
+
+/*
  * Add the rows of a flat state to rs (of the same kind). The bytes may come from a user
  * calling a final function, so every row is checked. A state written by a partial
  * aggregate is sorted and distinct: it is merged straight from the bytes.
@@ -478,27 +469,16 @@ check_row(row_t *r, char kind, const char *fname)
 static void
 rowset_load_flat(RowSet *rs, Datum d, const char *fname)
 {
-	bytea	   *b = DatumGetByteaPP(d);
-	Size		len = VARSIZE_ANY_EXHDR(b);
-	const char *p = VARDATA_ANY(b),
-			   *bytes;
-	RowSetFlat	h;
+	const char *bytes;
 	int64		n,
 				i;
+	RowSetFlat	h = flat_header(d, fname, &bytes, &n);
 	row_t	   *rows;
 
-	if (len < sizeof(RowSetFlat) - VARHDRSZ ||
-		(len - (sizeof(RowSetFlat) - VARHDRSZ)) % sizeof(row_t) != 0)
-		invalid_state(fname, "wrong length");
-	memcpy((char *) &h + VARHDRSZ, p, sizeof(RowSetFlat) - VARHDRSZ);
-	if (h.magic != ROWSET_MAGIC)
-		invalid_state(fname, "wrong header");
 	if (h.kind != rs->kind)
 		invalid_state(fname, "it belongs to a different model");
 	if (!isnan(h.penalizer))
 		rowset_set_penalizer(rs, h.penalizer, fname);
-	bytes = p + sizeof(RowSetFlat) - VARHDRSZ;
-	n = (len - (sizeof(RowSetFlat) - VARHDRSZ)) / sizeof(row_t);
 	if (n == 0)
 		return;
 	for (i = 1; i < n; i++)
@@ -586,7 +566,8 @@ clv_rowset_combine(PG_FUNCTION_ARGS)
 {
 	const char *fname = "clv_rowset_combine";
 	RowSet	   *a;
-	RowSetEO   *beo;
+	RowSetEO   *aeo,
+			   *beo;
 	Datum		result;
 	char		kind;
 
@@ -598,23 +579,18 @@ clv_rowset_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
 	/* The kind comes from whichever state is already expanded, else from b's header. */
+	aeo = PG_ARGISNULL(0) ? NULL : rowset_eo_of(PG_GETARG_DATUM(0));
 	beo = rowset_eo_of(PG_GETARG_DATUM(1));
-	if (!PG_ARGISNULL(0) && rowset_eo_of(PG_GETARG_DATUM(0)))
-		kind = rowset_eo_of(PG_GETARG_DATUM(0))->rs.kind;
+	if (aeo)
+		kind = aeo->rs.kind;
 	else if (beo)
 		kind = beo->rs.kind;
 	else
 	{
-		bytea	   *bb = PG_GETARG_BYTEA_PP(1);
-		RowSetFlat	h;
+		const char *bytes;
+		int64		n;
 
-		if (VARSIZE_ANY_EXHDR(bb) < sizeof(RowSetFlat) - VARHDRSZ)
-			invalid_state(fname, "wrong length");
-		memcpy((char *) &h + VARHDRSZ, VARDATA_ANY(bb), sizeof(RowSetFlat) - VARHDRSZ);
-		if (h.magic != ROWSET_MAGIC ||
-			(h.kind != ROWSET_BTYD && h.kind != ROWSET_SPEND && h.kind != ROWSET_DISCRETE))
-			invalid_state(fname, "wrong header");
-		kind = (char) h.kind;
+		kind = (char) flat_header(PG_GETARG_DATUM(1), fname, &bytes, &n).kind;
 	}
 	a = rowset_trans_state(fcinfo, kind, fname, &result);
 	if (beo)
