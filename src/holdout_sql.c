@@ -24,19 +24,77 @@ PG_FUNCTION_INFO_V1(clv_holdout_bins_trans);
 PG_FUNCTION_INFO_V1(clv_holdout_bins_combine);
 PG_FUNCTION_INFO_V1(clv_holdout_bins_final);
 
-/* A float8[] aggregate state we may modify in place (it lives in the aggregate context). */
+#define MAX_BINS 1000
+
+/*
+ * Array states are hostile: any role that may run the support functions can wrap them in
+ * its own aggregate with a forged INITCOND, and a combine or final function also receives
+ * states from other processes. Every state is checked before it is read or written: one
+ * dimension, lower bound 1, no NULLs, float8, the length its header implies, and counts
+ * that are whole and non-negative.
+ *
+ * The two layouts (len: CLV_MOMENTS_LEN, or -1 for the by-frequency bins):
+ * - moments: {n, mean p, mean a, M2 p, M2 a, co-moment, sum |p-a|, sum (p-a)^2};
+ * - bins: {} before the first row, else {max_frequency, then (customers, sum predicted,
+ *   sum actual) per frequency 0..max_frequency}.
+ */
+static void
+bad_state(const char *fname, const char *detail)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: invalid aggregate state", fname),
+			 errdetail("%s", detail),
+			 errhint("Call %s itself; its support functions accept only the states it builds.",
+					 fname)));
+}
+
+static bool
+is_count(double c)
+{
+	return c >= 0 && c <= 9007199254740992.0 && c == floor(c);
+}
+
+static ArrayType *
+checked_state(ArrayType *arr, int len, const char *fname)
+{
+	int			n;
+	const double *v;
+
+	if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) || ARR_ELEMTYPE(arr) != FLOAT8OID ||
+		(ARR_NDIM(arr) == 1 && ARR_LBOUND(arr)[0] != 1))
+		bad_state(fname, "The state must be a one-dimensional float8 array without NULLs.");
+	n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
+	v = (const double *) ARR_DATA_PTR(arr);
+	for (int i = 0; i < n; i++)
+		if (isnan(v[i]))
+			bad_state(fname, "The state holds a NaN.");
+	if (len >= 0)
+	{
+		if (n != len)
+			bad_state(fname, psprintf("The state has %d elements, not %d.", n, len));
+		if (!is_count(v[0]))
+			bad_state(fname, "The row count is not a whole number >= 0.");
+		return arr;
+	}
+	if (n == 0)
+		return arr;
+	if (!(v[0] >= 0 && v[0] <= MAX_BINS && v[0] == floor(v[0])) ||
+		n != 1 + 3 * ((int) v[0] + 1))
+		bad_state(fname, psprintf("The state has %d elements; its header says max_frequency %g.",
+								  n, v[0]));
+	for (int i = 1; i < n; i += 3)
+		if (!is_count(v[i]))
+			bad_state(fname, "A customer count is not a whole number >= 0.");
+	return arr;
+}
+
+/* A state argument of a transition or combine function; we may modify it in place. */
 static ArrayType *
 state_array(FunctionCallInfo fcinfo, int argno, int len, const char *fname)
 {
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(argno);
-
 	(void) clv_agg_context(fcinfo, fname);
-	if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) || ARR_ELEMTYPE(arr) != FLOAT8OID ||
-		(len >= 0 && ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr)) != len))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: invalid aggregate state", fname)));
-	return arr;
+	return checked_state(PG_GETARG_ARRAYTYPE_P(argno), len, fname);
 }
 
 static void
@@ -74,32 +132,14 @@ clv_holdout_eval_combine(PG_FUNCTION_ARGS)
 
 /*
  * (n, mae, rmse, bias, correlation, predicted_total, actual_total); NULL over no rows;
- * correlation NULL when either side is constant.
+ * correlation NULL when either side is constant. The final functions are callable from
+ * SQL: their state is checked as well.
  */
-/* A state handed in from SQL (the final function is callable): check its shape. */
-static ArrayType *
-final_state(FunctionCallInfo fcinfo, int len, const char *fname)
-{
-	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(0);
-	int			n = ArrayGetNItems(ARR_NDIM(arr), ARR_DIMS(arr));
-
-	if (ARR_NDIM(arr) > 1 || ARR_HASNULL(arr) || ARR_ELEMTYPE(arr) != FLOAT8OID ||
-		(len >= 0 ? n != len : (n != 0 && (n - 1) % 3 != 0)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: invalid aggregate state", fname)));
-	for (int i = 0; i < n; i++)
-		if (isnan(((double *) ARR_DATA_PTR(arr))[i]))
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("%s: invalid aggregate state", fname)));
-	return arr;
-}
-
 Datum
 clv_holdout_eval_final(PG_FUNCTION_ARGS)
 {
-	ArrayType  *arr = final_state(fcinfo, CLV_MOMENTS_LEN, "clv_holdout_eval");
+	ArrayType  *arr = checked_state(PG_GETARG_ARRAYTYPE_P(0), CLV_MOMENTS_LEN,
+									"clv_holdout_eval");
 	double	   *st = (double *) ARR_DATA_PTR(arr);
 	double		n = st[0];
 	TupleDesc	tupdesc;
@@ -108,10 +148,6 @@ clv_holdout_eval_final(PG_FUNCTION_ARGS)
 
 	if (n == 0)
 		PG_RETURN_NULL();
-	if (n < 0 || n != floor(n) || !isfinite(n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("clv_holdout_eval: invalid aggregate state")));
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -131,8 +167,6 @@ clv_holdout_eval_final(PG_FUNCTION_ARGS)
 	values[6] = Float8GetDatum(clv_check_result("clv_holdout_eval", st[2] * n));
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
-
-#define MAX_BINS 1000
 
 /*
  * clv_holdout_by_frequency(frequency, predicted, actual, max_frequency) state:
@@ -222,7 +256,7 @@ clv_holdout_bins_combine(PG_FUNCTION_ARGS)
 Datum
 clv_holdout_bins_final(PG_FUNCTION_ARGS)
 {
-	ArrayType  *st = final_state(fcinfo, -1, "clv_holdout_by_frequency");
+	ArrayType  *st = checked_state(PG_GETARG_ARRAYTYPE_P(0), -1, "clv_holdout_by_frequency");
 	int			len = ArrayGetNItems(ARR_NDIM(st), ARR_DIMS(st));
 	double	   *v = (double *) ARR_DATA_PTR(st);
 	Oid			arrtype = get_fn_expr_rettype(fcinfo->flinfo);
@@ -237,10 +271,6 @@ clv_holdout_bins_final(PG_FUNCTION_ARGS)
 
 	if (len == 0)
 		PG_RETURN_NULL();
-	if (v[0] != (len - 1) / 3 - 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("clv_holdout_by_frequency: invalid aggregate state")));
 	if (!OidIsValid(elemtype))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
