@@ -1,0 +1,64 @@
+-- Upgrades in place: a database that installed clv 0.1 and stored its results (fitted
+-- models in a table, a materialized view of per-customer scores) is brought to the current
+-- version with ALTER EXTENSION clv UPDATE; stored values keep their meaning and the
+-- results after the upgrade equal those of a fresh install.
+CREATE DATABASE clv_upgrade;
+\c clv_upgrade
+SET client_min_messages = warning;
+CREATE EXTENSION clv VERSION '0.1';
+SELECT extversion FROM pg_extension WHERE extname = 'clv';
+
+CREATE TABLE cust (id int, frequency int, recency float8, t float8, zbar float8);
+\copy cust FROM 'data/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE models AS
+SELECT bgnbd_fit(frequency, recency, t) AS bg,
+       gamma_gamma_fit(frequency, zbar) FILTER (WHERE frequency > 0) AS gg
+FROM cust;
+CREATE MATERIALIZED VIEW scores AS
+SELECT c.id, bgnbd_p_alive(m.bg, frequency, recency, t) AS p_alive,
+       gamma_gamma_clv(m.bg, m.gg, frequency, recency, t, zbar, 12, 0.01, 7) AS clv
+FROM cust c, models m WHERE c.frequency > 0;
+-- In 0.1 a plain role could execute the support functions.
+SELECT has_function_privilege('public', 'clv_holdout_bins_trans(float8[], int, float8, float8, int)',
+                              'EXECUTE') AS public_may_execute_bins_trans;
+
+ALTER EXTENSION clv UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'clv';
+SELECT has_function_privilege('public', 'clv_holdout_bins_trans(float8[], int, float8, float8, int)',
+                              'EXECUTE') AS public_may_execute_bins_trans;
+
+-- The stored models and view still read, score and refresh to the same numbers.
+SELECT round((bg).r::numeric, 4) AS r, round((bg).alpha::numeric, 4) AS alpha,
+       round((gg).p::numeric, 4) AS p FROM models;
+CREATE TEMP TABLE before AS SELECT * FROM scores;
+REFRESH MATERIALIZED VIEW scores;
+SELECT count(*) AS customers,
+       max(abs(s.p_alive - b.p_alive)) = 0 AS same_p_alive,
+       max(abs(s.clv - b.clv)) = 0 AS same_clv
+FROM scores s JOIN before b USING (id);
+
+-- Everything a fresh install creates is there after the upgrade, with the same ACLs.
+CREATE TEMP TABLE upgraded AS
+SELECT pg_describe_object(classid, objid, 0) AS object,
+       (SELECT proacl::text FROM pg_proc WHERE oid = objid AND classid = 'pg_proc'::regclass) AS acl
+FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+WHERE e.extname = 'clv' AND d.deptype = 'e';
+DROP MATERIALIZED VIEW scores;
+DROP TABLE models;
+DROP EXTENSION clv;
+CREATE EXTENSION clv;
+SELECT count(*) AS objects,
+       count(*) FILTER (WHERE u.object IS NULL) AS missing_after_upgrade,
+       count(*) FILTER (WHERE u.acl IS DISTINCT FROM f.acl) AS different_acl
+FROM (SELECT pg_describe_object(classid, objid, 0) AS object,
+             (SELECT proacl::text FROM pg_proc WHERE oid = objid AND classid = 'pg_proc'::regclass) AS acl
+      FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+      WHERE e.extname = 'clv' AND d.deptype = 'e') f
+LEFT JOIN upgraded u USING (object);
+SELECT count(*) AS only_in_upgrade FROM upgraded u
+WHERE NOT EXISTS (SELECT 1 FROM pg_depend d JOIN pg_extension e ON e.oid = d.refobjid
+                  WHERE e.extname = 'clv' AND d.deptype = 'e'
+                    AND pg_describe_object(classid, objid, 0) = u.object);
+
+\c contrib_regression
+DROP DATABASE clv_upgrade;
