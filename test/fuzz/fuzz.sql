@@ -37,6 +37,14 @@ CREATE TABLE fuzz.target (
     oid oid PRIMARY KEY, sig text, fname text, call text, prokind "char", proretset bool,
     nargs int, ndefaults int, argtypes oid[], argnames text[], rettype oid, is_variadic bool,
     aggkind "char", ndirect int, callable bool);
+-- Support functions of aggregates whose state is not `internal` (a role allowed to execute
+-- them could hand them a forged state): kind 't' transition, 'c' combine, 'f' final;
+-- stype: the state type; argtypes: the arguments after the state; finalfn: the
+-- aggregate's final function (a UDA may end with it).
+CREATE TABLE fuzz.support (fn regprocedure, kind "char", stype oid, argtypes oid[],
+                           argnames text[], finalfn regprocedure,
+                           UNIQUE (fn, kind, stype, argtypes, finalfn));
+CREATE TABLE fuzz.states (stype oid, val text);      -- real states, to mutate
 CREATE TABLE fuzz.pool (typ oid, val text);          -- valid composite values (models)
 CREATE TABLE fuzz.textpool (val text PRIMARY KEY);    -- words for text arguments
 CREATE TABLE fuzz.calls (seed bigint, fname text, mode text, sqlstate text, ms float8);
@@ -270,7 +278,7 @@ LANGUAGE plpgsql IMMUTABLE AS $$
 DECLARE c text;
 BEGIN
     c := CASE
-        WHEN argname IN ('k', 'k_max', 'seed', 'months', 'variants', 'unit', 'scaling',
+        WHEN argname IN ('k', 'k_max', 'seed', 'months', 'variants', 'unit', 'scaling', 'max_frequency',
                          'observation_end', 'penalizer') THEN NULL
         WHEN argname IN ('frequency', 'x', 'freq') THEN 'frequency'
         WHEN argname IN ('recency', 't_x', 'tx') THEN 'recency'
@@ -432,6 +440,108 @@ BEGIN
     END IF;
 END $$;
 
+-- A forged state of type stype: random shapes, and real states (fuzz.states) cut short,
+-- with bytes flipped, overwritten by extreme values, or glued together. An expression.
+CREATE FUNCTION fuzz.forged_state(stype oid) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    r float8 := random();
+    real text;
+    b bytea;
+    n int;
+    pos int;
+BEGIN
+    SELECT val INTO real FROM fuzz.states WHERE states.stype = forged_state.stype
+        OFFSET floor(random() * (SELECT count(*) FROM fuzz.states s WHERE s.stype = forged_state.stype)) LIMIT 1;
+    IF stype = 'bytea'::regtype THEN
+        IF real IS NULL OR r < 0.25 THEN
+            RETURN fuzz.lit(fuzz.pick(ARRAY['\x', '\x00', '\xdeadbeef', '\x' || repeat('ff', 64),
+                '\x' || repeat('00', 56), '\x' || repeat('7f', 200)]), stype);
+        END IF;
+        b := real::bytea;
+        n := length(b);
+        pos := floor(random() * greatest(n, 1))::int;
+        r := random();
+        IF r < 0.2 THEN                                 -- cut short
+            b := substring(b FROM 1 FOR pos);
+        ELSIF r < 0.45 AND n > 0 THEN                   -- one byte flipped
+            b := set_byte(b, pos, (get_byte(b, pos) # (1 << floor(random() * 8)::int)));
+        ELSIF r < 0.7 AND n >= 8 THEN                   -- 8 bytes: NaN, Inf, -1, huge, 0
+            pos := least(pos, n - 8);
+            b := overlay(b PLACING decode(fuzz.pick(ARRAY['000000000000f87f', '000000000000f07f',
+                    '000000000000f0bf', 'ffffffffffffef7f', '0000000000000000', 'ffffffffffffff7f',
+                    '0100000000000080']), 'hex') FROM pos + 1 FOR 8);
+        ELSIF r < 0.85 THEN                             -- two states glued
+            b := b || b;
+        ELSE                                            -- a real state, maybe of another aggregate
+            RETURN fuzz.lit(real, stype);
+        END IF;
+        RETURN fuzz.lit(b::text, stype);
+    END IF;
+    -- arrays (float8[] states)
+    IF real IS NOT NULL AND r < 0.4 THEN
+        r := random();
+        IF r < 0.3 THEN
+            RETURN format('(%L::%s)[1:%s]', real, format_type(stype, NULL), floor(random() * 20)::int);
+        ELSIF r < 0.6 THEN
+            RETURN format('array_replace(%L::%s, (%L::%s)[1], %s)', real, format_type(stype, NULL),
+                          real, format_type(stype, NULL),
+                          fuzz.pick(ARRAY['''NaN''', '-1', '1e300', '0.5', '1000', '1001', '-1e300']));
+        END IF;
+        RETURN fuzz.lit(real, stype);
+    END IF;
+    RETURN fuzz.lit(fuzz.pick(ARRAY['{}', '{1000}', '{0}', '{1}', '{-1,0,0,0}', '{1000.5}',
+        '{NaN,0,0,0}', '{{1000,0},{0,0}}', '[0:3]={1000,0,0,0}', '{1000,NULL,0,0}',
+        '{2,0,0,0,0,0,0,0,0,0}', '{0,-5,1,1}', '{1e308,1e308,1e308,1e308}', '{1,2}',
+        '{-3,0,0,0,0,0,0,0}', '{2.5,0,0,0,0,0,0,0}', '{Infinity,0,0,0,0,0,0,0}',
+        '{1e300,1e300,-1e300,1e300,1e300,1e300,1e300,1e300}', '{0,0,0,0,0,0,0,0}',
+        '{3,1,2,3,4,5,6,7,8}', '[2:9]={1,0,0,0,0,0,0,0}']), stype);
+END $$;
+
+-- A user-defined aggregate built around a support function with a forged state (what a
+-- role allowed to execute the function could do), and a call of it. Returned as the
+-- CREATE AGGREGATE, a line ';;', then the query.
+CREATE FUNCTION fuzz.make_uda_call(sp fuzz.support, i int) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    name text := format('pg_temp.fuzz_uda_%s', i);
+    st text := format_type(sp.stype, NULL);
+    initval text;
+    final text := '';
+    tg fuzz.target;
+    rs record;
+    rows text[] := '{}';
+BEGIN
+    -- INITCOND is a string constant: evaluate the forged expression now
+    EXECUTE format('SELECT (%s)::text', fuzz.forged_state(sp.stype)) INTO initval;
+    IF sp.finalfn IS NOT NULL AND random() < 0.6 THEN
+        final := format(', FINALFUNC = %s', sp.finalfn::oid::regproc);
+    END IF;
+    IF sp.kind = 't' THEN
+        tg.nargs := cardinality(sp.argtypes);
+        tg.argtypes := sp.argtypes;
+        tg.argnames := sp.argnames;
+        rs := fuzz.rowsource(tg, 0);
+        RETURN format(E'CREATE AGGREGATE %s(%s) (SFUNC = %s, STYPE = %s%s%s)\n;;\nSELECT %s(%s)::text FROM %s',
+                      name, (SELECT string_agg(format_type(t, NULL), ', ') FROM unnest(sp.argtypes) t),
+                      sp.fn::oid::regproc, st,
+                      CASE WHEN initval IS NULL THEN '' ELSE format(', INITCOND = %L', initval) END,
+                      final, name, array_to_string(rs.cols, ', '), rs.src);
+    ELSIF sp.kind = 'c' THEN
+        -- rows of states: forged ones, real ones, NULLs
+        FOR k IN 1 .. 1 + floor(random() * 4)::int LOOP
+            rows := rows || format('(%s)', CASE WHEN random() < 0.15 THEN 'NULL::' || st
+                                               ELSE format('(%s)::%s', fuzz.forged_state(sp.stype), st) END);
+        END LOOP;
+        RETURN format(E'CREATE AGGREGATE %s(%s) (SFUNC = %s, STYPE = %s%s%s)\n;;\nSELECT %s(s)::text FROM (VALUES %s) v(s)',
+                      name, st, sp.fn::oid::regproc, st,
+                      CASE WHEN initval IS NULL OR random() < 0.3 THEN '' ELSE format(', INITCOND = %L', initval) END,
+                      final, name, array_to_string(rows, ', '));
+    END IF;
+    -- a final function over a forged state and no rows
+    RETURN format(E'CREATE AGGREGATE %s(%s) (SFUNC = %s, STYPE = %s, INITCOND = %L, FINALFUNC = %s)\n;;\nSELECT %s(s)::text FROM (VALUES (NULL::%s)) v(s) WHERE false',
+                  name, st, (SELECT s.fn::oid::regproc FROM fuzz.support s WHERE s.kind = 'c' AND s.stype = sp.stype LIMIT 1),
+                  st, coalesce(initval, '{}'), sp.fn::oid::regproc, name, st);
+END $$;
+
 -- A parallel plan over the fixture table copy (Partial/Finalize Aggregate: combine,
 -- serialise and deserialise run), with some hostile rows in the table.
 CREATE FUNCTION fuzz.make_parallel_call(tg fuzz.target) RETURNS text LANGUAGE plpgsql VOLATILE AS $$
@@ -515,6 +625,49 @@ BEGIN
       AND d.deptype = 'e' AND e.extname = 'clv';
     SELECT count(*) INTO ntargets FROM fuzz.target WHERE callable;
 
+    -- support functions of aggregates with a non-internal state
+    INSERT INTO fuzz.support
+    SELECT DISTINCT s.fn::regprocedure, s.kind, a.aggtranstype,
+           ARRAY(SELECT unnest(p.proargtypes::oid[]) OFFSET 1),
+           tt.argnames, coalesce(a.aggfinalfn, 0)::regprocedure
+    FROM fuzz.target tt
+    JOIN pg_aggregate a ON a.aggfnoid = tt.oid
+    CROSS JOIN LATERAL (VALUES (a.aggtransfn, 't'::"char"), (a.aggcombinefn, 'c'), (a.aggfinalfn, 'f')) s(fn, kind)
+    JOIN pg_proc p ON p.oid = s.fn
+    WHERE a.aggtranstype <> 'internal'::regtype AND s.fn <> 0
+    ON CONFLICT DO NOTHING;
+    UPDATE fuzz.support SET finalfn = NULL WHERE finalfn = 0;
+    -- real states: each transition function over its fixture, without a final function
+    FOR tg IN SELECT t.* FROM fuzz.target t JOIN pg_aggregate a ON a.aggfnoid = t.oid
+              WHERE a.aggtranstype <> 'internal'::regtype AND t.callable LOOP
+        fx := fuzz.pick_fixture(tg.argnames);
+        exprs := '{}';
+        FOR i IN 1 .. tg.nargs LOOP
+            exprs := exprs || coalesce(fuzz.fixture_col(tg.argnames[i], tg.argtypes[i], fx),
+                                       CASE WHEN tg.argnames[i] = 'max_frequency' THEN '5'
+                                            ELSE 'NULL::' || format_type(tg.argtypes[i], NULL) END);
+        END LOOP;
+        BEGIN
+            EXECUTE format('CREATE AGGREGATE pg_temp.fuzz_raw(%s) (SFUNC = %s, STYPE = %s%s)',
+                           (SELECT string_agg(format_type(t, NULL), ', ') FROM unnest(tg.argtypes) t),
+                           (SELECT aggtransfn FROM pg_aggregate WHERE aggfnoid = tg.oid),
+                           format_type((SELECT aggtranstype FROM pg_aggregate WHERE aggfnoid = tg.oid), NULL),
+                           coalesce(', INITCOND = ' || quote_literal((SELECT agginitval FROM pg_aggregate WHERE aggfnoid = tg.oid)), ''));
+            FOR lim IN 1 .. 2 LOOP
+                EXECUTE format('SELECT pg_temp.fuzz_raw(%s)::text FROM (SELECT * FROM %s ORDER BY id LIMIT %s) f',
+                               array_to_string(exprs, ', '), fx, (ARRAY[50, 5])[lim]) INTO v;
+                IF v IS NOT NULL THEN
+                    INSERT INTO fuzz.states
+                    VALUES ((SELECT aggtranstype FROM pg_aggregate WHERE aggfnoid = tg.oid), v);
+                END IF;
+            END LOOP;
+            EXECUTE format('DROP AGGREGATE pg_temp.fuzz_raw(%s)',
+                           (SELECT string_agg(format_type(t, NULL), ', ') FROM unnest(tg.argtypes) t));
+        EXCEPTION WHEN OTHERS THEN
+            RAISE NOTICE 'no state from %: %', tg.sig, SQLERRM;
+        END;
+    END LOOP;
+
     -- words: the defaults of text arguments and a few known ones
     INSERT INTO fuzz.textpool VALUES ('day'), ('week'), ('days'), ('weeks')
         ON CONFLICT DO NOTHING;
@@ -548,8 +701,9 @@ BEGIN
             END;
         END LOOP;
     END LOOP;
-    RETURN format('%s callable targets (%s with internal arguments skipped); valid models: %s',
+    RETURN format('%s callable targets (%s with internal arguments skipped); %s support functions with forgeable states (%s real states to mutate); valid models: %s',
                   ntargets, (SELECT count(*) FROM fuzz.target WHERE NOT callable),
+                  (SELECT count(DISTINCT (fn, kind)) FROM fuzz.support), (SELECT count(*) FROM fuzz.states),
                   coalesce((SELECT string_agg(format('%s %s', n, format_type(typ, NULL)), ', ')
                             FROM (SELECT typ, count(*) n FROM fuzz.pool GROUP BY typ) p), 'none'));
 END $$;
@@ -563,6 +717,9 @@ RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     tgs fuzz.target[];
     tg fuzz.target;
+    sps fuzz.support[];
+    sp fuzz.support;
+    pre text;
     c record;
     q text;
     mode text;
@@ -581,9 +738,21 @@ DECLARE
 BEGIN
     PERFORM setseed(((seed * 2654435761) % 2000000000) / 2000000000.0 - 0.5);
     SELECT array_agg(t ORDER BY t.sig) INTO tgs FROM fuzz.target t WHERE callable;
+    SELECT array_agg(s ORDER BY s.fn::text, s.kind, s.argtypes, s.finalfn::text) INTO sps FROM fuzz.support s;
     FOR i IN 1 .. ncalls LOOP
         tg := tgs[1 + floor(random() * cardinality(tgs))::int];
-        IF tg.prokind = 'a' AND tg.aggkind = 'n' AND random() < 0.03 THEN
+        pre := NULL;
+        IF sps IS NOT NULL AND random() < 0.05 THEN
+            -- a user-defined aggregate around a support function, with a forged state
+            sp := sps[1 + floor(random() * cardinality(sps))::int];
+            tg := NULL;
+            tg.fname := sp.fn::oid::regproc::text;
+            tg.prokind := 'u';
+            q := fuzz.make_uda_call(sp, i);
+            pre := split_part(q, E'\n;;\n', 1);
+            q := split_part(q, E'\n;;\n', 2);
+            mode := 'uda/' || sp.kind::text;
+        ELSIF tg.prokind = 'a' AND tg.aggkind = 'n' AND random() < 0.03 THEN
             q := fuzz.make_parallel_call(tg);
             mode := 'parallel';
         ELSE
@@ -592,7 +761,7 @@ BEGIN
             mode := c.mode;
         END IF;
         IF trace THEN
-            RAISE LOG 'fuzz seed % call %: %', seed, i, left(q, 20000);
+            RAISE LOG 'fuzz seed % call %: %', seed, i, left(coalesce(pre || E';\n', '') || q, 20000);
         END IF;
         st := NULL;
         res := NULL;
@@ -608,6 +777,9 @@ BEGIN
                         set_config('parallel_tuple_cost', '0.1', true),
                         set_config('min_parallel_table_scan_size', '8MB', true);
             ELSE
+                IF pre IS NOT NULL THEN
+                    EXECUTE pre;
+                END IF;
                 EXECUTE q INTO res;
             END IF;
             -- the same call again gives the same answer (no state leaks from one call
@@ -619,6 +791,12 @@ BEGIN
             GET STACKED DIAGNOSTICS st = RETURNED_SQLSTATE, msg = MESSAGE_TEXT, hint = PG_EXCEPTION_HINT;
         END;
         ms := extract(epoch FROM clock_timestamp() - t0) * 1000;
+        IF pre IS NOT NULL THEN
+            -- a forged state: any clean ERROR or any value will do; a crash or an
+            -- internal error will not (the raw states it may return are not results)
+            q := pre || E';\n' || q;
+            res := NULL;
+        END IF;
         INSERT INTO fuzz.calls VALUES (seed, tg.fname, mode, coalesce(st, '00000'), ms);
         IF st IS NOT NULL THEN
             IF st ~ '^(XX|58)' THEN

@@ -11,8 +11,13 @@
 # uses the server in PGHOST/PGPORT as it is (the caller installed clv) and CLV_FUZZ_LOG
 # names its log file.
 #
-# Fails (exit 1) on: a backend crash (pg_postmaster_start_time() changes or the log shows
-# "terminated by signal"), an ERROR of SQLSTATE class XX or 58, a NaN/Infinity in a result,
+# About 5 % of the calls wrap a support function (transition, combine or final) of an
+# aggregate with a non-internal state in a user-defined aggregate with a forged state
+# (fuzz.make_uda_call), as a role allowed to execute it could.
+#
+# Fails (exit 1) on: a backend crash (the server log shows "terminated by signal", or a
+# sentinel connection held open for the whole run is gone: crash recovery ends every
+# backend, while pg_postmaster_start_time() stays the same), an ERROR of SQLSTATE class XX or 58, a NaN/Infinity in a result,
 # a result outside its documented range, a call that gives a different answer the second
 # time, or a call slower than --slow-ms. A crashed or timed-out chunk is replayed with
 # every query logged, and the last one logged is reported as the reproducer. After
@@ -53,7 +58,21 @@ P -c "\\copy fuzz.raw_cust FROM 'data/cdnow_customers_summary_with_transactions.
   -c "\\copy fuzz.raw_disc FROM 'data/donations.csv' WITH (FORMAT csv, HEADER)"
 log "fuzz set-up: $(P -Atc 'SET client_min_messages = error' -c 'SELECT fuzz.init()')"
 
-started=$(P -Atc "SELECT pg_postmaster_start_time()")
+# The sentinel: a connection that must survive the run (only a crash ends it).
+sentinel_alive() { [ "$(P -Atc "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'clv_fuzz_sentinel' AND state = 'active'")" = 1 ]; }
+start_sentinel() {
+	psql -X -q -d "$db" -c "SET application_name = clv_fuzz_sentinel" -c "SELECT pg_sleep(864000)" >/dev/null 2>&1 &
+	sentinel_job=$!
+	trap 'kill "$sentinel_job" 2>/dev/null || true; clv_cluster_stop' EXIT
+	for _ in $(seq 1 100); do
+		sentinel_alive && return 0
+		sleep 0.1
+	done
+	echo "the sentinel connection did not start" >&2
+	exit 2
+}
+start_sentinel
+signals_in_log() { grep -ac "terminated by signal" "$server_log" || true; }
 crashes=0 timeouts=0 hangs=0 done_calls=0 lost_calls=0
 t_start=$(date +%s)
 settings="SET application_name = clv_fuzz; SET client_min_messages = error; SET log_min_messages = error; SET statement_timeout = '${chunk_timeout}s';"
@@ -72,7 +91,7 @@ wait_ready() {
 # killed, which restarts the server).
 run_chunk() {
 	local s=$1 n=$2 trace=$3 extra=${4:-} t0 rc=0
-	t0=$(P -Atc "SELECT pg_postmaster_start_time()")
+	t0=$(signals_in_log)
 	out=$(timeout $((chunk_timeout + 30)) psql -X -q -v ON_ERROR_STOP=1 -d "$db" -c "$settings $extra" \
 		-c "SELECT fuzz.run_chunk($s, $n, $trace, $slow_ms)" 2>&1) || rc=$?
 	why=ok
@@ -86,7 +105,7 @@ run_chunk() {
 	wait_ready
 	if [ "$why" = hang ]; then
 		:
-	elif [ "$(P -Atc "SELECT pg_postmaster_start_time()")" != "$t0" ]; then
+	elif [ "$(signals_in_log)" != "$t0" ] || ! sentinel_alive; then
 		why=crash
 	elif echo "$out" | grep -q "statement timeout"; then
 		why=timeout
@@ -124,6 +143,7 @@ while [ "$done_calls" -lt "$calls" ]; do
 			echo "last query before the failure: $q" >&2
 			P -c "INSERT INTO fuzz.failure VALUES ($s, NULL, '$why', NULL, NULL, NULL, \$fz\$$q\$fz\$)" || true
 			lost_calls=$((lost_calls + n))
+			sentinel_alive || start_sentinel
 			if [ $((crashes + timeouts + hangs)) -ge "$max_lost" ]; then
 				echo "stopping: $max_lost chunks crashed or timed out" >&2
 				done_calls=$((done_calls + n))
@@ -138,10 +158,11 @@ while [ "$done_calls" -lt "$calls" ]; do
 done
 elapsed=$(( $(date +%s) - t_start ))
 
-now=$(P -Atc "SELECT pg_postmaster_start_time()")
-[ "$now" = "$started" ] || [ $((crashes + hangs)) -gt 0 ] ||
-	{ echo "pg_postmaster_start_time() changed: the server restarted" >&2; crashes=1; }
-signals=$(grep -ac "terminated by signal" "$server_log" || true)
+sentinel_alive || [ $((crashes + hangs)) -gt 0 ] ||
+	{ echo "the sentinel connection is gone: the server went through crash recovery" >&2; crashes=1; }
+P -Atc "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'clv_fuzz_sentinel'" >/dev/null
+wait "$sentinel_job" 2>/dev/null || true
+signals=$(signals_in_log)
 
 log "fuzz results (seed $seed)"
 P -c "SELECT fname AS function, count(*) AS calls,
