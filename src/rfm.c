@@ -65,7 +65,7 @@ rfm_tier(long rank2, long n, double low_cut, double high_cut)
 
 /*
  * Segment by recency R (rows, 5 first) and FM = (F + M) / 2 rounded half up (columns
- * 1..5). The README prints this table; keep them in step.
+ * 1..5). docs/segmentation.md prints this table; keep them in step.
  */
 static const char *const segment_map[5][5] = {
 	/* R = 5 */

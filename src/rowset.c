@@ -410,7 +410,7 @@ invalid_state(const char *fname, const char *why)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 			 errmsg("%s: invalid fit state: %s", fname, why),
-			 errdetail("A fit state is the bytea a partial fit aggregate produces; its layout is in README.md (Citus).")));
+			 errdetail("A fit state is the bytea a partial fit aggregate produces; its layout is in docs/performance.md (Citus).")));
 }
 
 /* A row of a state read from outside, checked as the transition function checks input. */

@@ -1,6 +1,6 @@
 -- test/fuzz/fuzz.sql: SQL-level fuzzer of every function and aggregate of the clv
 -- extension. Loaded by test/fuzz/run.sh into a database where clv is installed; see
--- README.md, "Reliability".
+-- docs/reliability.md.
 --
 -- Targets are discovered from the catalog (pg_depend -> pg_extension, pg_proc,
 -- pg_aggregate), so functions added later are fuzzed without editing this file.

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SQL-level fuzzer of every function and aggregate of clv (see test/fuzz/fuzz.sql and
-# README.md, "Reliability").
+# docs/reliability.md).
 #
 #   test/fuzz/run.sh [--calls N] [--seed S] [--chunk N] [--slow-ms MS] [--max-lost N] [--private | --no-build]
 #

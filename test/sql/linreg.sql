@@ -109,7 +109,7 @@ SELECT round(coefficients[2]::numeric, 8) AS b1, round(coefficients[3]::numeric,
 FROM (SELECT (linreg_fit(y, ARRAY[x1, x2, x3])).* FROM three_many) f;
 RESET ALL;
 
--- The README walk-through: predict CDNOW holdout spend (1997-10-01 .. 1998-06-30, 39
+-- The walk-through of docs/business.md: predict CDNOW holdout spend (1997-10-01 .. 1998-06-30, 39
 -- weeks) from the calibration summary, fit on a deterministic 80 % split, compare on the
 -- other 20 % with BG/NBD + Gamma-Gamma.
 CREATE TABLE cal AS

@@ -1,7 +1,7 @@
--- The README's materialized-view recipe: fitted models stored with their fit date,
+-- The materialized-view recipe of docs/bi.md: fitted models stored with their fit date,
 -- customer_clv as a materialized view with a unique index, refreshed concurrently after new
 -- transactions; new customers scored by an IMMUTABLE call; composites expanded to columns.
--- (The README uses now() as the observation end; the test fixes it at 1997-09-30.)
+-- (docs/bi.md uses now() as the observation end; the test fixes it at 1997-09-30.)
 
 CREATE TABLE mv_txn AS SELECT * FROM cdnow_txn WHERE txn_time <= '1997-09-30';
 

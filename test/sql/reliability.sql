@@ -1,4 +1,4 @@
--- Reliability and security (README "Reliability"): catalog rules every function and
+-- Reliability and security (docs/reliability.md): catalog rules every function and
 -- aggregate of the extension must follow, and regression tests of the bugs the fuzzer
 -- found. The catalog queries list violations: an empty result is a pass, and a function
 -- added later is checked without editing this file.
