@@ -96,10 +96,15 @@ SELECT grp, length(clv_svg_histogram(x, 10, 'Group ' || grp)) > 0 AS histogram,
        length(clv_svg_lorenz(x, 'Group ' || grp)) > 0 AS lorenz
 FROM sl_values GROUP BY grp ORDER BY grp;
 
--- n_customers is a bigint: weights adding up past 2^63 are an ERROR (it was -2^63).
-SELECT (bgbb_fit(frequency, recency, 6, weight)).n_customers
-FROM (VALUES (0, 0, 1e19), (1, 1, 5), (2, 3, 5), (3, 4, 5), (5, 6, 2)) v(frequency, recency, weight);
-SELECT (bgbb_fit(frequency, recency, 6, weight)).n_customers
-FROM (VALUES (0, 0, 3e18), (1, 1, 2e18), (2, 3, 2e18), (3, 4, 1e18), (5, 6, 1e18)) v(frequency, recency, weight);
+-- n_customers is a bigint: weights adding up past 2^63 are an ERROR (it was -2^63);
+-- below that the fit is the one of the unscaled weights.
+CREATE TEMP TABLE sl_bgbb (frequency int, recency int, weight float8);
+INSERT INTO sl_bgbb VALUES (0, 0, 40), (1, 1, 10), (1, 6, 10), (3, 6, 10), (6, 6, 20), (2, 3, 10);
+SELECT (bgbb_fit(frequency, recency, 6, weight * 1e17)).n_customers FROM sl_bgbb;
+SELECT scale, round(alpha::numeric, 3) AS alpha, round(beta::numeric, 3) AS beta,
+       round(gamma::numeric, 3) AS gamma, round(delta::numeric, 3) AS delta, n_customers, converged
+FROM (VALUES (1), (5e16)) s(scale),
+     LATERAL (SELECT (bgbb_fit(frequency, recency, 6, weight * scale)).* FROM sl_bgbb) f
+ORDER BY scale;
 
 DROP TABLE sl_values, sl_results, sl_summaries;
