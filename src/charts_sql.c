@@ -10,6 +10,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -31,18 +32,59 @@ PG_FUNCTION_INFO_V1(clv_chart_agg_combine);
 PG_FUNCTION_INFO_V1(clv_chart_agg_serialize);
 PG_FUNCTION_INFO_V1(clv_chart_agg_deserialize);
 
+/*
+ * charts.c writes UTF-8. In a database of another encoding (LATIN1, EUC_JP, ...) every
+ * non-ASCII character of the SVG is written as an XML character reference (&#xE9;): the
+ * result is ASCII, valid in every encoding, and shows the same characters whatever
+ * client_encoding the SVG is read with. SQL_ASCII databases get the UTF-8 as it is.
+ */
+static bool
+svg_ascii_only(void)
+{
+	int			enc = GetDatabaseEncoding();
+
+	return enc != PG_UTF8 && enc != PG_SQL_ASCII;
+}
+
+/* Bytes of svg (valid UTF-8) in the form svg_datum returns. */
+static size_t
+svg_out_len(const char *svg, bool ascii)
+{
+	size_t		len = 0;
+
+	if (!ascii)
+		return strlen(svg);
+	for (const unsigned char *p = (const unsigned char *) svg; *p;)
+	{
+		if (*p < 0x80)
+		{
+			len++;
+			p++;
+		}
+		else
+		{
+			char		ref[16];
+
+			len += snprintf(ref, sizeof(ref), "&#x%X;", utf8_to_unicode(p));
+			p += pg_utf_mblen(p);
+		}
+	}
+	return len;
+}
+
 /* The SVG text from charts.c (malloc'ed) as a text datum; frees it on every path. */
 static Datum
 svg_datum(char *svg, const char *fname)
 {
 	size_t		len;
+	bool		ascii = svg_ascii_only();
 	text	   *t;
 
 	if (svg == NULL)
 		ereport(ERROR,
 				(errcode(ERRCODE_OUT_OF_MEMORY),
 				 errmsg("%s: out of memory while writing the chart", fname)));
-	len = strlen(svg);
+	len = svg_out_len(svg, ascii);
 	t = palloc_extended(VARHDRSZ + len, MCXT_ALLOC_NO_OOM | MCXT_ALLOC_HUGE);
 	if (t == NULL)
 	{
@@ -52,9 +94,45 @@ svg_datum(char *svg, const char *fname)
 				 errmsg("%s: out of memory while returning the chart", fname)));
 	}
 	SET_VARSIZE(t, VARHDRSZ + len);
-	memcpy(VARDATA(t), svg, len);
+	if (!ascii)
+		memcpy(VARDATA(t), svg, len);
+	else
+	{
+		char	   *out = VARDATA(t);
+
+		for (const unsigned char *p = (const unsigned char *) svg; *p;)
+		{
+			if (*p < 0x80)
+				*out++ = *p++;
+			else
+			{
+				char		ref[16];
+				int			n = snprintf(ref, sizeof(ref), "&#x%X;", utf8_to_unicode(p));
+
+				memcpy(out, ref, n);
+				out += n;
+				p += pg_utf_mblen(p);
+			}
+		}
+		Assert(out == VARDATA(t) + len);
+	}
 	free(svg);
 	PG_RETURN_TEXT_P(t);
+}
+
+/* Text for the chart (title, label) in the database encoding as UTF-8, what charts.c writes. */
+static char *
+chart_utf8(char *s)
+{
+	if (!svg_ascii_only())
+		return s;
+	return pg_server_to_any(s, strlen(s), PG_UTF8);
+}
+
+static char *
+chart_cstring(Datum d)
+{
+	return chart_utf8(TextDatumGetCString(d));
 }
 
 static void
@@ -140,7 +218,7 @@ text_arg(FunctionCallInfo fcinfo, int argno, const char *fname, const char *what
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
 					 errmsg("%s: %s[%d] is NULL", fname, what, i + 1)));
-		out[i] = TextDatumGetCString(elems[i]);
+		out[i] = chart_cstring(elems[i]);
 	}
 	return out;
 }
@@ -173,7 +251,7 @@ clv_svg_frequency_recency(PG_FUNCTION_ARGS)
 				zmax = 0;
 	char	   *metric = text_to_cstring(PG_GETARG_TEXT_PP(2));
 	int32		maxf = PG_GETARG_INT32(3);
-	char	   *title = text_to_cstring(PG_GETARG_TEXT_PP(5));
+	char	   *title = chart_cstring(PG_GETARG_DATUM(5));
 	bool		p_alive;
 	int			nx;
 	double	   *z;
@@ -276,7 +354,7 @@ clv_svg_holdout(PG_FUNCTION_ARGS)
 {
 	const char *fname = "clv_svg_holdout";
 	ArrayType  *a = PG_GETARG_ARRAYTYPE_P(0);
-	char	   *title = text_to_cstring(PG_GETARG_TEXT_PP(1));
+	char	   *title = chart_cstring(PG_GETARG_DATUM(1));
 	Oid			elemtype = ARR_ELEMTYPE(a);
 	int16		typlen;
 	bool		typbyval;
@@ -377,12 +455,12 @@ clv_svg_bar_chart(PG_FUNCTION_ARGS)
 
 	check_same_length(fname, "labels", nl, "values", nv);
 	memset(&s, 0, sizeof(s));
-	s.title = text_to_cstring(PG_GETARG_TEXT_PP(2));
+	s.title = chart_cstring(PG_GETARG_DATUM(2));
 	s.n = nl;
 	s.labels = labels;
 	s.nseries = 1;
 	s.y[0] = values;
-	s.names[0] = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	s.names[0] = chart_cstring(PG_GETARG_DATUM(3));
 	return svg_datum(chart_bars(&s), fname);
 }
 
@@ -408,7 +486,7 @@ clv_svg_bar_chart2(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: series_names must name the 2 series, got %d names", fname, ns)));
 	memset(&s, 0, sizeof(s));
-	s.title = text_to_cstring(PG_GETARG_TEXT_PP(3));
+	s.title = chart_cstring(PG_GETARG_DATUM(3));
 	s.n = nl;
 	s.labels = labels;
 	s.nseries = 2;
@@ -540,29 +618,28 @@ clv_chart_agg_combine(PG_FUNCTION_ARGS)
 }
 
 /* bins int32, title length int32, title bytes, then the RowSet's serial form */
+#define CHART_AGG_FIXED (2 * sizeof(int32))
+
 Datum
 clv_chart_agg_serialize(PG_FUNCTION_ARGS)
 {
 	ChartAgg   *st = (ChartAgg *) PG_GETARG_POINTER(0);
-	bytea	   *rows;
-	bytea	   *out;
+	const char *fname = st->bins > 0 ? "clv_svg_histogram" : "clv_svg_lorenz";
+	int64		n;
 	int32		tlen;
-	Size		rlen,
-				len;
+	bytea	   *out;
 	char	   *p;
 
-	(void) clv_agg_context(fcinfo, "clv chart aggregate");
-	rows = rowset_serialize(st->rs);
-	rlen = VARSIZE(rows) - VARHDRSZ;
+	(void) clv_agg_context(fcinfo, fname);
+	n = rowset_serial_rows(st->rs);
 	tlen = strlen(st->title);
-	len = 2 * sizeof(int32) + tlen + rlen;
-	out = palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
-	SET_VARSIZE(out, VARHDRSZ + len);
+	out = clv_state_alloc(fname, CHART_AGG_FIXED + tlen + ROWSET_SERIAL_FIXED, n,
+						  ROWSET_SERIAL_ROW, "distinct values", NULL);
 	p = VARDATA(out);
 	memcpy(p, &st->bins, sizeof(int32));
 	memcpy(p + sizeof(int32), &tlen, sizeof(int32));
-	memcpy(p + 2 * sizeof(int32), st->title, tlen);
-	memcpy(p + 2 * sizeof(int32) + tlen, VARDATA(rows), rlen);
+	memcpy(p + CHART_AGG_FIXED, st->title, tlen);
+	rowset_serialize_into(st->rs, p + CHART_AGG_FIXED + tlen);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -575,23 +652,19 @@ clv_chart_agg_deserialize(PG_FUNCTION_ARGS)
 	int32		bins,
 				tlen;
 	ChartAgg   *st;
-	bytea	   *rows;
 
 	(void) clv_agg_context(fcinfo, "clv chart aggregate");
-	if (total < 2 * sizeof(int32))
+	if (total < CHART_AGG_FIXED)
 		goto bad;
 	memcpy(&bins, p, sizeof(int32));
 	memcpy(&tlen, p + sizeof(int32), sizeof(int32));
-	if (tlen < 0 || total - 2 * sizeof(int32) < (Size) tlen)
+	if (bins < 0 || bins > CHART_MAX_BINS || tlen < 0 || total - CHART_AGG_FIXED < (Size) tlen)
 		goto bad;
 	st = palloc(sizeof(ChartAgg));
 	st->bins = bins;
-	st->title = pnstrdup(p + 2 * sizeof(int32), tlen);
-	total -= 2 * sizeof(int32) + tlen;
-	rows = palloc_extended(VARHDRSZ + total, MCXT_ALLOC_HUGE);
-	SET_VARSIZE(rows, VARHDRSZ + total);
-	memcpy(VARDATA(rows), p + 2 * sizeof(int32) + tlen, total);
-	st->rs = rowset_deserialize(rows);
+	st->title = pnstrdup(p + CHART_AGG_FIXED, tlen);
+	/* kind 0, as chart_agg_create makes it: the rows are (value, 0, 0, count) */
+	st->rs = rowset_deserialize(p + CHART_AGG_FIXED + tlen, total - CHART_AGG_FIXED - tlen, 0);
 	PG_RETURN_POINTER(st);
 bad:
 	ereport(ERROR,
@@ -629,7 +702,7 @@ clv_svg_histogram_final(PG_FUNCTION_ARGS)
 	counts = palloc(sizeof(double) * st->bins);
 	memset(&s, 0, sizeof(s));
 	chart_bin(rows.v, rows.n, CLV_ROW_WIDTH, CLV_ROW_WIDTH - 1, st->bins, counts, &s.lo, &s.width);
-	s.title = st->title;
+	s.title = chart_utf8(st->title);
 	s.xlabel = "value";
 	s.ylabel = "count";
 	s.bins = st->bins;
@@ -666,7 +739,7 @@ clv_svg_lorenz_final(PG_FUNCTION_ARGS)
 						px, py, LORENZ_POINTS, &npts);
 	snprintf(name, sizeof(name), "cumulative share of value (Gini %.3f)", gini);
 	memset(&s, 0, sizeof(s));
-	s.title = st->title;
+	s.title = chart_utf8(st->title);
 	s.xlabel = "share of customers, lowest value first";
 	s.ylabel = "share of value";
 	s.n = npts;

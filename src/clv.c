@@ -11,6 +11,8 @@
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/memutils.h"
 #include "utils/typcache.h"
 
 #include "clv.h"
@@ -26,12 +28,64 @@ clv_cancel_pending(void)
 	return QueryCancelPending || ProcDiePending;
 }
 
+int			clv_max_state_bytes = MaxAllocSize;
+
 void
 _PG_init(void)
 {
 	/* GSL's default handler calls abort(), which would restart the whole server. */
 	gsl_set_error_handler_off();
 	clv_cancel_requested = clv_cancel_pending;
+
+	/*
+	 * For tests only: a lower limit lets a regression test reach the "state too large"
+	 * ERROR with a few thousand rows instead of 134 million.
+	 */
+	DefineCustomIntVariable("clv.max_state_bytes",
+							"Largest aggregate state clv passes between processes (for tests).",
+							"Lowering it makes the state-size ERROR reachable with small data.",
+							&clv_max_state_bytes,
+							MaxAllocSize, 1024, MaxAllocSize,
+							PGC_SUSET,
+							GUC_UNIT_BYTE | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							NULL, NULL, NULL);
+	MarkGUCPrefixReserved("clv");
+}
+
+/*
+ * Size in bytes of a serialised aggregate state: fixed bytes (varlena header included)
+ * then nitems items. A varlena holds at most 1 GB: a longer length would wrap in its
+ * header and the receiving process would silently read a truncated state.
+ */
+Size
+clv_state_size(const char *fname, Size fixed, int64 nitems, Size itemsize,
+			   const char *items, const char *hint)
+{
+	Size		limit = Min((Size) clv_max_state_bytes, MaxAllocSize);
+
+	Assert(itemsize > 0);
+	if (fixed > limit || nitems < 0 || (uint64) nitems > (limit - fixed) / itemsize)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: aggregate state too large to pass between processes", fname),
+				 errdetail("The state holds %lld %s, %.0f bytes; the limit is %zu bytes.",
+						   (long long) nitems, items,
+						   (double) fixed + (double) nitems * (double) itemsize, limit),
+				 errhint("%s", hint ? hint :
+						 "Partial aggregates (parallel workers, partitionwise aggregation) pass their state to the leader: "
+						 "run this query without them (SET max_parallel_workers_per_gather = 0), or aggregate smaller groups.")));
+	return fixed + (Size) nitems * itemsize;
+}
+
+bytea *
+clv_state_alloc(const char *fname, Size fixed, int64 nitems, Size itemsize,
+				const char *items, const char *hint)
+{
+	Size		size = clv_state_size(fname, VARHDRSZ + fixed, nitems, itemsize, items, hint);
+	bytea	   *b = palloc(size);
+
+	SET_VARSIZE(b, size);
+	return b;
 }
 
 MemoryContext

@@ -35,8 +35,12 @@ extern void rowset_add(RowSet *rs, double c0, double c1, double c2, double w);
 extern void rowset_set_penalizer(RowSet *rs, double penalizer, const char *fname);
 extern void rowset_compact(RowSet *rs);
 extern void rowset_merge(RowSet *dst, const RowSet *src);
-extern bytea *rowset_serialize(RowSet *rs);
-extern RowSet *rowset_deserialize(bytea *b);
+/* Serial form for SERIALFUNCs: the penalizer, then the rows (see rowset.c). */
+#define ROWSET_SERIAL_FIXED sizeof(double)
+#define ROWSET_SERIAL_ROW (sizeof(double) * CLV_ROW_WIDTH)
+extern int64 rowset_serial_rows(RowSet *rs);
+extern void rowset_serialize_into(const RowSet *rs, char *dst);
+extern RowSet *rowset_deserialize(const char *src, Size len, char kind);
 extern void rowset_to_rows(RowSet *rs, clv_rows *rows);
 
 /*
@@ -51,6 +55,19 @@ extern RowSet *rowset_trans_state(FunctionCallInfo fcinfo, char kind, const char
 								  Datum *result);
 extern RowSet *rowset_read_state(FunctionCallInfo fcinfo, int argno, char kind,
 								 const char *fname);
+
+/*
+ * Serialised aggregate states (SERIALFUNCs and the fits' flat bytea): every length goes
+ * through here. clv_state_size: fixed bytes (varlena header included) plus nitems items
+ * of itemsize bytes, or an ERROR (with the count of items, the bytes and hint, NULL for
+ * the general one) past 1 GB, the largest varlena, or the lower clv.max_state_bytes.
+ * clv_state_alloc: a bytea of VARHDRSZ + fixed + nitems * itemsize bytes, length set.
+ */
+extern int	clv_max_state_bytes;
+extern Size clv_state_size(const char *fname, Size fixed, int64 nitems, Size itemsize,
+						   const char *items, const char *hint);
+extern bytea *clv_state_alloc(const char *fname, Size fixed, int64 nitems, Size itemsize,
+							  const char *items, const char *hint);
 
 /* Aggregate memory context, or an ERROR naming the function. */
 extern MemoryContext clv_agg_context(FunctionCallInfo fcinfo, const char *fname);

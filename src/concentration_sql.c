@@ -55,7 +55,9 @@ values_reserve(ValuesState *st, int64 need)
 	if (need > VALUES_MAX)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("gini/top_share: more than %lld values in one group", (long long) VALUES_MAX)));
+				 errmsg("gini/top_share: more than %lld values in one group", (long long) VALUES_MAX),
+				 errdetail("The state keeps every value (8 bytes each) to sort them at the end."),
+				 errhint("Aggregate smaller groups, or sum values per customer or product first.")));
 	while (st->cap < need)
 		st->cap *= 2;
 	st->v = repalloc_huge(st->v, sizeof(double) * st->cap);
@@ -148,12 +150,11 @@ Datum
 clv_values_serialize(PG_FUNCTION_ARGS)
 {
 	ValuesState *st = (ValuesState *) PG_GETARG_POINTER(0);
-	Size		len = sizeof(double) + sizeof(double) * st->n;
+	const char *fname = isnan(st->fraction) ? "gini" : "top_share";
 	bytea	   *b;
 
-	(void) clv_agg_context(fcinfo, "gini/top_share serialize");
-	b = palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
-	SET_VARSIZE(b, VARHDRSZ + len);
+	(void) clv_agg_context(fcinfo, fname);
+	b = clv_state_alloc(fname, sizeof(double), st->n, sizeof(double), "values", NULL);
 	memcpy(VARDATA(b), &st->fraction, sizeof(double));
 	memcpy(VARDATA(b) + sizeof(double), st->v, sizeof(double) * st->n);
 	PG_RETURN_BYTEA_P(b);

@@ -160,6 +160,14 @@ clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m)
 				 errhint("Every row was NULL%s, or the group is empty.",
 						 spend ? " or had frequency 0" : "")));
 	rowset_to_rows(rs, &rows);
+	/* n_customers is a bigint: (int64) of a larger double is undefined (it gave -2^63). */
+	if (!(rows.wsum < 0x1p63))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: the weights add up to %g customers, more than n_customers (bigint) can hold",
+						m->name, rows.wsum),
+				 errdetail("A weight is the number of customers a row stands for; their total must be below 2^63 (9.2e18)."),
+				 errhint("Check the weight column for wrong values (such as amounts instead of counts).")));
 	for (long i = 0; i < rows.n && !repeat; i++)
 		repeat = rows.v[i * CLV_ROW_WIDTH] > 0;
 	if (!repeat)

@@ -451,17 +451,14 @@ kmeans_serialize(PG_FUNCTION_ARGS)
 	Size		payload = sizeof(double) * st->n * Max(st->d, 0);
 	bytea	   *out;
 
-	if (payload > MaxAllocSize - VARHDRSZ - sizeof(h))
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("k-means: %lld rows are too many to pass between parallel workers",
-						(long long) st->n),
-				 errhint("SET max_parallel_workers_per_gather = 0 for this query.")));
+	(void) clv_agg_context(fcinfo, "kmeans_serialize");
+	/* Padding included: no uninitialised bytes leave the process. */
+	memset(&h, 0, sizeof(h));
 	h.params = st->params;
 	h.d = st->d;
 	h.n = st->n;
-	out = palloc(VARHDRSZ + sizeof(h) + payload);
-	SET_VARSIZE(out, VARHDRSZ + sizeof(h) + payload);
+	out = clv_state_alloc("k-means", sizeof(h), st->n, sizeof(double) * Max(st->d, 1),
+						  "feature rows", NULL);
 	memcpy(VARDATA(out), &h, sizeof(h));
 	if (payload > 0)
 		memcpy(VARDATA(out) + sizeof(h), st->x, payload);
@@ -473,16 +470,19 @@ kmeans_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
 	MemoryContext cxt = clv_agg_context(fcinfo, "kmeans_deserialize");
+	Size		len = VARSIZE_ANY_EXHDR(b);
 	KmStateHeader h;
 	KmState    *st;
 
-	if (VARSIZE_ANY_EXHDR(b) < sizeof(h))
+	if (len < sizeof(h))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("k-means: invalid serialized state")));
 	memcpy(&h, VARDATA_ANY(b), sizeof(h));
+	/* n is checked against the length before it is multiplied: no overflow */
 	if (h.n < 0 || h.d < -1 || h.d > KM_MAX_DIM ||
-		VARSIZE_ANY_EXHDR(b) != sizeof(h) + sizeof(double) * h.n * Max(h.d, 0))
+		(uint64) h.n > (len - sizeof(h)) / sizeof(double) ||
+		len != sizeof(h) + sizeof(double) * h.n * Max(h.d, 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("k-means: invalid serialized state")));

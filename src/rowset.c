@@ -262,46 +262,63 @@ rowset_merge(RowSet *dst, const RowSet *src)
 	dst->n += src->n;
 }
 
-bytea *
-rowset_serialize(RowSet *rs)
+/*
+ * The serial form of a RowSet outside the fits (the chart aggregates): the penalizer,
+ * then the rows, sorted and distinct. rowset_serial_rows compacts rs and returns its
+ * row count, for the caller to size the bytes with clv_state_size.
+ */
+int64
+rowset_serial_rows(RowSet *rs)
 {
-	Size		len;
-	bytea	   *b;
-
 	rowset_compact(rs);
-	len = sizeof(double) * W * rs->n;
-	b = palloc_extended(VARHDRSZ + sizeof(double) + len, MCXT_ALLOC_HUGE);
-	SET_VARSIZE(b, VARHDRSZ + sizeof(double) + len);
-	memcpy(VARDATA(b), &rs->penalizer, sizeof(double));
-	memcpy(VARDATA(b) + sizeof(double), rs->v, len);
-	return b;
+	return rs->n;
 }
 
-RowSet *
-rowset_deserialize(bytea *b)
+/* Writes the serial form of a compacted rs at dst: ROWSET_SERIAL_FIXED + n rows. */
+void
+rowset_serialize_into(const RowSet *rs, char *dst)
 {
-	Size		total = VARSIZE_ANY_EXHDR(b);
-	Size		len = total - sizeof(double);
-	RowSet	   *rs;
+	Assert(rs->nsorted == rs->n);
+	memcpy(dst, &rs->penalizer, sizeof(double));
+	memcpy(dst + sizeof(double), rs->v, sizeof(row_t) * rs->n);
+}
 
-	if (total < sizeof(double) || len % (sizeof(double) * W) != 0)
+/* A RowSet of the given kind from len bytes of serial form at src. */
+RowSet *
+rowset_deserialize(const char *src, Size len, char kind)
+{
+	RowSet	   *rs;
+	int64		n;
+
+	if (len < ROWSET_SERIAL_FIXED || (len - ROWSET_SERIAL_FIXED) % sizeof(row_t) != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid clv aggregate state of %zu bytes", total)));
+				 errmsg("invalid clv aggregate state of %zu bytes", len)));
+	n = (len - ROWSET_SERIAL_FIXED) / sizeof(row_t);
+	/* Every field set, kind included: a stale byte there made parallel charts fail. */
 	rs = palloc(sizeof(RowSet));
-	rs->n = len / (sizeof(double) * W);
-	rs->cap = Max(rs->n, INITIAL_ROWS);
-	rs->v = palloc_extended(sizeof(double) * W * rs->cap, MCXT_ALLOC_HUGE);
-	memcpy(&rs->penalizer, VARDATA_ANY(b), sizeof(double));
-	memcpy(rs->v, VARDATA_ANY(b) + sizeof(double), len);
+	rowset_init(rs, CurrentMemoryContext, kind);
+	if (n > rs->cap)
+	{
+		pfree(rs->v);
+		rs->v = palloc_extended(sizeof(row_t) * n, MCXT_ALLOC_HUGE);
+		rs->cap = n;
+	}
+	memcpy(&rs->penalizer, src, sizeof(double));
+	memcpy(rs->v, src + ROWSET_SERIAL_FIXED, sizeof(row_t) * n);
+	rs->n = n;
 	/* A serialised state is sorted and distinct; check rather than trust it. */
-	rs->nsorted = rs->n;
-	for (int64 i = 1; i < rs->n; i++)
+	rs->nsorted = n;
+	for (int64 i = 1; i < n; i++)
+	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (row_cmp((row_t *) rs->v + i - 1, (row_t *) rs->v + i) >= 0)
 		{
 			rs->nsorted = 0;
 			break;
 		}
+	}
 	return rs;
 }
 
@@ -345,17 +362,13 @@ static Size
 rowset_eo_flat_size(ExpandedObjectHeader *eohptr)
 {
 	RowSetEO   *eo = (RowSetEO *) eohptr;
-	Size		size;
 
 	rowset_compact(&eo->rs);	/* same value: only the layout changes */
-	size = sizeof(RowSetFlat) + sizeof(row_t) * eo->rs.n;
-	if (size > MaxAllocSize)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("clv fit state of %lld distinct rows is too large to send between processes",
-						(long long) eo->rs.n),
-				 errhint("Disable parallel query for this fit (SET max_parallel_workers_per_gather = 0), or round recency and t to fewer distinct values.")));
-	return size;
+	return clv_state_size(eo->rs.kind == ROWSET_SPEND ? "gamma_gamma_fit" :
+						  eo->rs.kind == ROWSET_DISCRETE ? "bgbb_fit" :
+						  "bgnbd_fit/mbgnbd_fit/pareto_nbd_fit", sizeof(RowSetFlat), eo->rs.n, sizeof(row_t),
+						  "distinct rows",
+						  "Disable parallel query for this fit (SET max_parallel_workers_per_gather = 0), or round recency and t to fewer distinct values.");
 }
 
 static void

@@ -83,7 +83,7 @@ state_new(MemoryContext cxt, int32 cap)
 	SummaryState *st = MemoryContextAllocZero(cxt, sizeof(SummaryState));
 
 	st->cap = Max(cap, 4);
-	st->days = MemoryContextAlloc(cxt, sizeof(DayAmount) * st->cap);
+	st->days = MemoryContextAllocHuge(cxt, sizeof(DayAmount) * st->cap);
 	return st;
 }
 
@@ -96,7 +96,10 @@ state_reserve(SummaryState *st, int64 need)
 	if (need > (int64) (MaxAllocHugeSize / sizeof(DayAmount) / 2) || need > PG_INT32_MAX / 2)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("clv_summary: too many transactions in one group")));
+				 errmsg("clv_summary: too many transactions in one group"),
+				 errdetail("The state keeps every transaction; a group holds at most %d.",
+						   (int) Min(MaxAllocHugeSize / sizeof(DayAmount) / 2, PG_INT32_MAX / 2)),
+				 errhint("clv_summary is meant per customer: check the GROUP BY.")));
 	while (st->cap < need)
 		st->cap *= 2;
 	st->days = repalloc_huge(st->days, sizeof(DayAmount) * st->cap);
@@ -241,12 +244,13 @@ Datum
 clv_summary_serialize(PG_FUNCTION_ARGS)
 {
 	SummaryState *st = (SummaryState *) PG_GETARG_POINTER(0);
-	Size		len = SUMMARY_HDR + sizeof(DayAmount) * st->n;
 	bytea	   *b;
 
 	(void) clv_agg_context(fcinfo, "clv_summary");
-	b = palloc_extended(VARHDRSZ + len, MCXT_ALLOC_HUGE);
-	SET_VARSIZE(b, VARHDRSZ + len);
+	b = clv_state_alloc("clv_summary", SUMMARY_HDR, st->n, sizeof(DayAmount), "transactions",
+						"Partial aggregates (parallel workers, partitionwise aggregation) pass their state to the leader: "
+						"run this query without them (SET max_parallel_workers_per_gather = 0), or check the GROUP BY: "
+						"clv_summary is meant per customer.");
 	memcpy(VARDATA(b), st, SUMMARY_HDR);
 	memcpy(VARDATA(b) + SUMMARY_HDR, st->days, sizeof(DayAmount) * st->n);
 	PG_RETURN_BYTEA_P(b);
