@@ -477,8 +477,9 @@ BEGIN
         END IF;
         RETURN fuzz.lit(b::text, stype);
     END IF;
-    -- arrays (float8[] states)
-    IF real IS NOT NULL AND r < 0.4 THEN
+    -- arrays (float8[] states): half mutated real states, half shapes whose header and
+    -- length disagree
+    IF real IS NOT NULL AND r < 0.5 THEN
         r := random();
         IF r < 0.3 THEN
             RETURN format('(%L::%s)[1:%s]', real, format_type(stype, NULL), floor(random() * 20)::int);
@@ -717,7 +718,6 @@ RETURNS text LANGUAGE plpgsql AS $$
 DECLARE
     tgs fuzz.target[];
     tg fuzz.target;
-    sps fuzz.support[];
     sp fuzz.support;
     pre text;
     c record;
@@ -738,13 +738,16 @@ DECLARE
 BEGIN
     PERFORM setseed(((seed * 2654435761) % 2000000000) / 2000000000.0 - 0.5);
     SELECT array_agg(t ORDER BY t.sig) INTO tgs FROM fuzz.target t WHERE callable;
-    SELECT array_agg(s ORDER BY s.fn::text, s.kind, s.argtypes, s.finalfn::text) INTO sps FROM fuzz.support s;
     FOR i IN 1 .. ncalls LOOP
         tg := tgs[1 + floor(random() * cardinality(tgs))::int];
         pre := NULL;
-        IF sps IS NOT NULL AND random() < 0.05 THEN
-            -- a user-defined aggregate around a support function, with a forged state
-            sp := sps[1 + floor(random() * cardinality(sps))::int];
+        IF random() < 0.05 AND EXISTS (SELECT 1 FROM fuzz.support) THEN
+            -- a user-defined aggregate around a support function, with a forged state;
+            -- functions are picked evenly (not by how many aggregates share them)
+            SELECT s.* INTO sp FROM fuzz.support s
+            WHERE s.fn = (SELECT fn FROM (SELECT DISTINCT fn FROM fuzz.support) d
+                          ORDER BY fn::text OFFSET floor(random() * (SELECT count(DISTINCT fn) FROM fuzz.support)) LIMIT 1)
+            ORDER BY random() LIMIT 1;
             tg := NULL;
             tg.fname := sp.fn::oid::regproc::text;
             tg.prokind := 'u';
