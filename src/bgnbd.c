@@ -497,8 +497,32 @@ mbgnbd_expected(const double *par, double t, double x, double tx, double T)
 /*
  * P(X(t) = n) for a new customer (FHL 2005, eq. 8). The second term's
  * 1 - sum_(j<n) NB(j) is the negative binomial tail, taken as a regularised incomplete
- * beta function instead of a cancelling difference. NaN if GSL fails.
+ * beta function instead of a cancelling difference. The Beta-function and Gamma ratios
+ * are Pochhammer symbols, by Stirling's series for large arguments (differences of lgamma
+ * lose 2e-7 at a, b ~ 1e8; so does GSL's lnpoch: lnpoch(1e8, 1) - log(1e8) = 2.6e-7).
+ * NaN if GSL fails.
  */
+static double
+stirling_tail(double y)
+{
+	/* lgamma(y) - ((y - 1/2) log y - y + log(2 pi) / 2), y >= 10: error < 1e-15 */
+	double		y2 = 1.0 / (y * y);
+
+	return (1.0 / 12 - y2 * (1.0 / 360 - y2 * (1.0 / 1260 - y2 * (1.0 / 1680 - y2 / 1188)))) / y;
+}
+
+/* log((x)_n) = lgamma(x + n) - lgamma(x), x > 0, n >= 0 */
+static double
+lnpoch(double x, double n)
+{
+	if (n == 0)
+		return 0.0;
+	if (x < 10.0)
+		return lgamma(x + n) - lgamma(x);
+	return (x - 0.5) * log1p(n / x) + n * log(x + n) - n +
+		stirling_tail(x + n) - stirling_tail(x);
+}
+
 double
 bgnbd_prob_n(const double *par, double t, double n)
 {
@@ -506,18 +530,16 @@ bgnbd_prob_n(const double *par, double t, double n)
 				alpha = par[1],
 				a = par[2],
 				b = par[3];
-	double		lbab = lgamma(a) + lgamma(b) - lgamma(a + b);
-	double		p = alpha / (alpha + t);
-	double		first = lgamma(a) + lgamma(b + n) - lgamma(a + b + n) - lbab +
-		lgamma(r + n) - lgamma(r) - lgamma(n + 1.0) + r * log(p) +
-		(n > 0 ? n * log1p(-p) : 0.0);
+	double		first;
 	gsl_sf_result tail;
 
+	if (t == 0)
+		return n == 0 ? 1.0 : 0.0;
+	first = lnpoch(b, n) - lnpoch(a + b, n) + lnpoch(r, n) - lgamma(n + 1.0) -
+		r * log1p(t / alpha) - (n > 0 ? n * log1p(alpha / t) : 0.0);
 	if (n == 0)
 		return exp(first);
-	if (t == 0)
-		return 0.0;
 	if (gsl_sf_beta_inc_e(n, r, t / (alpha + t), &tail) != GSL_SUCCESS)
 		return NAN;
-	return exp(first) + exp(lgamma(a + 1.0) + lgamma(b + n - 1.0) - lgamma(a + b + n) - lbab) * tail.val;
+	return exp(first) + exp(log(a) + lnpoch(b, n - 1.0) - lnpoch(a + b, n)) * tail.val;
 }
