@@ -174,38 +174,285 @@ const clv_model_desc clv_bgnbd_desc = {
 };
 
 /*
- * D = [1 - (1-z)^(r+x) 2F1(r+x, b+x; c; z)] / (a - 1), c = a + b + x - 1, 0 <= z < 1.
+ * Predictions. Given alive with x purchases, a customer's purchase rate is
+ * Gamma(k = r + x, alpha + T) and its drop-out probability p is Beta(a, b + x); a
+ * customer with rate lambda and drop-out p buys (1 - exp(-lambda p t)) / p times in the
+ * next t (FHL 2005, eq. 10's derivation). Averaged over lambda, with w = t / (alpha + T):
  *
- * Euler: (1-z)^(r+x) 2F1(r+x, b+x; c; z) = (1-z)^u 2F1(A, u; c; z), u = a - 1,
- * A = a + b - 1 - r. Since (u)_n = u (a)_(n-1), 2F1(A, u; c; z) = 1 + u S with
- * S = sum_(n>=1) (A)_n (a)_(n-1) / ((c)_n n!) z^n, and D = -expm1(u log1p(-z) +
- * log1p(u S)) / u, which stays accurate for a near 1 and has the limit
- * -(log1p(-z) + S) at a = 1. Returns NaN if the series does not settle.
+ *   E[X(t) | alive] = E[g(p)],  g(p) = (1 - (1 + p w)^-k) / p,  p ~ Beta(a, beta),
+ *
+ * which is FHL's (a+b+x-1)/(a-1) [1 - (1-z)^k 2F1(k, b+x; a+b+x-1; z)]: that closed form
+ * subtracts two numbers near 1 and its series overflows once (a-1) z passes ~709, so a
+ * fitted a = 8.5e7 could not be scored. g is bounded (0 < g <= k w) and smooth, and
+ * E[g(p)] is evaluated by one of three sums of positive terms, the cheapest that applies:
+ *
+ *  - the "purchase series": with N ~ NegBin(k, s = w / (1 + w)) (the purchases of an
+ *    immortal customer) and H_n = sum_(j<n) E[(1-p)^j] = sum_(j<n) (beta)_j / (a+beta)_j,
+ *    E[g(p)] = sum_(n>=1) P(N = n) H_n. About (k + 10 sqrt(k) + 40)(1 + w) terms,
+ *    whatever a and b are.
+ *  - Euler's form of the closed form, (a+beta-1)/(a-1) [1 - (1-z)^(a-1) 2F1(a+beta-1-k,
+ *    a-1; a+beta-1; z)], about (a + 10 sqrt(a) + 40)(1 + w) terms: for heavy buyers over
+ *    long horizons with small a. Used only where its cancellation costs < 1e-12.
+ *  - the integral over p itself, by the trapezoidal rule in logit(p) (the Beta density
+ *    is log-concave there): when both sums would be long.
+ *
+ * NaN if none settles within its budget (or on cancel).
  */
-double
-bgnbd_D(double r, double a, double b, double x, double z)
+#define BG_MAX_TERMS 2000000L
+
+/* The purchase series; NaN past BG_MAX_TERMS terms. */
+static double
+bg_purchase_series(double k, double a, double beta, double w)
 {
-	double		u = a - 1.0,
-				A = a + b - 1.0 - r,
-				c = a + b + x - 1.0;
-	double		term = A / c * z,
-				S = 0.0;
+	double		s = w / (1.0 + w),
+				lp0 = -k * log1p(w),	/* log P(N = 0) */
+				term = 1.0,		/* P(N = n) / P(N = 0), scaled by exp(-logscale) */
+				rho = 1.0,		/* E[(1-p)^(n-1)] */
+				H = 0.0,
+				sum = 0.0,
+				logscale = 0.0;
 	long		n;
 
-	for (n = 1; n < 5000000; n++)
+	for (n = 1; n < BG_MAX_TERMS; n++)
 	{
+		double		q;			/* the largest ratio P(N = m+1) / P(N = m) to come */
+
+		if (CLV_CANCELLED(n))
+			return NAN;
+		term *= (k + n - 1.0) / n * s;
+		H += rho;
+		rho *= (beta + n - 1.0) / (a + beta + n - 1.0);
+		sum += term * H;
+
+		/*
+		 * The ratios (k + m) s / (m + 1) fall towards s for k > 1 and rise towards it for
+		 * k < 1; H_m <= H_n m / n (rho decreases). Stop when the tail, at most term H
+		 * (q / (1 - q) + q / (n (1 - q)^2)), is below 1e-17 of the sum.
+		 */
+		q = k >= 1.0 ? (k + n) / (n + 1.0) * s : s;
+		if (q < 1.0 && term * H * (q / (1.0 - q) + q / (n * (1.0 - q) * (1.0 - q))) <= 1e-17 * sum)
+			break;
+		if (sum > 1e280)
+		{
+			sum *= 1e-280;
+			term *= 1e-280;
+			logscale += 280.0 * M_LN10;
+		}
+	}
+	if (n >= BG_MAX_TERMS || !(sum > 0) || !isfinite(sum))
+		return NAN;
+	return exp(lp0 + logscale + log(sum));
+}
+
+/*
+ * Euler's form. With u = a - 1, c = a + beta - 1, A = c - k, 2F1(A, u; c; z) = 1 + u S,
+ * S = sum_(n>=1) (A)_n (a)_(n-1) / ((c)_n n!) z^n (positive terms for A, c > 0), and
+ * E[g(p)] = c (1 - Q) / u, log Q = u log1p(-z) + log1p(u S); at a = 1 the limit
+ * -c (log1p(-z) + S). The two parts of log Q cancel when Q is near 1: the result is NaN
+ * when that costs more than 1e-12 of it.
+ */
+static double
+bg_euler_series(double k, double a, double beta, double w)
+{
+	double		u = a - 1.0,
+				c = a + beta - 1.0,
+				A = c - k,
+				z = w / (1.0 + w),
+				lz = -log1p(w),	/* log1p(-z) */
+				term,
+				S = 0.0,
+				logscale = 0.0,
+				lS,
+				lQ,
+				oneQ,
+				cond;
+	long		n;
+
+	if (!(A > 0 && c > 0))
+		return NAN;
+	term = A / c * z;
+	for (n = 1; n < BG_MAX_TERMS; n++)
+	{
+		double		q = z * fmax(1.0, (a + n - 1.0) / (n + 1.0));
+
 		if (CLV_CANCELLED(n))
 			return NAN;
 		S += term;
-		if (fabs(term) <= 1e-17 * fabs(S) || term == 0.0)
+
+		/*
+		 * The ratios z (A + m) / (c + m) (a + m - 1) / (m + 1) to come are below q: stop
+		 * when the tail, at most term q / (1 - q), is below 1e-17 of the sum.
+		 */
+		if (q < 1.0 && term * q / (1.0 - q) <= 1e-17 * S)
 			break;
 		term *= (A + n) * (a + n - 1.0) / ((c + n) * (n + 1.0)) * z;
+		if (S > 1e280)
+		{
+			S *= 1e-280;
+			term *= 1e-280;
+			logscale += 280.0 * M_LN10;
+		}
 	}
-	if (n >= 5000000 || !isfinite(S))
+	if (n >= BG_MAX_TERMS || !isfinite(S) || !(S > 0))
 		return NAN;
+	lS = log(S) + logscale;
 	if (u == 0.0)
-		return -(log1p(-z) + S);
-	return -expm1(u * log1p(-z) + log1p(u * S)) / u;
+	{
+		if (logscale > 0 || !(-(lz + S) > 1e12 * 4e-16 * (S - lz)))
+			return NAN;
+		return -c * (lz + S);
+	}
+	if (u > 0)
+		lQ = u * lz + (lS > 700 ? log(u) + lS + log1p(exp(-log(u) - lS)) : log1p(u * S));
+	else
+	{
+		if (lS > 700 || u * S <= -1.0)
+			return NAN;
+		lQ = u * lz + log1p(u * S);
+	}
+	oneQ = -expm1(lQ);
+	/* rounding of the parts of log Q, relative to 1 - Q */
+	cond = 4e-16 * (fabs(u * lz) + (u > 0 ? 1.0 : -u * S / (1.0 + u * S)) + 1.0) *
+		exp(lQ) / fabs(oneQ);
+	if (!(cond < 1e-12))
+		return NAN;
+	return c * oneQ / u;
+}
+
+/*
+ * The integral: in v = logit(p) the Beta(a, beta) density is proportional to
+ * exp(a log p + beta log(1-p)), log-concave. E[g(p)] is the ratio of the trapezoidal sums
+ * of g times that and of that alone (no log B(a, beta), which would cancel digits at
+ * large a and b), over the range where the density is within
+ * e^-(45 + log(k w / g(1))) of its peak, halving the step until two results agree to
+ * 1e-13: the trapezoidal rule converges exponentially for such smooth, decaying
+ * integrands.
+ */
+static double
+bg_lbeta_part(double a, double beta, double v)
+{
+	/* a log p + beta log(1 - p), p = 1 / (1 + exp(-v)) */
+	return -a * log1p(exp(-v)) - beta * log1p(exp(v));
+}
+
+/* adds the Beta part (relative to its peak lmax) and g times it at v */
+static void
+bg_integral_point(double k, double a, double beta, double w, double lmax, double v,
+				  double *sum_f, double *sum_fg)
+{
+	double		p = 1.0 / (1.0 + exp(-v)),
+				f = exp(bg_lbeta_part(a, beta, v) - lmax);
+
+	*sum_f += f;
+	*sum_fg += f * (-expm1(-k * log1p(p * w)) / p);
+}
+
+static double
+bg_integral(double k, double a, double beta, double w)
+{
+	double		vmode = log(a) - log(beta),
+				lmax = bg_lbeta_part(a, beta, vmode),
+				drop = 45.0 + log(k * w / -expm1(-k * log1p(w))),
+				width = 1.0 / sqrt(a * beta / (a + beta)),
+				lo = 0,
+				hi = 0,
+				h,
+				sf = 0,
+				sfg = 0,
+				prev = NAN;
+	long		npts;
+
+	/* the range: step out from the mode (concave: the drop only grows), then bisect */
+	for (int side = 0; side < 2; side++)
+	{
+		double		inner = vmode,
+					step = fmin(width, 1.0),
+					outer;
+
+		for (;;)
+		{
+			outer = side ? vmode + step : vmode - step;
+			if (bg_lbeta_part(a, beta, outer) < lmax - drop)
+				break;
+			inner = outer;
+			step *= 2.0;
+			if (step > 1e12)
+				return NAN;
+		}
+		for (int i = 0; i < 60; i++)
+		{
+			double		mid = 0.5 * (inner + outer);
+
+			if (bg_lbeta_part(a, beta, mid) < lmax - drop)
+				outer = mid;
+			else
+				inner = mid;
+		}
+		if (side)
+			hi = outer;
+		else
+			lo = outer;
+	}
+
+	npts = 16;
+	h = (hi - lo) / npts;
+	for (long i = 0; i <= npts; i++)
+		bg_integral_point(k, a, beta, w, lmax, lo + i * h, &sf, &sfg);
+	for (;;)
+	{
+		double		val = sfg / sf;
+
+		if (!isnan(prev) && fabs(val - prev) <= 1e-13 * val && npts >= 64)
+			return val;
+		prev = val;
+		if (npts >= BG_MAX_TERMS / 4)
+			return NAN;
+		for (long i = 0; i < npts; i++)
+		{
+			if (CLV_CANCELLED(i + 1))
+				return NAN;
+			bg_integral_point(k, a, beta, w, lmax, lo + (i + 0.5) * h, &sf, &sfg);
+		}
+		npts *= 2;
+		h *= 0.5;
+	}
+}
+
+double
+bgnbd_alive_expectation(double k, double a, double beta, double w)
+{
+	double		cost_p = (k + 10.0 * sqrt(k) + 40.0) * (1.0 + w),
+				cost_e = (fabs(a) + 10.0 * sqrt(fabs(a)) + 40.0) * (1.0 + w),
+				v = NAN;
+
+	if (w == 0.0)
+		return 0.0;
+	if (!(k > 0 && a > 0 && beta > 0 && w > 0 && isfinite(w)))
+		return NAN;
+	if (cost_e < cost_p && cost_e < BG_MAX_TERMS)
+		v = bg_euler_series(k, a, beta, w);
+	if (isnan(v) && cost_p < BG_MAX_TERMS)
+		v = bg_purchase_series(k, a, beta, w);
+	if (isnan(v))
+		v = bg_integral(k, a, beta, w);
+	return v;
+}
+
+/*
+ * log of a / (b + x - 1) ((alpha + T) / (alpha + t_x))^(r + x): P(alive) = 1 / (1 + e^l).
+ * The ratio is taken as log1p((T - t_x) / (alpha + t_x)), exact when alpha dwarfs T.
+ */
+static double
+bg_log_odds_dead(double r, double alpha, double a, double b1, double x, double tx, double T)
+{
+	return log(a) - log(b1) + (r + x) * log1p((T - tx) / (alpha + tx));
+}
+
+static double
+inv1p_exp(double l)
+{
+	/* 1 / (1 + e^l), without overflow and with relative accuracy for large l */
+	return l > 0 ? exp(-l) / (1.0 + exp(-l)) : 1.0 / (1.0 + exp(l));
 }
 
 /* E[X(t) | x, t_x, T]: expected purchases in (T, T + t]. x = t_x = T = 0 gives E[X(t)]. */
@@ -216,35 +463,66 @@ bgnbd_expected(const double *par, double t, double x, double tx, double T)
 				alpha = par[1],
 				a = par[2],
 				b = par[3];
-	double		z = t / (alpha + T + t);
-	double		num = (a + b + x - 1.0) * bgnbd_D(r, a, b, x, z);
-	double		den = 1.0;
+	double		e = bgnbd_alive_expectation(r + x, a, b + x, t / (alpha + T));
 
 	if (x > 0)
-		den += exp(log(a) - log(b + x - 1.0) + (r + x) * (log(alpha + T) - log(alpha + tx)));
-	return num / den;
+		e *= inv1p_exp(bg_log_odds_dead(r, alpha, a, b + x - 1.0, x, tx, T));
+	return e;
 }
 
 /* P(alive | x, t_x, T) */
 double
 bgnbd_prob_alive(const double *par, double x, double tx, double T)
 {
-	double		r = par[0],
-				alpha = par[1],
-				a = par[2],
-				b = par[3];
-
 	if (x <= 0)
 		return 1.0;
-	return 1.0 / (1.0 + exp(log(a) - log(b + x - 1.0) +
-							(r + x) * (log(alpha + T) - log(alpha + tx))));
+	return inv1p_exp(bg_log_odds_dead(par[0], par[1], par[2], par[3] + x - 1.0, x, tx, T));
+}
+
+/* MBG/NBD's P(alive): the drop-out may also follow the first purchase (b + x, not b + x - 1). */
+double
+mbgnbd_prob_alive(const double *par, double x, double tx, double T)
+{
+	return inv1p_exp(bg_log_odds_dead(par[0], par[1], par[2], par[3] + x, x, tx, T));
+}
+
+/* MBG/NBD: alive customers' p is Beta(a, b + x + 1). */
+double
+mbgnbd_expected(const double *par, double t, double x, double tx, double T)
+{
+	return bgnbd_alive_expectation(par[0] + x, par[2], par[3] + x + 1.0, t / (par[1] + T)) *
+		mbgnbd_prob_alive(par, x, tx, T);
 }
 
 /*
  * P(X(t) = n) for a new customer (FHL 2005, eq. 8). The second term's
  * 1 - sum_(j<n) NB(j) is the negative binomial tail, taken as a regularised incomplete
- * beta function instead of a cancelling difference. NaN if GSL fails.
+ * beta function instead of a cancelling difference. The Beta-function and Gamma ratios
+ * are Pochhammer symbols, by Stirling's series for large arguments (differences of lgamma
+ * lose 2e-7 at a, b ~ 1e8; so does GSL's lnpoch: lnpoch(1e8, 1) - log(1e8) = 2.6e-7).
+ * NaN if GSL fails.
  */
+static double
+stirling_tail(double y)
+{
+	/* lgamma(y) - ((y - 1/2) log y - y + log(2 pi) / 2), y >= 10: error < 1e-15 */
+	double		y2 = 1.0 / (y * y);
+
+	return (1.0 / 12 - y2 * (1.0 / 360 - y2 * (1.0 / 1260 - y2 * (1.0 / 1680 - y2 / 1188)))) / y;
+}
+
+/* log((x)_n) = lgamma(x + n) - lgamma(x), x > 0, n >= 0 */
+static double
+lnpoch(double x, double n)
+{
+	if (n == 0)
+		return 0.0;
+	if (x < 10.0)
+		return lgamma(x + n) - lgamma(x);
+	return (x - 0.5) * log1p(n / x) + n * log(x + n) - n +
+		stirling_tail(x + n) - stirling_tail(x);
+}
+
 double
 bgnbd_prob_n(const double *par, double t, double n)
 {
@@ -252,18 +530,16 @@ bgnbd_prob_n(const double *par, double t, double n)
 				alpha = par[1],
 				a = par[2],
 				b = par[3];
-	double		lbab = lgamma(a) + lgamma(b) - lgamma(a + b);
-	double		p = alpha / (alpha + t);
-	double		first = lgamma(a) + lgamma(b + n) - lgamma(a + b + n) - lbab +
-		lgamma(r + n) - lgamma(r) - lgamma(n + 1.0) + r * log(p) +
-		(n > 0 ? n * log1p(-p) : 0.0);
+	double		first;
 	gsl_sf_result tail;
 
+	if (t == 0)
+		return n == 0 ? 1.0 : 0.0;
+	first = lnpoch(b, n) - lnpoch(a + b, n) + lnpoch(r, n) - lgamma(n + 1.0) -
+		r * log1p(t / alpha) - (n > 0 ? n * log1p(alpha / t) : 0.0);
 	if (n == 0)
 		return exp(first);
-	if (t == 0)
-		return 0.0;
 	if (gsl_sf_beta_inc_e(n, r, t / (alpha + t), &tail) != GSL_SUCCESS)
 		return NAN;
-	return exp(first) + exp(lgamma(a + 1.0) + lgamma(b + n - 1.0) - lgamma(a + b + n) - lbab) * tail.val;
+	return exp(first) + exp(log(a) + lnpoch(b, n - 1.0) - lnpoch(a + b, n)) * tail.val;
 }

@@ -44,18 +44,32 @@ check_customer(const ScoreModel *sm, const char *fname, double x, double tx, dou
 		clv_check_customer(fname, x, tx, T);
 }
 
-/* An expectation over a horizon: NaN when its series does not settle. */
+/*
+ * An expectation over a horizon: NaN when no evaluation settles. The hint blames the
+ * horizon only if the same customer scores at a horizon of its own age (or 1).
+ */
 static double
-checked_expectation(const char *fname, double v, double t)
+checked_expectation(const ScoreModel *sm, const char *fname, double v, const double *par,
+					double t, double x, double tx, double T)
 {
 	if (isnan(v))
 		CHECK_FOR_INTERRUPTS();
 	if (isnan(v))
+	{
+		double		t_short = T > 0 ? T : 1.0;
+		bool		horizon = t > t_short && isfinite(sm->expected(par, t_short, x, tx, T));
+
+		CHECK_FOR_INTERRUPTS();
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: cannot evaluate the expectation for horizon %g", fname, t),
-				 errdetail("The hypergeometric series did not converge, or the arguments are outside the range in which the model can be evaluated in double precision."),
-				 errhint("Use a horizon of the order of the observation period, and check the arguments for extreme values.")));
+				 errdetail("%s", horizon ?
+						   "The evaluation needs too many terms at this horizon; it settles at a shorter one." :
+						   "The model's parameters and this customer's values are outside the range in which the model can be evaluated in double precision."),
+				 horizon ?
+				 errhint("Use a shorter horizon (of the order of the customer's age).") :
+				 errhint("Check the model's parameters and the customer's frequency, recency and age for extreme values.")));
+	}
 	return clv_check_result(fname, v);
 }
 
@@ -103,7 +117,7 @@ score_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditional)
 		e = 0.0;
 	if (e < 0)
 		e = NAN;
-	PG_RETURN_FLOAT8(checked_expectation(fname, e, t));
+	PG_RETURN_FLOAT8(checked_expectation(sm, fname, e, par, t, x, tx, T));
 }
 
 static Datum

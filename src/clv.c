@@ -125,6 +125,27 @@ clv_optim_defaults(clv_optim_options *opts)
 	opts->box = 0;
 }
 
+/*
+ * A call of fit fname with a penalizer, for hints: aggregates take no named arguments,
+ * so the penalizer must be written in its position. NULL for fits without one.
+ */
+static const char *
+fit_penalizer_example(const char *fname)
+{
+	static const char *const ex[][2] = {
+		{"bgnbd_fit", "bgnbd_fit(frequency, recency, t, 0.01)."},
+		{"mbgnbd_fit", "mbgnbd_fit(frequency, recency, t, 0.01)."},
+		{"pareto_nbd_fit", "pareto_nbd_fit(frequency, recency, t, 0.01)."},
+		{"bgbb_fit", "bgbb_fit(frequency, recency, n_periods, weight, 0.01)."},
+		{"gamma_gamma_fit", "gamma_gamma_fit(frequency, monetary_value, 0.01)."},
+	};
+
+	for (int i = 0; i < (int) lengthof(ex); i++)
+		if (strcmp(fname, ex[i][0]) == 0)
+			return ex[i][1];
+	return NULL;
+}
+
 /* A fit that did not converge is returned, flagged, and announced. */
 void
 clv_fit_finish(const char *fname, const clv_fit *fit)
@@ -159,7 +180,9 @@ clv_fit_finish(const char *fname, const clv_fit *fit)
 				(errcode(ERRCODE_WARNING),
 				 errmsg("%s did not converge: %s", fname, clv_optim_status_text(fit->status)),
 				 errdetail("The returned parameters are the best found; converged is false and iterations says how long it tried."),
-				 errhint("The data may not identify the model (e.g. almost no repeat buyers or no drop-out), or need more customers.")));
+				 errhint("The data may not identify the model (e.g. almost no repeat buyers or no drop-out), or need more customers.%s%s",
+						 fit_penalizer_example(fname) ? " A penalizer (the last argument) keeps the parameters moderate, e.g. " : "",
+						 fit_penalizer_example(fname) ? fit_penalizer_example(fname) : "")));
 }
 
 /*

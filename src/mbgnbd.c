@@ -2,8 +2,8 @@
  * mbgnbd.c - MBG/NBD (Batislam, Denizel & Filiztekin 2007), plain C.
  *
  * BG/NBD in which a customer may also drop out right after the first purchase, so
- * customers without repeat purchases are not all alive. The formulas follow lifetimes'
- * ModifiedBetaGeoFitter; the expectation reuses BG/NBD's hypergeometric term with b + 1.
+ * customers without repeat purchases are not all alive. The likelihood follows
+ * lifetimes' ModifiedBetaGeoFitter; the predictions are in bgnbd.c, next to BG/NBD's.
  */
 #include <math.h>
 #include <string.h>
@@ -89,28 +89,3 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 const clv_model_desc clv_mbgnbd_desc = {
 	"mbgnbd_fit", 4, mbgnbd_loglik, 1, {1.0, 1.0, 1.0, 1.0}
 };
-
-double
-mbgnbd_prob_alive(const double *par, double x, double tx, double T)
-{
-	double		r = par[0],
-				alpha = par[1],
-				a = par[2],
-				b = par[3];
-
-	return 1.0 / (1.0 + exp(log(a) - log(b + x) +
-							(r + x) * (log(alpha + T) - log(alpha + tx))));
-}
-
-/* E[X(T, T + t) | x, t_x, T]; x = t_x = T = 0 gives E[X(t)] of a new customer. */
-double
-mbgnbd_expected(const double *par, double t, double x, double tx, double T)
-{
-	double		r = par[0],
-				alpha = par[1],
-				a = par[2],
-				b = par[3];
-	double		z = t / (alpha + T + t);
-
-	return (a + b + x) * bgnbd_D(r, a, b + 1.0, x, z) * mbgnbd_prob_alive(par, x, tx, T);
-}

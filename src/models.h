@@ -63,8 +63,12 @@ extern double bgnbd_loglik(const double *par, const clv_rows *rows, double *grad
 extern double bgnbd_expected(const double *par, double t, double x, double tx, double T);
 extern double bgnbd_prob_alive(const double *par, double x, double tx, double T);
 extern double bgnbd_prob_n(const double *par, double t, double n);
-/* [1 - (1-z)^(r+x) 2F1(r+x, b+x; a+b+x-1; z)] / (a-1), shared with MBG/NBD */
-extern double bgnbd_D(double r, double a, double b, double x, double z);
+/*
+ * E[(1 - (1 + p w)^-k) / p] for p ~ Beta(a, beta): the expected purchases of an alive
+ * customer (k = r + x, w = t / (alpha + T)), shared with MBG/NBD. NaN if it cannot be
+ * evaluated (or on cancel).
+ */
+extern double bgnbd_alive_expectation(double k, double a, double beta, double w);
 
 /* MBG/NBD (Batislam, Denizel & Filiztekin 2007); par = r, alpha, a, b */
 extern double mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad);
