@@ -21,9 +21,9 @@ FROM (SELECT DISTINCT s.fn::regprocedure AS fn
 SET ROLE regress_clv_plain;
 -- The reproducer of issue 12 (it wrote 24 kB past the array and crashed the server):
 CREATE AGGREGATE pg_temp.evil(int, float8, float8, int)
-  (SFUNC = clv_holdout_bins_trans, STYPE = float8[], INITCOND = '{1000}');
+  (SFUNC = _clv_holdout_bins_trans, STYPE = float8[], INITCOND = '{1000}');
 CREATE AGGREGATE pg_temp.evil_fit(float8, float8, float8)
-  (SFUNC = btyd_fit_trans, STYPE = bytea, INITCOND = '\xdeadbeef');
+  (SFUNC = _btyd_fit_trans, STYPE = bytea, INITCOND = '\xdeadbeef');
 -- ... while the aggregates themselves work for the plain role.
 SELECT (b).frequency, (b).customers
 FROM (SELECT unnest(clv_holdout_by_frequency(frequency, 0.5, 1, 2)) AS b
@@ -38,7 +38,7 @@ CREATE FUNCTION pg_temp.bins_with(init float8[]) RETURNS float8[] LANGUAGE plpgs
 DECLARE r float8[];
 BEGIN
     EXECUTE format('CREATE OR REPLACE AGGREGATE pg_temp.forged(int, float8, float8, int)
-                    (SFUNC = clv_holdout_bins_trans, STYPE = float8[], INITCOND = %L)', init);
+                    (SFUNC = _clv_holdout_bins_trans, STYPE = float8[], INITCOND = %L)', init);
     SELECT pg_temp.forged(g, 1e300, -1e300, 1000) INTO r FROM generate_series(0, 1000) g;
     RETURN r;
 END $$;
@@ -53,26 +53,26 @@ SELECT pg_temp.bins_with('{1000,NULL,0,0}');
 -- a well-formed header with another max_frequency: the rows' own value must match
 SELECT pg_temp.bins_with('{2,0,0,0,0,0,0,0,0,0}');
 -- a well-formed state with a negative count: refused by the final function too
-SELECT clv_holdout_bins_final('{0,-5,1,1}');
-SELECT clv_holdout_bins_final('{0,5,10,15}');        -- a valid one: 5 customers, means 2 and 3
+SELECT _clv_holdout_bins_final('{0,-5,1,1}');
+SELECT _clv_holdout_bins_final('{0,5,10,15}');        -- a valid one: 5 customers, means 2 and 3
 
 -- Combine functions receive states from other processes: checked the same way.
 CREATE AGGREGATE pg_temp.combine_bins(float8[])
-  (SFUNC = clv_holdout_bins_combine, STYPE = float8[], INITCOND = '{0,1,1,1}');
+  (SFUNC = _clv_holdout_bins_combine, STYPE = float8[], INITCOND = '{0,1,1,1}');
 SELECT pg_temp.combine_bins(s) FROM (VALUES ('{1000}'::float8[])) v(s);
 SELECT pg_temp.combine_bins(s) FROM (VALUES ('{0,1,2,3}'::float8[])) v(s);
 CREATE AGGREGATE pg_temp.combine_eval(float8[])
-  (SFUNC = clv_holdout_eval_combine, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0}');
+  (SFUNC = _clv_holdout_eval_combine, STYPE = float8[], INITCOND = '{0,0,0,0,0,0,0,0}');
 SELECT pg_temp.combine_eval(s) FROM (VALUES ('{1,2}'::float8[])) v(s);
 SELECT pg_temp.combine_eval(s) FROM (VALUES ('{-3,0,0,0,0,0,0,0}'::float8[])) v(s);
-SELECT clv_holdout_eval_final('{2.5,0,0,0,0,0,0,0}');
+SELECT _clv_holdout_eval_final('{2.5,0,0,0,0,0,0,0}');
 
 -- The fits' bytea state: a forged INITCOND or combine input is refused (22P03).
 CREATE AGGREGATE pg_temp.fit_forged(float8, float8, float8)
-  (SFUNC = btyd_fit_trans, STYPE = bytea, INITCOND = '\xdeadbeef', FINALFUNC = bgnbd_fit_final);
+  (SFUNC = _btyd_fit_trans, STYPE = bytea, INITCOND = '\xdeadbeef', FINALFUNC = _bgnbd_fit_final);
 SELECT pg_temp.fit_forged(frequency, recency, t) FROM cdnow_summary;
 CREATE AGGREGATE pg_temp.fit_combine(bytea)
-  (SFUNC = clv_rowset_combine, STYPE = bytea, FINALFUNC = bgnbd_fit_final);
+  (SFUNC = _clv_rowset_combine, STYPE = bytea, FINALFUNC = _bgnbd_fit_final);
 SELECT pg_temp.fit_combine(s) FROM (VALUES ('\x00'::bytea), ('\x0102030405060708'::bytea)) v(s);
 
 REVOKE SELECT ON cdnow_summary FROM regress_clv_plain;

@@ -79,17 +79,17 @@ WITH agg AS (SELECT bgnbd_fit(frequency, recency, t) AS m FROM small),
 SELECT round((agg.m).r::numeric, 6) = round((f.m).r::numeric, 6) AND
        round((agg.m).b::numeric, 6) = round((f.m).b::numeric, 6) AS same_model,
        (f.m).n_customers
-FROM agg, (SELECT bgnbd_fit_final(s) AS m FROM st) f;
+FROM agg, (SELECT _bgnbd_fit_final(s) AS m FROM st) f;
 -- Forged or foreign states are ERRORs.
-SELECT bgnbd_fit_final('\xdeadbeef');
-SELECT bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{}') || '\x00'::bytea);
-SELECT bgnbd_fit_final(decode('58585858', 'hex') || substr(pg_temp.fit_state('42', 'NaN', '{}'), 5));
-SELECT gamma_gamma_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 2, 3, 1}'));
-SELECT bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 5, 3, 1}'));
-SELECT bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 2, 3, 0}'));
-SELECT bgnbd_fit_final(pg_temp.fit_state('42', -1, '{1, 2, 3, 1}'));
-SELECT gamma_gamma_fit_final(pg_temp.fit_state('47', 'NaN', '{2, -5, 0, 1}'));
-SELECT bgbb_fit_final(pg_temp.fit_state('44', 'NaN', '{2.5, 3, 6, 1}'));
+SELECT _bgnbd_fit_final('\xdeadbeef');
+SELECT _bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{}') || '\x00'::bytea);
+SELECT _bgnbd_fit_final(decode('58585858', 'hex') || substr(pg_temp.fit_state('42', 'NaN', '{}'), 5));
+SELECT _gamma_gamma_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 2, 3, 1}'));
+SELECT _bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 5, 3, 1}'));
+SELECT _bgnbd_fit_final(pg_temp.fit_state('42', 'NaN', '{1, 2, 3, 0}'));
+SELECT _bgnbd_fit_final(pg_temp.fit_state('42', -1, '{1, 2, 3, 1}'));
+SELECT _gamma_gamma_fit_final(pg_temp.fit_state('47', 'NaN', '{2, -5, 0, 1}'));
+SELECT _bgbb_fit_final(pg_temp.fit_state('44', 'NaN', '{2.5, 3, 6, 1}'));
 
 -- Objects are created in the extension's schema only.
 SELECT p.oid::regprocedure AS outside_extension_schema
@@ -173,10 +173,10 @@ SELECT gamma_gamma_model('NaN', 1e-300, 8);
 SELECT bgbb_model(1e15, 1e100, 1, 'Infinity');
 -- final functions with plain array states are callable from SQL: malformed states are
 -- rejected instead of read out of bounds;
-SELECT clv_holdout_eval_final('[0:1]={1,2}'::float8[]);
-SELECT clv_holdout_eval_final('{}'::float8[]);
-SELECT clv_holdout_bins_final(array_fill(NULL::float8, ARRAY[4]));
-SELECT clv_holdout_bins_final('{5,1,1,1}'::float8[]);
+SELECT _clv_holdout_eval_final('[0:1]={1,2}'::float8[]);
+SELECT _clv_holdout_eval_final('{}'::float8[]);
+SELECT _clv_holdout_bins_final(array_fill(NULL::float8, ARRAY[4]));
+SELECT _clv_holdout_bins_final('{5,1,1,1}'::float8[]);
 -- sums past the float8 range are an ERROR, not Infinity.
 SELECT clv_holdout_eval(16.06, -1e308) FROM generate_series(1, 10);
 SELECT historical_clv(t, 1e308) FROM (VALUES ('2024-01-01'::timestamptz), ('2024-01-05')) v(t);

@@ -24,8 +24,20 @@ SELECT has_function_privilege('public', 'clv_holdout_bins_trans(float8[], int, f
 
 ALTER EXTENSION clv UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'clv';
-SELECT has_function_privilege('public', 'clv_holdout_bins_trans(float8[], int, float8, float8, int)',
+SELECT has_function_privilege('public', '_clv_holdout_bins_trans(float8[], int, float8, float8, int)',
                               'EXECUTE') AS public_may_execute_bins_trans;
+-- Support functions carry a leading underscore; the type rfm is clv_rfm; parameters
+-- named t are called horizon (prediction window) or t_customer (age).
+SELECT count(*) FILTER (WHERE p.proname !~ '^_') AS support_functions_without_underscore
+FROM pg_aggregate a JOIN pg_proc p ON p.oid IN (a.aggtransfn, a.aggfinalfn, a.aggcombinefn)
+WHERE a.aggfnoid::regproc::text ~ 'fit|holdout|gini|summary';
+SELECT to_regtype('rfm') AS rfm, to_regtype('clv_rfm') AS clv_rfm;
+SELECT pg_get_function_arguments('bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8)'::regprocedure);
+SELECT pg_get_function_arguments('bgnbd_fit(float8, float8, float8)'::regprocedure);
+SELECT round(bgnbd_expected_purchases(bg, horizon => 52, frequency => 2, recency => 30, t_customer => 38)::numeric, 6)
+FROM models;
+SELECT round(bgnbd_expected_purchases(bg, t => 52, frequency => 2, recency => 30, t_customer => 38)::numeric, 6)
+FROM models;
 
 -- The stored models and view still read, score and refresh to the same numbers.
 SELECT round((bg).r::numeric, 4) AS r, round((bg).alpha::numeric, 4) AS alpha,
