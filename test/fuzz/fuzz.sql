@@ -521,6 +521,14 @@ BEGIN
         tg.argtypes := sp.argtypes;
         tg.argnames := sp.argnames;
         rs := fuzz.rowsource(tg, 0);
+        IF random() < 0.3 THEN
+            -- a run of rows whose whole-number arguments count up (indexes into a state)
+            SELECT format('(SELECT %s FROM generate_series(0, %s) g) v(%s)',
+                          string_agg(CASE WHEN t IN ('int4'::regtype, 'int8'::regtype, 'int2'::regtype)
+                                          THEN format('g::%s', format_type(t, NULL)) ELSE fuzz.gen(t) END, ', ' ORDER BY o),
+                          fuzz.pick(ARRAY['10', '1000', '5000']), array_to_string(rs.cols, ', '))
+            INTO rs.src FROM unnest(sp.argtypes) WITH ORDINALITY u(t, o);
+        END IF;
         RETURN format(E'CREATE AGGREGATE %s(%s) (SFUNC = %s, STYPE = %s%s%s)\n;;\nSELECT %s(%s)::text FROM %s',
                       name, (SELECT string_agg(format_type(t, NULL), ', ') FROM unnest(sp.argtypes) t),
                       sp.fn::oid::regproc, st,
