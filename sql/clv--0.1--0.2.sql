@@ -42,6 +42,125 @@ WHERE oid IN ('gamma_gamma_clv(bgnbd_model, gamma_gamma_model, float8, float8, f
               'pareto_nbd_fit(float8, float8, float8, float8)'::pg_catalog.regprocedure);
 
 ------------------------------------------------------------------------------------------
+-- A one-line comment on every function, aggregate and type of the API (\dd, \df+).
+------------------------------------------------------------------------------------------
+-- One-line comments on the API (issue 13, item 6): every function, aggregate and type
+-- except the aggregate support functions. ASCII only (the script runs in any database
+-- encoding). Checked by test/sql/api_comments.sql.
+
+-- Customer summaries
+COMMENT ON TYPE clv_customer_summary IS 'Result of clv_summary: frequency (repeat purchase days), recency, t, monetary_value, first/last purchase';
+COMMENT ON AGGREGATE clv_summary(timestamptz, float8, timestamptz) IS 'Per customer: BTYD summary (frequency, recency, t in days, monetary_value) of transactions up to observation_end';
+COMMENT ON AGGREGATE clv_summary(timestamptz, float8, timestamptz, text) IS 'Per customer: BTYD summary of transactions up to observation_end; recency and t in unit (''day'' or ''week'')';
+
+-- Holdout checks
+COMMENT ON TYPE clv_holdout_summary IS 'Result of clv_summary_holdout: calibration summary plus holdout_frequency, holdout_monetary_value, holdout_length';
+COMMENT ON AGGREGATE clv_summary_holdout(timestamptz, float8, timestamptz, timestamptz) IS 'Per customer: summary up to calibration_end plus holdout purchases up to observation_end, in days';
+COMMENT ON AGGREGATE clv_summary_holdout(timestamptz, float8, timestamptz, timestamptz, text) IS 'Per customer: summary up to calibration_end plus holdout purchases up to observation_end, in unit';
+COMMENT ON TYPE clv_holdout_metrics IS 'Result of clv_holdout_eval: n, mae, rmse, bias (mean predicted - actual), correlation, predicted/actual totals';
+COMMENT ON AGGREGATE clv_holdout_eval(float8, float8) IS 'MAE, RMSE, bias, Pearson correlation and totals of predicted against actual values (clv_holdout_metrics)';
+COMMENT ON TYPE clv_frequency_bin IS 'Element of clv_holdout_by_frequency: calibration frequency, customers, mean predicted and actual holdout purchases';
+COMMENT ON AGGREGATE clv_holdout_by_frequency(int, float8, float8, int) IS 'Customers, mean predicted and actual holdout purchases per calibration frequency; max_frequency and up pooled';
+
+-- BTYD purchase models: BG/NBD
+COMMENT ON TYPE bgnbd_model IS 'BG/NBD model: r, alpha, a, b, log_likelihood, n_customers, iterations, converged, standard errors (NULL if unknown)';
+COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8) IS 'Maximum-likelihood BG/NBD fit on customer summaries (frequency, recency, t_customer); returns bgnbd_model';
+COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8, float8) IS 'Maximum-likelihood BG/NBD fit on (frequency, recency, t_customer) with an L2 penalizer >= 0 on the parameters';
+COMMENT ON FUNCTION bgnbd_model(float8, float8, float8, float8) IS 'BG/NBD model from known parameters (r, alpha, a, b); fit statistics NULL';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: expected purchases over the next horizon (model time units) of a customer with (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8) IS 'BG/NBD: expected purchases of a newly acquired customer within horizon (model time units), E[X(horizon)]';
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, float8, float8, float8) IS 'BG/NBD: probability the customer is still active given (frequency, recency, t_customer), 0..1';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8) IS 'BG/NBD: probability that a new customer makes exactly n purchases within horizon (model time units), P(X(horizon) = n), 0..1';
+
+-- BTYD purchase models: MBG/NBD
+COMMENT ON TYPE mbgnbd_model IS 'MBG/NBD model: r, alpha, a, b, log_likelihood, n_customers, iterations, converged, standard errors (NULL if unknown)';
+COMMENT ON AGGREGATE mbgnbd_fit(float8, float8, float8) IS 'Maximum-likelihood MBG/NBD fit on customer summaries (frequency, recency, t_customer); returns mbgnbd_model';
+COMMENT ON AGGREGATE mbgnbd_fit(float8, float8, float8, float8) IS 'Maximum-likelihood MBG/NBD fit on (frequency, recency, t_customer) with an L2 penalizer >= 0 on the parameters';
+COMMENT ON FUNCTION mbgnbd_model(float8, float8, float8, float8) IS 'MBG/NBD model from known parameters (r, alpha, a, b); fit statistics NULL';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: expected purchases over the next horizon (model time units) of a customer with (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8) IS 'MBG/NBD: expected purchases of a newly acquired customer within horizon (model time units), E[X(horizon)]';
+COMMENT ON FUNCTION mbgnbd_p_alive(mbgnbd_model, float8, float8, float8) IS 'MBG/NBD: probability the customer is still active given (frequency, recency, t_customer), 0..1';
+
+-- BTYD purchase models: Pareto/NBD
+COMMENT ON TYPE pareto_nbd_model IS 'Pareto/NBD model: r, alpha, s, beta, log_likelihood, n_customers, iterations, converged, standard errors';
+COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8) IS 'Maximum-likelihood Pareto/NBD fit on customer summaries (frequency, recency, t_customer); returns pareto_nbd_model';
+COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8, float8) IS 'Maximum-likelihood Pareto/NBD fit on (frequency, recency, t_customer) with an L2 penalizer >= 0 on the parameters';
+COMMENT ON FUNCTION pareto_nbd_model(float8, float8, float8, float8) IS 'Pareto/NBD model from known parameters (r, alpha, s, beta); fit statistics NULL';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: expected purchases over the next horizon (model time units) of a customer with (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8) IS 'Pareto/NBD: expected purchases of a newly acquired customer within horizon (model time units), E[X(horizon)]';
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, float8, float8, float8) IS 'Pareto/NBD: probability the customer is still active given (frequency, recency, t_customer), 0..1';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8) IS 'Pareto/NBD: probability that a new customer makes exactly n purchases within horizon (model time units), P(X(horizon) = n), 0..1';
+
+-- BTYD purchase models: BG/BB (discrete time)
+COMMENT ON TYPE bgbb_model IS 'BG/BB model: alpha, beta, gamma, delta, log_likelihood, n_customers, iterations, converged, standard errors';
+COMMENT ON AGGREGATE bgbb_fit(float8, float8, float8) IS 'Maximum-likelihood BG/BB fit on (frequency, recency, n_periods) in whole opportunities; returns bgbb_model';
+COMMENT ON AGGREGATE bgbb_fit(float8, float8, float8, float8) IS 'Maximum-likelihood BG/BB fit on (frequency, recency, n_periods), weight = customers with that pattern';
+COMMENT ON AGGREGATE bgbb_fit(float8, float8, float8, float8, float8) IS 'Maximum-likelihood BG/BB fit on weighted (frequency, recency, n_periods) with an L2 penalizer >= 0';
+COMMENT ON FUNCTION bgbb_model(float8, float8, float8, float8) IS 'BG/BB model from known parameters (alpha, beta, gamma, delta); fit statistics NULL';
+COMMENT ON FUNCTION bgbb_expected_purchases(bgbb_model, float8, float8, float8, float8) IS 'BG/BB: expected transactions in the next n_periods_ahead opportunities given (frequency, recency, n_periods)';
+COMMENT ON FUNCTION bgbb_expected_purchases(bgbb_model, float8) IS 'BG/BB: expected transactions of a new customer in n_periods_ahead opportunities';
+COMMENT ON FUNCTION bgbb_p_alive(bgbb_model, float8, float8, float8) IS 'BG/BB: probability the customer is alive at opportunity n_periods + 1 given (frequency, recency), 0..1';
+
+-- Gamma-Gamma spend model and CLV
+COMMENT ON TYPE gamma_gamma_model IS 'Gamma-Gamma spend model: p, q, gamma, log_likelihood, n_customers, iterations, converged, standard errors';
+COMMENT ON AGGREGATE gamma_gamma_fit(float8, float8) IS 'Maximum-likelihood Gamma-Gamma spend fit on (frequency, monetary_value); rows with frequency 0 skipped';
+COMMENT ON AGGREGATE gamma_gamma_fit(float8, float8, float8) IS 'Maximum-likelihood Gamma-Gamma spend fit on (frequency, monetary_value) with an L2 penalizer >= 0';
+COMMENT ON FUNCTION gamma_gamma_model(float8, float8, float8) IS 'Gamma-Gamma model from known parameters (p, q, gamma); fit statistics NULL';
+COMMENT ON FUNCTION gamma_gamma_expected_spend(gamma_gamma_model, float8, float8) IS 'Gamma-Gamma: expected mean spend per purchase of a customer with (frequency, monetary_value), in amount units';
+COMMENT ON FUNCTION gamma_gamma_clv(bgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV in amount units over months of 30 days, discounted monthly: BG/NBD purchases times Gamma-Gamma spend';
+
+-- Business analytics: historical CLV, A/B tests, regression, concentration, pricing
+COMMENT ON TYPE historical_clv_result IS 'Result of historical_clv: total_spend, n_transactions, avg_purchase_value, purchase_frequency, lifespan_days, clv';
+COMMENT ON AGGREGATE historical_clv(timestamptz, float8) IS 'Per customer: realised CLV (total spend), transactions, mean value, purchases per day, lifespan in days';
+COMMENT ON FUNCTION ab_assign(text, text, int) IS 'Deterministic A/B variant 1..variants of subject in experiment (SipHash-2-4, uniform, no modulo bias)';
+COMMENT ON FUNCTION ab_sample_size(float8, float8, float8, float8) IS 'Subjects per variant for a two-proportion test to detect an absolute rate change at alpha and power';
+COMMENT ON TYPE ab_proportion_result IS 'Result of ab_proportion_test: n and rate per variant, lifts, z, p_value, 95 % CI of the rate difference';
+COMMENT ON AGGREGATE ab_proportion_test(text, bool) IS 'Two-proportion z test of conversion between two variants (control = smaller label): p-value, 95 % CI';
+COMMENT ON TYPE ab_mean_result IS 'Result of ab_mean_test: n and mean per variant, diff, rel_lift, Welch t, df, p_value, 95 % CI of the difference';
+COMMENT ON AGGREGATE ab_mean_test(text, float8) IS 'Welch t-test of means between two variants (control = smaller label): p-value, 95 % CI of the difference';
+COMMENT ON TYPE linreg_model IS 'OLS model: coefficients (intercept first), std_errors, t/p values, r2, adj_r2, n, rank, sigma, df_residual';
+COMMENT ON AGGREGATE linreg_fit(float8, float8[]) IS 'OLS fit with intercept of y on the regressors x[1..k]; aliased columns get NULL coefficients';
+COMMENT ON FUNCTION linreg_predict(linreg_model, float8[]) IS 'Prediction of a linreg_model for regressors x: intercept + sum of coefficient * x';
+COMMENT ON TYPE regression_metrics_result IS 'Result of regression_metrics: n, mae, mse, rmse, r2';
+COMMENT ON AGGREGATE regression_metrics(float8, float8) IS 'MAE, MSE, RMSE and R2 (1 - SSE/SST) of predicted against actual values';
+COMMENT ON AGGREGATE gini(float8) IS 'Gini coefficient of non-negative amounts: 0 when all equal, (n-1)/n when one holds everything';
+COMMENT ON AGGREGATE top_share(float8, float8) IS 'Share of the total held by the ceil(fraction * n) largest amounts, 0..1';
+COMMENT ON FUNCTION segment_price(numeric, text, jsonb) IS 'Price of base_price for a segment under jsonb rules (discount, min_price, decimals; "*" for the rest)';
+
+-- Segmentation: RFM and k-means
+COMMENT ON FUNCTION rfm_score(float8, float8, float8, int) IS 'Window function: RFM quantile scores 1..bins over the partition, their digits and named segment';
+COMMENT ON FUNCTION value_tier(float8, float8, float8) IS 'Window function: Low-Value, Medium-Value or High-Value by the mid-rank quantile of monetary in the partition';
+COMMENT ON FUNCTION rfm_segment(int, int, int) IS 'Named RFM segment (Champions, At Risk, ...: 11 segments) of scores r, f, m in 1..5';
+COMMENT ON TYPE kmeans_model IS 'k-means model: k, centroids (scaled), centers (input units), scaling, shift, scale, inertia, iterations, converged, n';
+COMMENT ON FUNCTION kmeans_segment(float8[], int, int, text) IS 'Window function: k-means cluster id 1..k of each row, clustering the partition (ordered by centroid)';
+COMMENT ON AGGREGATE kmeans_fit(float8[], int) IS 'k-means model of the feature arrays with k clusters (seed 42, zscore scaling)';
+COMMENT ON AGGREGATE kmeans_fit(float8[], int, int) IS 'k-means model of the feature arrays with k clusters and the given seed (zscore scaling)';
+COMMENT ON AGGREGATE kmeans_fit(float8[], int, int, text) IS 'k-means model of the feature arrays with k clusters, seed and scaling (none, zscore, log_zscore)';
+COMMENT ON AGGREGATE kmeans_elbow(float8[], int) IS 'Inertia of the k-means fit for each k = 1..k_max, as an array (seed 42, zscore scaling)';
+COMMENT ON AGGREGATE kmeans_elbow(float8[], int, int) IS 'Inertia of the k-means fit for each k = 1..k_max, as an array (given seed, zscore scaling)';
+COMMENT ON AGGREGATE kmeans_elbow(float8[], int, int, text) IS 'Inertia of the k-means fit for each k = 1..k_max, as an array (given seed and scaling)';
+COMMENT ON AGGREGATE kmeans_silhouette(float8[], int) IS 'Mean silhouette (-1..1) of the k-means fit for each k = 1..k_max, NULL for k = 1 (seed 42, zscore)';
+COMMENT ON AGGREGATE kmeans_silhouette(float8[], int, int) IS 'Mean silhouette (-1..1) of the k-means fit for each k = 1..k_max, NULL for k = 1 (given seed, zscore)';
+COMMENT ON AGGREGATE kmeans_silhouette(float8[], int, int, text) IS 'Mean silhouette (-1..1) of the k-means fit for each k = 1..k_max, NULL for k = 1 (given seed and scaling)';
+COMMENT ON FUNCTION kmeans_assign(kmeans_model, float8[]) IS 'Cluster id 1..k of the model''s nearest centroid to features, after the model''s scaling';
+
+-- Charts: SVG 1.1 documents as text
+COMMENT ON FUNCTION clv_svg_frequency_recency(bgnbd_model, float8, text, int, float8, text) IS 'SVG heat map of BG/NBD P(alive) or expected purchases by frequency and recency, customers of age t_customer';
+COMMENT ON FUNCTION clv_svg_holdout(clv_frequency_bin[], text) IS 'SVG chart of mean predicted and actual holdout purchases by calibration frequency (clv_holdout_by_frequency)';
+COMMENT ON FUNCTION clv_svg_bar_chart(text[], float8[], text, text) IS 'SVG bar chart: one bar per label, in the order given';
+COMMENT ON FUNCTION clv_svg_bar_chart(text[], float8[], float8[], text, text[]) IS 'SVG bar chart of two series per label, the second on its own right axis';
+COMMENT ON AGGREGATE clv_svg_histogram(float8) IS 'SVG histogram of the values in 20 equal-width bins';
+COMMENT ON AGGREGATE clv_svg_histogram(float8, int) IS 'SVG histogram of the values in bins (1..200) equal-width bins';
+COMMENT ON AGGREGATE clv_svg_histogram(float8, int, text) IS 'SVG histogram of the values in bins (1..200) equal-width bins, with a title';
+COMMENT ON AGGREGATE clv_svg_lorenz(float8) IS 'SVG Lorenz curve of non-negative values against equality, Gini coefficient in the legend';
+COMMENT ON AGGREGATE clv_svg_lorenz(float8, text) IS 'SVG Lorenz curve of non-negative values against equality, Gini coefficient in the legend, with a title';
+
+-- ======================================================================================
+-- AFTER the rename of type rfm to clv_rfm (lead's change; fails before it)
+-- ======================================================================================
+COMMENT ON TYPE clv_rfm IS 'Result of rfm_score: quantile scores r, f, m (1..bins, higher is better), score digits, named segment';
+
+------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support
 -- functions get a leading underscore (so that \df lists the API alone; their C symbols
 -- are unchanged) and are not for PUBLIC.
