@@ -70,7 +70,7 @@ COMMENT ON FUNCTION bgnbd_model(float8, float8, float8, float8) IS 'BG/NBD model
 COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: expected purchases over the next horizon (model time units) of a customer with (frequency, recency, t_customer)';
 COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8) IS 'BG/NBD: expected purchases of a newly acquired customer within horizon (model time units), E[X(horizon)]';
 COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, float8, float8, float8) IS 'BG/NBD: probability the customer is still active given (frequency, recency, t_customer), 0..1';
-COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8) IS 'BG/NBD: probability that a new customer makes exactly n purchases within horizon (model time units), P(X(horizon) = n), 0..1';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8) IS 'BG/NBD: P(X(horizon) = n): a new customer makes exactly n purchases within horizon model time units';
 
 -- BTYD purchase models: MBG/NBD
 COMMENT ON TYPE mbgnbd_model IS 'MBG/NBD model: r, alpha, a, b, log_likelihood, n_customers, iterations, converged, standard errors (NULL if unknown)';
@@ -86,10 +86,10 @@ COMMENT ON TYPE pareto_nbd_model IS 'Pareto/NBD model: r, alpha, s, beta, log_li
 COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8) IS 'Maximum-likelihood Pareto/NBD fit on customer summaries (frequency, recency, t_customer); returns pareto_nbd_model';
 COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8, float8) IS 'Maximum-likelihood Pareto/NBD fit on (frequency, recency, t_customer) with an L2 penalizer >= 0 on the parameters';
 COMMENT ON FUNCTION pareto_nbd_model(float8, float8, float8, float8) IS 'Pareto/NBD model from known parameters (r, alpha, s, beta); fit statistics NULL';
-COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: expected purchases over the next horizon (model time units) of a customer with (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: expected purchases over the next horizon (model units) of a customer with (frequency, recency, t_customer)';
 COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8) IS 'Pareto/NBD: expected purchases of a newly acquired customer within horizon (model time units), E[X(horizon)]';
 COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, float8, float8, float8) IS 'Pareto/NBD: probability the customer is still active given (frequency, recency, t_customer), 0..1';
-COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8) IS 'Pareto/NBD: probability that a new customer makes exactly n purchases within horizon (model time units), P(X(horizon) = n), 0..1';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8) IS 'Pareto/NBD: P(X(horizon) = n): a new customer makes exactly n purchases within horizon model time units';
 
 -- BTYD purchase models: BG/BB (discrete time)
 COMMENT ON TYPE bgbb_model IS 'BG/BB model: alpha, beta, gamma, delta, log_likelihood, n_customers, iterations, converged, standard errors';
