@@ -7,6 +7,95 @@
 -- (feature sections go here, before the names and the support functions below)
 
 ------------------------------------------------------------------------------------------
+-- The time unit travels with the data (issue 13). A purchase model fitted from
+-- clv_summary's composite records the summary's unit_days; scoring with a summary checks
+-- that the units agree, and gamma_gamma_clv takes the model's unit unless told otherwise
+-- (it used to assume days: a model fitted on weeks gave 4x the CLV without unit_days => 7).
+------------------------------------------------------------------------------------------
+ALTER TYPE bgnbd_model ADD ATTRIBUTE unit_days float8;
+ALTER TYPE mbgnbd_model ADD ATTRIBUTE unit_days float8;
+ALTER TYPE pareto_nbd_model ADD ATTRIBUTE unit_days float8;
+
+CREATE FUNCTION btyd_fit_summary_trans(bytea, clv_customer_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION btyd_fit_summary_trans(bytea, clv_customer_summary, float8) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_fit_summary_trans(bytea, clv_customer_summary) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_fit_summary_trans(bytea, clv_customer_summary, float8) RETURNS bytea
+    AS 'MODULE_PATHNAME' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE bgnbd_fit(summary clv_customer_summary) (
+    SFUNC = btyd_fit_summary_trans, STYPE = bytea, FINALFUNC = bgnbd_fit_final,
+    FINALFUNC_MODIFY = READ_WRITE, COMBINEFUNC = clv_rowset_combine, PARALLEL = SAFE);
+CREATE AGGREGATE bgnbd_fit(summary clv_customer_summary, penalizer float8) (
+    SFUNC = btyd_fit_summary_trans, STYPE = bytea, FINALFUNC = bgnbd_fit_final,
+    FINALFUNC_MODIFY = READ_WRITE, COMBINEFUNC = clv_rowset_combine, PARALLEL = SAFE);
+CREATE AGGREGATE mbgnbd_fit(summary clv_customer_summary) (
+    SFUNC = btyd_fit_summary_trans, STYPE = bytea, FINALFUNC = mbgnbd_fit_final,
+    FINALFUNC_MODIFY = READ_WRITE, COMBINEFUNC = clv_rowset_combine, PARALLEL = SAFE);
+CREATE AGGREGATE mbgnbd_fit(summary clv_customer_summary, penalizer float8) (
+    SFUNC = btyd_fit_summary_trans, STYPE = bytea, FINALFUNC = mbgnbd_fit_final,
+    FINALFUNC_MODIFY = READ_WRITE, COMBINEFUNC = clv_rowset_combine, PARALLEL = SAFE);
+CREATE AGGREGATE pareto_nbd_fit(summary clv_customer_summary) (
+    SFUNC = btyd_fit_summary_trans, STYPE = bytea, FINALFUNC = pareto_nbd_fit_final,
+    FINALFUNC_MODIFY = READ_WRITE, COMBINEFUNC = clv_rowset_combine, PARALLEL = SAFE);
+CREATE AGGREGATE pareto_nbd_fit(summary clv_customer_summary, penalizer float8) (
+    SFUNC = btyd_fit_summary_trans, STYPE = bytea, FINALFUNC = pareto_nbd_fit_final,
+    FINALFUNC_MODIFY = READ_WRITE, COMBINEFUNC = clv_rowset_combine, PARALLEL = SAFE);
+CREATE AGGREGATE gamma_gamma_fit(summary clv_customer_summary) (
+    SFUNC = gamma_gamma_fit_summary_trans, STYPE = bytea, FINALFUNC = gamma_gamma_fit_final,
+    FINALFUNC_MODIFY = READ_WRITE, COMBINEFUNC = clv_rowset_combine, PARALLEL = SAFE);
+CREATE AGGREGATE gamma_gamma_fit(summary clv_customer_summary, penalizer float8) (
+    SFUNC = gamma_gamma_fit_summary_trans, STYPE = bytea, FINALFUNC = gamma_gamma_fit_final,
+    FINALFUNC_MODIFY = READ_WRITE, COMBINEFUNC = clv_rowset_combine, PARALLEL = SAFE);
+
+-- Scoring from the summary composite (the same C functions: they tell the forms apart by
+-- their number of arguments).
+CREATE FUNCTION bgnbd_p_alive(model bgnbd_model, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive(model mbgnbd_model, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases(model mbgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd_model, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_p_alive' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_expected_spend(model gamma_gamma_model, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_expected_spend' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(bg bgnbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- unit_days NULL (the default) = the model's unit; no longer STRICT, so that it can be.
+CREATE OR REPLACE FUNCTION gamma_gamma_clv(bg bgnbd_model, gg gamma_gamma_model, frequency float8,
+                                           recency float8, t float8, monetary_value float8,
+                                           months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                           unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, clv_customer_summary) IS 'BG/NBD: probability the customer of a clv_summary row is still active, 0..1 (units checked)';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: expected purchases over the next horizon (model units) of the customer of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_p_alive(mbgnbd_model, clv_customer_summary) IS 'MBG/NBD: probability the customer of a clv_summary row is still active, 0..1 (units checked)';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: expected purchases over the next horizon (model units) of the customer of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, clv_customer_summary) IS 'Pareto/NBD: probability the customer of a clv_summary row is still active, 0..1 (units checked)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: expected purchases over the next horizon (model units) of a clv_summary row''s customer';
+COMMENT ON FUNCTION gamma_gamma_expected_spend(gamma_gamma_model, clv_customer_summary) IS 'Gamma-Gamma: expected mean spend per purchase of the customer of a clv_summary row';
+COMMENT ON FUNCTION gamma_gamma_clv(bgnbd_model, gamma_gamma_model, clv_customer_summary, int, float8) IS 'CLV over months (30 days) of a clv_summary row''s customer: BG/NBD x Gamma-Gamma, discounted; units checked';
+COMMENT ON AGGREGATE bgnbd_fit(clv_customer_summary) IS 'BG/NBD fit on clv_summary rows; the model records their unit_days';
+COMMENT ON AGGREGATE bgnbd_fit(clv_customer_summary, float8) IS 'BG/NBD fit on clv_summary rows with an L2 penalizer; the model records their unit_days';
+COMMENT ON AGGREGATE mbgnbd_fit(clv_customer_summary) IS 'MBG/NBD fit on clv_summary rows; the model records their unit_days';
+COMMENT ON AGGREGATE mbgnbd_fit(clv_customer_summary, float8) IS 'MBG/NBD fit on clv_summary rows with an L2 penalizer; the model records their unit_days';
+COMMENT ON AGGREGATE pareto_nbd_fit(clv_customer_summary) IS 'Pareto/NBD fit on clv_summary rows; the model records their unit_days';
+COMMENT ON AGGREGATE pareto_nbd_fit(clv_customer_summary, float8) IS 'Pareto/NBD fit on clv_summary rows with an L2 penalizer; the model records their unit_days';
+COMMENT ON AGGREGATE gamma_gamma_fit(clv_customer_summary) IS 'Gamma-Gamma spend fit on the repeat buyers among clv_summary rows';
+COMMENT ON AGGREGATE gamma_gamma_fit(clv_customer_summary, float8) IS 'Gamma-Gamma spend fit on the repeat buyers among clv_summary rows, with an L2 penalizer';
+
+------------------------------------------------------------------------------------------
 -- Names (issue 13). A type called rfm kept users from creating a table rfm: it is
 -- clv_rfm now (columns and functions of the type follow the rename; SQL text that spells
 -- the old name, such as a cast ::rfm, must be changed). One meaning per parameter name:

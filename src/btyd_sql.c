@@ -76,7 +76,7 @@ checked_expectation(const ScoreModel *sm, const char *fname, double v, const dou
 static void
 check_horizon(const ScoreModel *sm, const char *fname, double t)
 {
-	clv_check_finite(fname, sm->discrete ? "n_periods ahead" : "t", t);
+	clv_check_finite(fname, sm->discrete ? "n_periods ahead" : "horizon", t);
 	if (t < 0 || (sm->discrete && t != floor(t)))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -84,7 +84,27 @@ check_horizon(const ScoreModel *sm, const char *fname, double t)
 						sm->discrete ? "a whole number" : "a number", t)));
 }
 
-/* (model, t, frequency, recency, t_customer) or, with conditional false, (model, t) */
+/*
+ * A customer's (frequency, recency, t_customer) from a summary composite argument; its
+ * unit, where known, must be the model's.
+ */
+static void
+summary_customer(FunctionCallInfo fcinfo, int argno, const char *fname,
+				 double *x, double *tx, double *T)
+{
+	clv_summary_fields c;
+
+	clv_read_summary(fcinfo, argno, fname, &c);
+	clv_check_units(fname, clv_model_unit(fcinfo, 0), c.unit_days);
+	*x = c.frequency;
+	*tx = c.recency;
+	*T = c.t;
+}
+
+/*
+ * (model, horizon, frequency, recency, t_customer), (model, horizon, summary) or, with
+ * conditional false, (model, horizon)
+ */
 static Datum
 score_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditional)
 {
@@ -99,13 +119,16 @@ score_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditional)
 	snprintf(fname, sizeof(fname), "%s_expected_purchases", sm->prefix);
 	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
 	check_horizon(sm, fname, t);
-	if (conditional)
+	if (conditional && PG_NARGS() == 3)
+		summary_customer(fcinfo, 2, fname, &x, &tx, &T);
+	else if (conditional)
 	{
 		x = PG_GETARG_FLOAT8(2);
 		tx = PG_GETARG_FLOAT8(3);
 		T = PG_GETARG_FLOAT8(4);
-		check_customer(sm, fname, x, tx, T);
 	}
+	if (conditional)
+		check_customer(sm, fname, x, tx, T);
 	e = sm->expected(par, t, x, tx, T);
 
 	/*
@@ -120,17 +143,26 @@ score_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditional)
 	PG_RETURN_FLOAT8(checked_expectation(sm, fname, e, par, t, x, tx, T));
 }
 
+/* (model, frequency, recency, t_customer) or (model, summary) */
 static Datum
 score_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm)
 {
 	char		fname[64];
 	double		par[4],
-				x = PG_GETARG_FLOAT8(1),
-				tx = PG_GETARG_FLOAT8(2),
-				T = PG_GETARG_FLOAT8(3);
+				x,
+				tx,
+				T;
 
 	snprintf(fname, sizeof(fname), "%s_p_alive", sm->prefix);
 	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	if (PG_NARGS() == 2)
+		summary_customer(fcinfo, 1, fname, &x, &tx, &T);
+	else
+	{
+		x = PG_GETARG_FLOAT8(1);
+		tx = PG_GETARG_FLOAT8(2);
+		T = PG_GETARG_FLOAT8(3);
+	}
 	check_customer(sm, fname, x, tx, T);
 	PG_RETURN_FLOAT8(clv_check_result(fname, sm->p_alive(par, x, tx, T)));
 }

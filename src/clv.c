@@ -8,6 +8,7 @@
 #include <gsl/gsl_errno.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
@@ -200,17 +201,18 @@ typedef struct ModelCache
 #define CLV_MAX_MODEL_ARGS 4
 #define CLV_MAX_FIELDS 16
 
-void
-clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
-			   const char *const *fields, int nfields, double *out)
+/*
+ * Deforms composite argument argno into values/nulls (at most CLV_MAX_FIELDS fields);
+ * the row type's descriptor is cached per argument. NULL if natts is out of range.
+ */
+static TupleDesc
+deform_arg(FunctionCallInfo fcinfo, int argno, Datum *values, bool *nulls)
 {
 	HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
 	Oid			typid = HeapTupleHeaderGetTypeId(th);
 	int32		typmod = HeapTupleHeaderGetTypMod(th);
 	ModelCache *cache = fcinfo->flinfo->fn_extra;
 	HeapTupleData tuple;
-	Datum		values[CLV_MAX_FIELDS];
-	bool		nulls[CLV_MAX_FIELDS];
 
 	Assert(argno < CLV_MAX_MODEL_ARGS);
 	if (cache == NULL)
@@ -230,18 +232,43 @@ clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
 		ReleaseTupleDesc(td);
 		cache->typid = typid;
 		cache->typmod = typmod;
-		if (cache->tupdesc->natts < nfields || cache->tupdesc->natts > CLV_MAX_FIELDS)
-			ereport(ERROR,
-					(errcode(ERRCODE_DATATYPE_MISMATCH),
-					 errmsg("argument %d is not a %s", argno + 1, typname)));
 	}
-
+	if (cache->tupdesc->natts > CLV_MAX_FIELDS)
+		return NULL;
 	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
 	ItemPointerSetInvalid(&tuple.t_self);
 	tuple.t_tableOid = InvalidOid;
 	tuple.t_data = th;
 	heap_deform_tuple(&tuple, cache->tupdesc, values, nulls);
+	return cache->tupdesc;
+}
 
+/* The index of attribute name in td, or -1. */
+static int
+attr_index(TupleDesc td, const char *name)
+{
+	for (int i = 0; i < td->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(td, i);
+
+		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
+			return i;
+	}
+	return -1;
+}
+
+void
+clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
+			   const char *const *fields, int nfields, double *out)
+{
+	Datum		values[CLV_MAX_FIELDS];
+	bool		nulls[CLV_MAX_FIELDS];
+	TupleDesc	td = deform_arg(fcinfo, argno, values, nulls);
+
+	if (td == NULL || td->natts < nfields)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("argument %d is not a %s", argno + 1, typname)));
 	for (int i = 0; i < nfields; i++)
 	{
 		double		v;
@@ -261,10 +288,101 @@ clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
 	}
 }
 
+double
+clv_model_unit(FunctionCallInfo fcinfo, int argno)
+{
+	Datum		values[CLV_MAX_FIELDS];
+	bool		nulls[CLV_MAX_FIELDS];
+	TupleDesc	td = deform_arg(fcinfo, argno, values, nulls);
+	int			i = td ? attr_index(td, "unit_days") : -1;
+	double		u;
+
+	if (i < 0 || nulls[i] || TupleDescAttr(td, i)->atttypid != FLOAT8OID)
+		return NAN;
+	u = DatumGetFloat8(values[i]);
+	if (!(isfinite(u) && u > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("the model's unit_days = %g is not a positive number", u),
+				 errhint("unit_days is the length of the model's time unit in days (1 for days, 7 for weeks), or NULL if unknown.")));
+	return u;
+}
+
+void
+clv_check_units(const char *fname, double model_unit, double data_unit)
+{
+	if (!isnan(model_unit) && !isnan(data_unit) && model_unit != data_unit)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the model's time unit is %g days, the customer's summary is in units of %g days",
+						fname, model_unit, data_unit),
+				 errdetail("Rates fitted per %g days would be applied to times counted in units of %g days.",
+						   model_unit, data_unit),
+				 errhint("Summarise the customers with the unit the model was fitted on (clv_summary's unit argument).")));
+}
+
+/* A numeric field of a summary as a double; NaN for NULL. */
+static double
+summary_number(TupleDesc td, Datum *values, bool *nulls, const char *name, const char *fname,
+			   bool optional)
+{
+	int			i = attr_index(td, name);
+
+	if (i < 0 && optional)
+		return NAN;
+	if (i < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: the summary has no field %s", fname, name),
+				 errhint("Pass a clv_customer_summary as clv_summary returns it; after installing a new clv, run ALTER EXTENSION clv UPDATE.")));
+	if (nulls[i])
+		return NAN;
+	switch (TupleDescAttr(td, i)->atttypid)
+	{
+		case INT4OID:
+			return DatumGetInt32(values[i]);
+		case INT8OID:
+			return (double) DatumGetInt64(values[i]);
+		case FLOAT8OID:
+			return DatumGetFloat8(values[i]);
+		default:
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("%s: the summary's field %s is not a number", fname, name)));
+	}
+	return NAN;					/* not reached */
+}
+
+void
+clv_read_summary(FunctionCallInfo fcinfo, int argno, const char *fname, clv_summary_fields *s)
+{
+	Datum		values[CLV_MAX_FIELDS];
+	bool		nulls[CLV_MAX_FIELDS];
+	TupleDesc	td = deform_arg(fcinfo, argno, values, nulls);
+
+	if (td == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("%s: argument %d is not a clv_customer_summary", fname, argno + 1)));
+	s->frequency = summary_number(td, values, nulls, "frequency", fname, false);
+	s->recency = summary_number(td, values, nulls, "recency", fname, false);
+	s->t = summary_number(td, values, nulls, "t", fname, false);
+	s->monetary_value = summary_number(td, values, nulls, "monetary_value", fname, false);
+	s->unit_days = summary_number(td, values, nulls, "unit_days", fname, true);
+	if (isnan(s->frequency) || isnan(s->recency) || isnan(s->t))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s: the summary's frequency, recency and t must not be NULL", fname)));
+	if (!isnan(s->unit_days) && !(isfinite(s->unit_days) && s->unit_days > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the summary's unit_days = %g is not a positive number", fname, s->unit_days)));
+}
+
 /* (params..., log_likelihood, n_customers, iterations, converged, param SEs...) */
 Datum
 clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
-				const clv_fit *fit, double n_customers)
+				const clv_fit *fit, double n_customers, double unit_days)
 {
 	TupleDesc	tupdesc;
 	Datum		values[CLV_MAX_FIELDS];
@@ -287,7 +405,17 @@ clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
 		values[i] = Float8GetDatum(fit->se[j]);
 		nulls[i] = isnan(fit->se[j]);
 	}
-	Assert(i == tupdesc->natts);
+	/* unit_days (since 0.2): NULL when unknown; absent in a database still on 0.1 */
+	if (i < tupdesc->natts && attr_index(tupdesc, "unit_days") == i)
+	{
+		values[i] = Float8GetDatum(unit_days);
+		nulls[i++] = isnan(unit_days);
+	}
+	if (i != tupdesc->natts)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the model type has %d fields, expected %d", tupdesc->natts, i),
+				 errhint("After installing a new clv, run ALTER EXTENSION clv UPDATE.")));
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 

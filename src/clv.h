@@ -21,6 +21,8 @@ typedef struct RowSet
 	int64		nsorted;		/* rows [0, nsorted) are sorted and distinct */
 	int64		cap;			/* rows allocated */
 	double		penalizer;		/* per-group fit option; NaN until a row sets it */
+	double		unit_days;		/* days per time unit of the rows (from a summary
+								 * composite); NaN: not known (bare numbers) */
 	double	   *v;				/* n * CLV_ROW_WIDTH doubles */
 	char		kind;			/* what the rows are (ROWSET_*), 0 for other uses */
 } RowSet;
@@ -33,6 +35,7 @@ typedef struct RowSet
 extern RowSet *rowset_create(MemoryContext cxt);
 extern void rowset_add(RowSet *rs, double c0, double c1, double c2, double w);
 extern void rowset_set_penalizer(RowSet *rs, double penalizer, const char *fname);
+extern void rowset_set_unit(RowSet *rs, double unit_days, const char *fname);
 extern void rowset_compact(RowSet *rs);
 extern void rowset_merge(RowSet *dst, const RowSet *src);
 /* Serial form for SERIALFUNCs: the penalizer, then the rows (see rowset.c). */
@@ -80,7 +83,28 @@ extern void clv_fit_finish(const char *fname, const clv_fit *fit);
 extern void clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
 						   const char *const *fields, int nfields, double *out);
 extern Datum clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
-							 const clv_fit *fit, double n_customers);
+							 const clv_fit *fit, double n_customers, double unit_days);
+
+/*
+ * The time unit that travels with the data: a model's unit_days (NaN when it has none:
+ * fitted from bare numbers, built by a constructor, or stored before 0.2), and a check
+ * that two known units agree.
+ */
+extern double clv_model_unit(FunctionCallInfo fcinfo, int argno);
+extern void clv_check_units(const char *fname, double model_unit, double data_unit);
+
+/* A clv_customer_summary argument; monetary_value NaN when NULL (no repeat purchase). */
+typedef struct clv_summary_fields
+{
+	double		frequency;
+	double		recency;
+	double		t;
+	double		monetary_value;
+	double		unit_days;		/* NaN if the summary has none */
+} clv_summary_fields;
+
+extern void clv_read_summary(FunctionCallInfo fcinfo, int argno, const char *fname,
+							 clv_summary_fields *s);
 
 /* The final step of every fit aggregate: identification checks, fit, model composite. */
 extern Datum clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m);

@@ -13,6 +13,8 @@
 #include "clv.h"
 
 PG_FUNCTION_INFO_V1(btyd_fit_trans);
+PG_FUNCTION_INFO_V1(btyd_fit_summary_trans);
+PG_FUNCTION_INFO_V1(gamma_gamma_fit_summary_trans);
 PG_FUNCTION_INFO_V1(gamma_gamma_fit_trans);
 PG_FUNCTION_INFO_V1(bgbb_fit_trans);
 PG_FUNCTION_INFO_V1(bgnbd_fit_final);
@@ -68,6 +70,44 @@ btyd_fit_trans(PG_FUNCTION_ARGS)
 }
 
 /*
+ * bgnbd_fit / mbgnbd_fit / pareto_nbd_fit (summary clv_customer_summary [, penalizer]):
+ * the summary's unit travels into the model (unit_days); summaries of different units
+ * in one group are an ERROR.
+ */
+Datum
+btyd_fit_summary_trans(PG_FUNCTION_ARGS)
+{
+	const char *fname = agg_name(fcinfo, "bgnbd_fit");
+	Datum		state;
+	RowSet	   *rs = rowset_trans_state(fcinfo, ROWSET_BTYD, fname, &state);
+	clv_summary_fields c;
+
+	penalizer_arg(fcinfo, rs, 2, fname);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(state);
+	clv_read_summary(fcinfo, 1, fname, &c);
+	clv_check_customer(fname, c.frequency, c.recency, c.t);
+	if (!isnan(c.unit_days))
+		rowset_set_unit(rs, c.unit_days, fname);
+	rowset_add(rs, c.frequency, c.recency, c.t, 1.0);
+	PG_RETURN_DATUM(state);
+}
+
+/* A repeat buyer's row of the spend model: a positive mean spend. */
+static void
+spend_row(RowSet *rs, const char *fname, double x, double m)
+{
+	clv_check_finite(fname, "monetary_value", m);
+	if (m <= 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("gamma_gamma_fit: monetary_value %g of a repeat buyer (frequency %g) is not positive", m, x),
+				 errdetail("The Gamma-Gamma model describes positive spend; a zero or negative mean cannot enter its likelihood."),
+				 errhint("Fit on the buyers with spend, e.g. add WHERE monetary_value > 0, and score the others separately.")));
+	rowset_add(rs, x, m, log(m), 1.0);
+}
+
+/*
  * gamma_gamma_fit(frequency, monetary_value [, penalizer]): customers with frequency 0
  * carry no spend information and are skipped; a repeat buyer needs a positive mean.
  */
@@ -88,14 +128,30 @@ gamma_gamma_fit_trans(PG_FUNCTION_ARGS)
 	clv_check_frequency(fname, x);
 	if (x == 0)
 		PG_RETURN_DATUM(state);
-	clv_check_finite(fname, "monetary_value", m);
-	if (m <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("gamma_gamma_fit: monetary_value %g of a repeat buyer (frequency %g) is not positive", m, x),
-				 errdetail("The Gamma-Gamma model describes positive spend; a zero or negative mean cannot enter its likelihood."),
-				 errhint("Fit on the buyers with spend, e.g. add WHERE monetary_value > 0, and score the others separately.")));
-	rowset_add(rs, x, m, log(m), 1.0);
+	spend_row(rs, fname, x, m);
+	PG_RETURN_DATUM(state);
+}
+
+/*
+ * gamma_gamma_fit(summary clv_customer_summary [, penalizer]): the same rows from the
+ * summary's frequency and monetary_value (spend has no time unit).
+ */
+Datum
+gamma_gamma_fit_summary_trans(PG_FUNCTION_ARGS)
+{
+	const char *fname = "gamma_gamma_fit";
+	Datum		state;
+	RowSet	   *rs = rowset_trans_state(fcinfo, ROWSET_SPEND, fname, &state);
+	clv_summary_fields c;
+
+	penalizer_arg(fcinfo, rs, 2, fname);
+	if (PG_ARGISNULL(1))
+		PG_RETURN_DATUM(state);
+	clv_read_summary(fcinfo, 1, fname, &c);
+	clv_check_frequency(fname, c.frequency);
+	if (c.frequency == 0)
+		PG_RETURN_DATUM(state);
+	spend_row(rs, fname, c.frequency, c.monetary_value);
 	PG_RETURN_DATUM(state);
 }
 
@@ -187,7 +243,7 @@ clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m)
 	clv_optim_defaults(&opts);
 	clv_fit_model(m, &rows, isnan(rs->penalizer) ? 0.0 : rs->penalizer, &opts, &fit);
 	clv_fit_finish(m->name, &fit);
-	return clv_model_datum(fcinfo, fit.par, m->npar, &fit, rows.wsum);
+	return clv_model_datum(fcinfo, fit.par, m->npar, &fit, rows.wsum, rs->unit_days);
 }
 
 Datum

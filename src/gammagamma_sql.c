@@ -15,6 +15,7 @@ static const char *const bg_fields[] = {"r", "alpha", "a", "b"};
 
 PG_FUNCTION_INFO_V1(gamma_gamma_expected_spend);
 PG_FUNCTION_INFO_V1(gamma_gamma_clv);
+PG_FUNCTION_INFO_V1(gamma_gamma_clv_summary);
 
 static double
 expected_spend(const char *fname, const double *gg, double x, double m)
@@ -42,39 +43,67 @@ gamma_gamma_expected_spend(PG_FUNCTION_ARGS)
 	double		gg[3];
 
 	clv_read_model(fcinfo, 0, "gamma_gamma_model", gg_fields, 3, gg);
+	if (PG_NARGS() == 2)
+	{
+		/* (model, summary): no repeat purchase, no mean spend: the model's mean */
+		clv_summary_fields c;
+
+		clv_read_summary(fcinfo, 1, "gamma_gamma_expected_spend", &c);
+		PG_RETURN_FLOAT8(expected_spend("gamma_gamma_expected_spend", gg, c.frequency,
+										isnan(c.monetary_value) ? 0.0 : c.monetary_value));
+	}
 	PG_RETURN_FLOAT8(expected_spend("gamma_gamma_expected_spend", gg,
 									PG_GETARG_FLOAT8(1), PG_GETARG_FLOAT8(2)));
 }
 
 /*
- * gamma_gamma_clv(bg, gg, frequency, recency, t, monetary_value, months,
- * monthly_discount, unit_days): sum over months i of the purchases expected in month i
- * (30 days = 30 / unit_days model units) times the expected spend, discounted by
- * (1 + monthly_discount)^i - the definition of lifetimes' customer_lifetime_value.
+ * The unit of a CLV computation: unit_days given (> 0), else the model's; the two must
+ * agree when both are known, and one of them must be.
  */
-Datum
-gamma_gamma_clv(PG_FUNCTION_ARGS)
+static double
+clv_unit(const char *fname, double given, double model_unit, const char *what)
 {
-	const char *fname = "gamma_gamma_clv";
-	double		bg[4],
-				gg[3];
-	double		x = PG_GETARG_FLOAT8(2),
-				tx = PG_GETARG_FLOAT8(3),
-				T = PG_GETARG_FLOAT8(4),
-				m = PG_GETARG_FLOAT8(5);
-	int32		months = PG_GETARG_INT32(6);
-	double		d = PG_GETARG_FLOAT8(7),
-				unit_days = PG_GETARG_FLOAT8(8);
+	if (!isnan(given))
+	{
+		clv_check_finite(fname, "unit_days", given);
+		if (given <= 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: unit_days must be positive, got %g", fname, given),
+					 errhint("unit_days is the length of the model's time unit in days: 1 for days, 7 for weeks.")));
+		if (!isnan(model_unit) && model_unit != given)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: unit_days %g contradicts the model's time unit of %g days", fname, given, model_unit),
+					 errdetail("The BG/NBD model was fitted on %s in units of %g days.", what, model_unit),
+					 errhint("Leave unit_days out (NULL): the model's unit is used.")));
+		return given;
+	}
+	if (isnan(model_unit))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the time unit of the BG/NBD model is not known", fname),
+				 errdetail("The model was fitted from bare numbers (or built by bgnbd_model(), or stored before clv 0.2), so it does not record whether recency and t were in days or weeks; a 12-month CLV would be off by a factor of 7 if guessed wrong."),
+				 errhint("Pass unit_days => 1 (days) or unit_days => 7 (weeks) as the model was fitted, or fit it from clv_summary's result: bgnbd_fit(summary).")));
+	return model_unit;
+}
+
+/*
+ * Sum over months i of the purchases expected in month i (30 days = 30 / unit_days model
+ * units) times the expected spend, discounted by (1 + monthly_discount)^i - the
+ * definition of lifetimes' customer_lifetime_value.
+ */
+static double
+clv_sum(const char *fname, const double *bg, const double *gg, double x, double tx,
+		double T, double m, int32 months, double d, double unit_days)
+{
 	double		spend,
 				month,
 				prev = 0.0,
 				clv = 0.0;
 
-	clv_read_model(fcinfo, 0, "bgnbd_model", bg_fields, 4, bg);
-	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
 	clv_check_customer(fname, x, tx, T);
 	clv_check_finite(fname, "monthly_discount", d);
-	clv_check_finite(fname, "unit_days", unit_days);
 	if (months < 0 || months > 1200)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -83,11 +112,6 @@ gamma_gamma_clv(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: monthly_discount must be greater than -1, got %g", fname, d)));
-	if (unit_days <= 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: unit_days must be positive, got %g", fname, unit_days),
-				 errhint("unit_days is the length of the model's time unit in days: 1 for days, 7 for weeks.")));
 
 	spend = expected_spend(fname, gg, x, m);
 	month = 30.0 / unit_days;
@@ -107,5 +131,53 @@ gamma_gamma_clv(PG_FUNCTION_ARGS)
 		clv += (cum - prev) * spend / pow(1.0 + d, i);
 		prev = cum;
 	}
-	PG_RETURN_FLOAT8(clv_check_result(fname, clv));
+	return clv_check_result(fname, clv);
+}
+
+/*
+ * gamma_gamma_clv(bg, gg, frequency, recency, t_customer, monetary_value, months,
+ * monthly_discount, unit_days): not STRICT since 0.2, so that unit_days may be NULL (the
+ * model's unit); a NULL in any other argument gives NULL, as before.
+ */
+Datum
+gamma_gamma_clv(PG_FUNCTION_ARGS)
+{
+	const char *fname = "gamma_gamma_clv";
+	double		bg[4],
+				gg[3];
+
+	for (int i = 0; i < 8; i++)
+		if (PG_ARGISNULL(i))
+			PG_RETURN_NULL();
+	clv_read_model(fcinfo, 0, "bgnbd_model", bg_fields, 4, bg);
+	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
+	PG_RETURN_FLOAT8(clv_sum(fname, bg, gg, PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3),
+							 PG_GETARG_FLOAT8(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6),
+							 PG_GETARG_FLOAT8(7),
+							 clv_unit(fname, PG_NARGS() > 8 && !PG_ARGISNULL(8) ? PG_GETARG_FLOAT8(8) : NAN,
+									  clv_model_unit(fcinfo, 0), "summaries")));
+}
+
+/*
+ * gamma_gamma_clv(bg, gg, summary, months, monthly_discount): the customer's values and
+ * unit from the summary; the model's unit, where known, must be the same.
+ */
+Datum
+gamma_gamma_clv_summary(PG_FUNCTION_ARGS)
+{
+	const char *fname = "gamma_gamma_clv";
+	double		bg[4],
+				gg[3],
+				unit;
+	clv_summary_fields c;
+
+	clv_read_model(fcinfo, 0, "bgnbd_model", bg_fields, 4, bg);
+	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
+	clv_read_summary(fcinfo, 2, fname, &c);
+	clv_check_units(fname, clv_model_unit(fcinfo, 0), c.unit_days);
+	unit = isnan(c.unit_days) ? clv_unit(fname, NAN, clv_model_unit(fcinfo, 0), "summaries") : c.unit_days;
+	/* a customer without repeat purchases has no mean spend: the model's mean applies */
+	PG_RETURN_FLOAT8(clv_sum(fname, bg, gg, c.frequency, c.recency, c.t,
+							 isnan(c.monetary_value) ? 0.0 : c.monetary_value,
+							 PG_GETARG_INT32(3), PG_GETARG_FLOAT8(4), unit));
 }

@@ -23,6 +23,7 @@ rowset_init(RowSet *rs, MemoryContext cxt, char kind)
 	rs->nsorted = 0;
 	rs->cap = INITIAL_ROWS;
 	rs->penalizer = NAN;
+	rs->unit_days = NAN;
 	rs->kind = kind;
 	rs->v = MemoryContextAlloc(cxt, sizeof(double) * W * rs->cap);
 }
@@ -235,6 +236,28 @@ rowset_set_penalizer(RowSet *rs, double penalizer, const char *fname)
 				 errmsg("%s: penalizer must be the same for every row of a group", fname)));
 }
 
+/*
+ * The time unit of a fit's rows (set by the summary-composite forms): one per group.
+ * Mixing summaries of different units in one fit would mix weeks and days silently.
+ */
+void
+rowset_set_unit(RowSet *rs, double unit_days, const char *fname)
+{
+	if (!(isfinite(unit_days) && unit_days > 0))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: unit_days must be a positive number, got %g", fname, unit_days)));
+	if (isnan(rs->unit_days))
+		rs->unit_days = unit_days;
+	else if (rs->unit_days != unit_days)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: summaries of different time units in one fit (unit_days %g and %g)",
+						fname, rs->unit_days, unit_days),
+				 errdetail("recency and t of every customer of a fit must be in the same unit."),
+				 errhint("Build every summary with the same unit argument of clv_summary.")));
+}
+
 /* dst += src; dst is in the memory context it was created in. */
 void
 rowset_merge(RowSet *dst, const RowSet *src)
@@ -246,6 +269,8 @@ rowset_merge(RowSet *dst, const RowSet *src)
 						dst->kind ? dst->kind : '?', src->kind ? src->kind : '?')));
 	if (!isnan(src->penalizer))
 		rowset_set_penalizer(dst, src->penalizer, "clv fit");
+	if (!isnan(src->unit_days))
+		rowset_set_unit(dst, src->unit_days, "clv fit");
 	if (src->n == 0)
 		return;
 	if (src->nsorted == src->n && dst->n > 0)
@@ -341,7 +366,7 @@ rowset_to_rows(RowSet *rs, clv_rows *rows)
  * distinct), CLV_ROW_WIDTH doubles each. In memory, while aggregating, it is an
  * expanded object (utils/expandeddatum.h) in its own context under the aggregate's.
  */
-#define ROWSET_MAGIC 0x31565243	/* "CRV1" */
+#define ROWSET_MAGIC 0x32565243	/* "CRV2": 0.2 added unit_days */
 
 typedef struct
 {
@@ -350,6 +375,7 @@ typedef struct
 	int32		kind;
 	int32		reserved;
 	double		penalizer;		/* NaN: not set */
+	double		unit_days;		/* NaN: not known */
 } RowSetFlat;
 
 typedef struct
@@ -383,6 +409,7 @@ rowset_eo_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_siz
 	f->magic = ROWSET_MAGIC;
 	f->kind = eo->rs.kind;
 	f->penalizer = eo->rs.penalizer;
+	f->unit_days = eo->rs.unit_days;
 	memcpy((char *) result + sizeof(RowSetFlat), eo->rs.v, sizeof(row_t) * eo->rs.n);
 }
 
@@ -492,6 +519,8 @@ rowset_load_flat(RowSet *rs, Datum d, const char *fname)
 		invalid_state(fname, "it belongs to a different model");
 	if (!isnan(h.penalizer))
 		rowset_set_penalizer(rs, h.penalizer, fname);
+	if (!isnan(h.unit_days))
+		rowset_set_unit(rs, h.unit_days, fname);
 	if (n == 0)
 		return;
 	for (i = 1; i < n; i++)

@@ -522,10 +522,14 @@ BEGIN
         tg.argnames := sp.argnames;
         rs := fuzz.rowsource(tg, 0);
         IF random() < 0.3 THEN
-            -- a run of rows whose whole-number arguments count up (indexes into a state)
+            -- a run of rows whose first whole-number argument counts up (an index into a
+            -- state); the others are constants such as the sizes forged headers claim
             SELECT format('(SELECT %s FROM generate_series(0, %s) g) v(%s)',
-                          string_agg(CASE WHEN t IN ('int4'::regtype, 'int8'::regtype, 'int2'::regtype)
-                                          THEN format('g::%s', format_type(t, NULL)) ELSE fuzz.gen(t) END, ', ' ORDER BY o),
+                          string_agg(CASE WHEN t NOT IN ('int4'::regtype, 'int8'::regtype, 'int2'::regtype) THEN fuzz.gen(t)
+                                          WHEN o = (SELECT min(o2) FROM unnest(sp.argtypes) WITH ORDINALITY u2(t2, o2)
+                                                    WHERE t2 IN ('int4'::regtype, 'int8'::regtype, 'int2'::regtype))
+                                          THEN format('g::%s', format_type(t, NULL))
+                                          ELSE fuzz.pick(ARRAY['1000', '5', '0', '2', fuzz.gen(t)]) END, ', ' ORDER BY o),
                           fuzz.pick(ARRAY['10', '1000', '5000']), array_to_string(rs.cols, ', '))
             INTO rs.src FROM unnest(sp.argtypes) WITH ORDINALITY u(t, o);
         END IF;
@@ -772,7 +776,7 @@ BEGIN
             mode := c.mode;
         END IF;
         IF trace THEN
-            RAISE LOG 'fuzz seed % call %: %', seed, i, left(coalesce(pre || E';\n', '') || q, 20000);
+            RAISE LOG 'fuzz seed % call %: %', seed, i, left(coalesce(pre || '; ', '') || q, 20000);
         END IF;
         st := NULL;
         res := NULL;

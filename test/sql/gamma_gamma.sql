@@ -39,7 +39,7 @@ SELECT round(gamma_gamma_clv(b, g, 2, 30.43, 38.86, 22.35, 12, 0.01, 7)::numeric
 FROM cdnow_bg, cdnow_gg;
 -- Defaults: 12 months, 1 % discount; named arguments; zero months is worth 0.
 SELECT round(gamma_gamma_clv(b, g, 2, 30.43, 38.86, 22.35, unit_days => 7)::numeric, 4) AS clv_defaults,
-       gamma_gamma_clv(b, g, 2, 30.43, 38.86, 22.35, months => 0) AS zero_months
+       gamma_gamma_clv(b, g, 2, 30.43, 38.86, 22.35, months => 0, unit_days => 7) AS zero_months
 FROM cdnow_bg, cdnow_gg;
 
 -- Top customers by 12-month CLV.
@@ -73,8 +73,8 @@ SELECT gamma_gamma_fit(x, m) FROM (VALUES (1, 10), (2, 20), (1, 10)) v(x, m);
 -- Scoring errors.
 SELECT gamma_gamma_expected_spend(gamma_gamma_model(2, 0.5, 10), 0, 0);
 SELECT gamma_gamma_expected_spend(g, 1, -1) FROM cdnow_gg;
-SELECT gamma_gamma_clv(b, g, 2, 30, 38, 22, -1) FROM cdnow_bg, cdnow_gg;
-SELECT gamma_gamma_clv(b, g, 2, 30, 38, 22, 12, -1) FROM cdnow_bg, cdnow_gg;
+SELECT gamma_gamma_clv(b, g, 2, 30, 38, 22, -1, 0.01, 7) FROM cdnow_bg, cdnow_gg;
+SELECT gamma_gamma_clv(b, g, 2, 30, 38, 22, 12, -1, 7) FROM cdnow_bg, cdnow_gg;
 SELECT gamma_gamma_clv(b, g, 2, 30, 38, 22, 12, 0.01, 0) FROM cdnow_bg, cdnow_gg;
 
 -- Parallel plan gives the serial fit.

@@ -53,7 +53,7 @@ FROM customer_clv WHERE customer_id IN (1, 90001) ORDER BY customer_id;
 
 -- 4. Scoring without a refresh: an IMMUTABLE call with the stored model gives the same
 --    number as the view, for any customer's (frequency, recency, t, monetary_value).
-SELECT p.provolatile AS volatility FROM pg_proc p WHERE p.proname = 'gamma_gamma_clv';
+SELECT DISTINCT p.provolatile AS volatility FROM pg_proc p WHERE p.proname = 'gamma_gamma_clv';
 SELECT round(gamma_gamma_clv(m.bg, m.gg, 2, 3, 4, 31.5, unit_days => m.unit_days)::numeric, 2) AS clv_direct,
        (SELECT round(clv_12m::numeric, 2) FROM customer_clv WHERE customer_id = 90001) AS clv_in_view
 FROM clv_current_model m;

@@ -38,7 +38,9 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
 
 -- Plain (non-aggregate) C functions are STRICT unless they take internal or are an
 -- aggregate's transition, combine or final function (whose state starts as NULL): a
--- NULL argument is NULL, never a dereferenced null pointer.
+-- NULL argument is NULL, never a dereferenced null pointer. The one exception:
+-- gamma_gamma_clv, whose unit_days may be NULL (the model's unit); it returns NULL for a
+-- NULL in any other argument itself.
 SELECT p.oid::regprocedure AS c_function_not_strict
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
@@ -63,7 +65,7 @@ CREATE FUNCTION pg_temp.le(x float8) RETURNS text LANGUAGE sql AS $$
     FROM (SELECT encode(float8send(x), 'hex') AS h) s, generate_series(0, 7) i $$;
 CREATE FUNCTION pg_temp.fit_state(kind text, penalizer float8, r float8[]) RETURNS bytea
 LANGUAGE sql AS $$
-    SELECT decode('43525631' || kind || '00000000000000' || pg_temp.le(penalizer)
+    SELECT decode('43525632' || kind || '00000000000000' || pg_temp.le(penalizer) || pg_temp.le('NaN')
                   || coalesce(string_agg(pg_temp.le(v), '' ORDER BY i), ''), 'hex')
     FROM unnest(r) WITH ORDINALITY u(v, i) $$;
 CREATE TEMP TABLE small (frequency float8, recency float8, t float8);
@@ -115,7 +117,7 @@ SELECT gamma_gamma_expected_spend(gamma_gamma_model(6.25, 3.74, 15.44),
                                   8, 1e308);
 SELECT gamma_gamma_clv(bgnbd_model(0.243, 4.414, 0.793, 2.426),
                        gamma_gamma_model(6.25, 3.74, 15.44),
-                       2, 30.43, 38.86, 1e300, monthly_discount => -0.999999);
+                       2, 30.43, 38.86, 1e300, monthly_discount => -0.999999, unit_days => 7);
 
 -- Fuzzer finding: finite amounts whose sum overflows gave monetary_value = Infinity.
 SELECT (clv_summary(t, 1.7976931348623157e308, '1997-09-30')).*
