@@ -24,14 +24,14 @@ SELECT 'bought again (ab_proportion_test)' AS metric, (p).n_control, (p).n_treat
        round((p).abs_lift::numeric, 4) AS difference,
        round((p).ci_low::numeric, 4) || ' .. ' || round((p).ci_high::numeric, 4) AS "95% CI",
        round((p).p_value::numeric, 3) AS p_value
-FROM (SELECT ab_proportion_test(variant, converted) AS p FROM ab_test_groups) t
+FROM (SELECT ab_proportion_test(variant, converted, 'A') AS p FROM ab_test_groups) t
 UNION ALL
 SELECT 'holdout spend (ab_mean_test)', (w).n_control, (w).n_treatment,
        round((w).mean_control::numeric, 2), round((w).mean_treatment::numeric, 2),
        round((w).diff::numeric, 2),
        round((w).ci_low::numeric, 2) || ' .. ' || round((w).ci_high::numeric, 2),
        round((w).p_value::numeric, 3)
-FROM (SELECT ab_mean_test(variant, holdout_spend::float8) AS w FROM ab_test_groups) t;
+FROM (SELECT ab_mean_test(variant, holdout_spend::float8, 'A') AS w FROM ab_test_groups) t;
 SELECT * FROM ab_results;
 SELECT CASE WHEN min(p_value) >= 0.05
             THEN 'no significant difference between A and B (p >= 0.05 on both), as expected'

@@ -7,6 +7,109 @@
 -- (feature sections go here, before the names and the support functions below)
 
 ------------------------------------------------------------------------------------------
+-- A/B tests: the control by name (issue 13, item 4). In 0.1 the control was the
+-- byte-wise smaller label, so 'old'/'new' made 'new' the control and flipped every sign.
+-- New forms take the control label as a third argument, and int forms take ab_assign's
+-- output without a cast. The two-argument text form (same C function as in 0.1) no
+-- longer uses sort order: the control is the one label named like a control (control,
+-- ctrl, baseline, base, old, original, current, existing, default, champion, holdout, A;
+-- any case), or 0, else 1, when both labels are whole numbers; any other pair is an
+-- ERROR asking for the control. ab_proportion_result and ab_mean_result already name
+-- the control arm (their first field, control), so the types are unchanged.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION ab_test_prop_trans(internal, text, bool, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'ab_test_prop_trans_ctl' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_test_prop_trans(internal, int, bool) RETURNS internal
+    AS 'MODULE_PATHNAME', 'ab_test_prop_trans_int' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_test_prop_trans(internal, int, bool, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'ab_test_prop_trans_int_ctl' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_test_mean_trans(internal, text, float8, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'ab_test_mean_trans_ctl' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_test_mean_trans(internal, int, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'ab_test_mean_trans_int' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION ab_test_mean_trans(internal, int, float8, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'ab_test_mean_trans_int_ctl' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+REVOKE EXECUTE ON FUNCTION ab_test_prop_trans(internal, text, bool, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ab_test_prop_trans(internal, int, bool) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ab_test_prop_trans(internal, int, bool, int) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ab_test_mean_trans(internal, text, float8, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ab_test_mean_trans(internal, int, float8) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION ab_test_mean_trans(internal, int, float8, int) FROM PUBLIC;
+
+CREATE AGGREGATE ab_proportion_test(variant text, converted bool, control text) (
+    SFUNC = ab_test_prop_trans, STYPE = internal,
+    FINALFUNC = ab_proportion_test_final,
+    COMBINEFUNC = ab_test_combine,
+    SERIALFUNC = ab_test_serialize, DESERIALFUNC = ab_test_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE ab_proportion_test(variant int, converted bool) (
+    SFUNC = ab_test_prop_trans, STYPE = internal,
+    FINALFUNC = ab_proportion_test_final,
+    COMBINEFUNC = ab_test_combine,
+    SERIALFUNC = ab_test_serialize, DESERIALFUNC = ab_test_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE ab_proportion_test(variant int, converted bool, control int) (
+    SFUNC = ab_test_prop_trans, STYPE = internal,
+    FINALFUNC = ab_proportion_test_final,
+    COMBINEFUNC = ab_test_combine,
+    SERIALFUNC = ab_test_serialize, DESERIALFUNC = ab_test_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE ab_mean_test(variant text, value float8, control text) (
+    SFUNC = ab_test_mean_trans, STYPE = internal,
+    FINALFUNC = ab_mean_test_final,
+    COMBINEFUNC = ab_test_combine,
+    SERIALFUNC = ab_test_serialize, DESERIALFUNC = ab_test_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE ab_mean_test(variant int, value float8) (
+    SFUNC = ab_test_mean_trans, STYPE = internal,
+    FINALFUNC = ab_mean_test_final,
+    COMBINEFUNC = ab_test_combine,
+    SERIALFUNC = ab_test_serialize, DESERIALFUNC = ab_test_deserialize,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE ab_mean_test(variant int, value float8, control int) (
+    SFUNC = ab_test_mean_trans, STYPE = internal,
+    FINALFUNC = ab_mean_test_final,
+    COMBINEFUNC = ab_test_combine,
+    SERIALFUNC = ab_test_serialize, DESERIALFUNC = ab_test_deserialize,
+    PARALLEL = SAFE
+);
+
+COMMENT ON AGGREGATE ab_proportion_test(text, bool) IS
+    'two-proportion z test of two variants; the control is the label named like a control (control, old, baseline, A, ...) or 0, else 1, of whole-number labels, else ERROR: pass it as a third argument';
+COMMENT ON AGGREGATE ab_proportion_test(text, bool, text) IS
+    'two-proportion z test of two variants; control: the label of the control variant';
+COMMENT ON AGGREGATE ab_proportion_test(int, bool) IS
+    'two-proportion z test of two int variants (ab_assign output); the control is 0, else 1, else ERROR';
+COMMENT ON AGGREGATE ab_proportion_test(int, bool, int) IS
+    'two-proportion z test of two int variants (ab_assign output); control: the control variant';
+COMMENT ON AGGREGATE ab_mean_test(text, float8) IS
+    'Welch t test of two variants; the control is the label named like a control (control, old, baseline, A, ...) or 0, else 1, of whole-number labels, else ERROR: pass it as a third argument';
+COMMENT ON AGGREGATE ab_mean_test(text, float8, text) IS
+    'Welch t test of two variants; control: the label of the control variant';
+COMMENT ON AGGREGATE ab_mean_test(int, float8) IS
+    'Welch t test of two int variants (ab_assign output); the control is 0, else 1, else ERROR';
+COMMENT ON AGGREGATE ab_mean_test(int, float8, int) IS
+    'Welch t test of two int variants (ab_assign output); control: the control variant';
+COMMENT ON FUNCTION ab_test_prop_trans(internal, text, bool, text) IS
+    'transition function of ab_proportion_test(text, bool, text)';
+COMMENT ON FUNCTION ab_test_prop_trans(internal, int, bool) IS
+    'transition function of ab_proportion_test(int, bool)';
+COMMENT ON FUNCTION ab_test_prop_trans(internal, int, bool, int) IS
+    'transition function of ab_proportion_test(int, bool, int)';
+COMMENT ON FUNCTION ab_test_mean_trans(internal, text, float8, text) IS
+    'transition function of ab_mean_test(text, float8, text)';
+COMMENT ON FUNCTION ab_test_mean_trans(internal, int, float8) IS
+    'transition function of ab_mean_test(int, float8)';
+COMMENT ON FUNCTION ab_test_mean_trans(internal, int, float8, int) IS
+    'transition function of ab_mean_test(int, float8, int)';
+
+------------------------------------------------------------------------------------------
 -- The time unit travels with the data (issue 13). A purchase model fitted from
 -- clv_summary's composite records the summary's unit_days; scoring with a summary checks
 -- that the units agree, and gamma_gamma_clv takes the model's unit unless told otherwise
@@ -204,9 +307,7 @@ COMMENT ON AGGREGATE historical_clv(timestamptz, float8) IS 'Per customer: reali
 COMMENT ON FUNCTION ab_assign(text, text, int) IS 'Deterministic A/B variant 1..variants of subject in experiment (SipHash-2-4, uniform, no modulo bias)';
 COMMENT ON FUNCTION ab_sample_size(float8, float8, float8, float8) IS 'Subjects per variant for a two-proportion test to detect an absolute rate change at alpha and power';
 COMMENT ON TYPE ab_proportion_result IS 'Result of ab_proportion_test: n and rate per variant, lifts, z, p_value, 95 % CI of the rate difference';
-COMMENT ON AGGREGATE ab_proportion_test(text, bool) IS 'Two-proportion z test of conversion between two variants (control = smaller label): p-value, 95 % CI';
 COMMENT ON TYPE ab_mean_result IS 'Result of ab_mean_test: n and mean per variant, diff, rel_lift, Welch t, df, p_value, 95 % CI of the difference';
-COMMENT ON AGGREGATE ab_mean_test(text, float8) IS 'Welch t-test of means between two variants (control = smaller label): p-value, 95 % CI of the difference';
 COMMENT ON TYPE linreg_model IS 'OLS model: coefficients (intercept first), std_errors, t/p values, r2, adj_r2, n, rank, sigma, df_residual';
 COMMENT ON AGGREGATE linreg_fit(float8, float8[]) IS 'OLS fit with intercept of y on the regressors x[1..k]; aliased columns get NULL coefficients';
 COMMENT ON FUNCTION linreg_predict(linreg_model, float8[]) IS 'Prediction of a linreg_model for regressors x: intercept + sum of coefficient * x';

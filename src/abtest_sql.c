@@ -4,7 +4,9 @@
  *
  * The test aggregates keep, per variant label, the count, the conversions and the
  * running mean and centred sum of squares (Welford), which merge across parallel
- * workers. The control is the byte-wise smaller label.
+ * workers. int variants (ab_assign's output) are kept as their decimal text. The
+ * control is the label the query names, else one the labels themselves make clear
+ * (clv_ab_default_control), else an ERROR.
  */
 #include "postgres.h"
 
@@ -23,6 +25,12 @@ PG_FUNCTION_INFO_V1(ab_assign);
 PG_FUNCTION_INFO_V1(ab_sample_size);
 PG_FUNCTION_INFO_V1(ab_test_prop_trans);
 PG_FUNCTION_INFO_V1(ab_test_mean_trans);
+PG_FUNCTION_INFO_V1(ab_test_prop_trans_ctl);
+PG_FUNCTION_INFO_V1(ab_test_mean_trans_ctl);
+PG_FUNCTION_INFO_V1(ab_test_prop_trans_int);
+PG_FUNCTION_INFO_V1(ab_test_mean_trans_int);
+PG_FUNCTION_INFO_V1(ab_test_prop_trans_int_ctl);
+PG_FUNCTION_INFO_V1(ab_test_mean_trans_int_ctl);
 PG_FUNCTION_INFO_V1(ab_test_combine);
 PG_FUNCTION_INFO_V1(ab_test_serialize);
 PG_FUNCTION_INFO_V1(ab_test_deserialize);
@@ -108,9 +116,16 @@ typedef struct AbArm
 	char	   *label;			/* len bytes, not terminated */
 } AbArm;
 
+/* flags */
+#define AB_INT_LABELS	0x1		/* variants are int (labels are their decimal text) */
+#define AB_HAS_CONTROL	0x2		/* the query names the control: control/clen */
+
 typedef struct AbState
 {
 	int			narms;
+	int32		flags;
+	int32		clen;
+	char	   *control;		/* clen bytes, not terminated */
 	AbArm		arm[2];
 } AbState;
 
@@ -127,12 +142,17 @@ label_cmp(const char *a, int32 la, const char *b, int32 lb)
 static void
 too_many(const char *fname, const AbState *st, const char *label, int32 len)
 {
+	bool		is_int = (st->flags & AB_INT_LABELS) != 0;
+	const char *q = is_int ? "" : "\"";
+
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-			 errmsg("%s: more than two variants: \"%.*s\", \"%.*s\" and \"%.*s\"", fname,
-					st->arm[0].len, st->arm[0].label, st->arm[1].len, st->arm[1].label,
-					len, label),
-			 errhint("Compare two variants at a time, e.g. WHERE variant IN ('A', 'B').")));
+			 errmsg("%s: more than two variants: %s%.*s%s, %s%.*s%s and %s%.*s%s", fname,
+					q, st->arm[0].len, st->arm[0].label, q,
+					q, st->arm[1].len, st->arm[1].label, q, q, len, label, q),
+			 errdetail("A test compares one treatment with the control."),
+			 errhint("Compare two variants at a time, one query per treatment, e.g. WHERE variant IN (%s).",
+					 is_int ? "1, 2" : "'A', 'B'")));
 }
 
 /* The arm of a label, created in cxt if new. */
@@ -154,55 +174,183 @@ arm_for(const char *fname, MemoryContext cxt, AbState *st, const char *label, in
 	return a;
 }
 
-static AbState *
-state_get(FunctionCallInfo fcinfo, MemoryContext cxt)
+/* Remembers the control label of the first row; every other row must give the same. */
+static void
+set_control(const char *fname, MemoryContext cxt, AbState *st, const char *label, int32 len)
 {
-	if (PG_ARGISNULL(0))
-		return MemoryContextAllocZero(cxt, sizeof(AbState));
-	return (AbState *) PG_GETARG_POINTER(0);
+	if (!(st->flags & AB_HAS_CONTROL))
+	{
+		st->control = MemoryContextAlloc(cxt, Max(len, 1));
+		memcpy(st->control, label, len);
+		st->clen = len;
+		st->flags |= AB_HAS_CONTROL;
+	}
+	else if (label_cmp(st->control, st->clen, label, len) != 0)
+	{
+		const char *q = (st->flags & AB_INT_LABELS) ? "" : "\"";
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the control must be the same for every row of a group, got %s%.*s%s and %s%.*s%s",
+						fname, q, st->clen, st->control, q, q, len, label, q),
+				 errhint("Pass the control label as a constant.")));
+	}
 }
 
-/* ab_proportion_test(variant, converted): rows with a NULL are skipped */
-Datum
-ab_test_prop_trans(PG_FUNCTION_ARGS)
+/*
+ * The state and the row's variant label of a transition call: arguments (state,
+ * variant, outcome[, control]); is_int: variant and control are int. Returns NULL label
+ * when the row is skipped (NULL variant or outcome). A NULL control is an ERROR.
+ */
+static AbState *
+trans_begin(FunctionCallInfo fcinfo, const char *fname, bool is_int, bool with_control,
+			MemoryContext *cxtp, const char **label, int32 *len, char *numbuf)
 {
-	MemoryContext cxt = clv_agg_context(fcinfo, "ab_proportion_test");
-	AbState    *st = state_get(fcinfo, cxt);
-	text	   *v;
+	MemoryContext cxt = clv_agg_context(fcinfo, fname);
+	AbState    *st;
+
+	if (PG_ARGISNULL(0))
+	{
+		st = MemoryContextAllocZero(cxt, sizeof(AbState));
+		st->flags = is_int ? AB_INT_LABELS : 0;
+	}
+	else
+		st = (AbState *) PG_GETARG_POINTER(0);
+	if (with_control)
+	{
+		if (PG_ARGISNULL(3))
+			ereport(ERROR,
+					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+					 errmsg("%s: the control must not be NULL", fname),
+					 errhint("Pass the label of the control variant, e.g. %s(variant, %s, %s).",
+							 fname, strcmp(fname, "ab_mean_test") == 0 ? "value" : "converted",
+							 is_int ? "1" : "'A'")));
+		if (is_int)
+		{
+			int			n = pg_ltoa(PG_GETARG_INT32(3), numbuf);
+
+			set_control(fname, cxt, st, numbuf, n);
+		}
+		else
+		{
+			text	   *c = PG_GETARG_TEXT_PP(3);
+
+			set_control(fname, cxt, st, VARDATA_ANY(c), VARSIZE_ANY_EXHDR(c));
+		}
+	}
+	*cxtp = cxt;
+	*label = NULL;
+	*len = 0;
+	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+		return st;
+	if (is_int)
+	{
+		*len = pg_ltoa(PG_GETARG_INT32(1), numbuf);
+		*label = numbuf;
+	}
+	else
+	{
+		text	   *v = PG_GETARG_TEXT_PP(1);
+
+		*label = VARDATA_ANY(v);
+		*len = VARSIZE_ANY_EXHDR(v);
+	}
+	return st;
+}
+
+/* ab_proportion_test(variant, converted[, control]): rows with a NULL are skipped */
+static Datum
+prop_trans(FunctionCallInfo fcinfo, bool is_int, bool with_control)
+{
+	MemoryContext cxt;
+	char		numbuf[12];
+	const char *label;
+	int32		len;
+	AbState    *st = trans_begin(fcinfo, "ab_proportion_test", is_int, with_control,
+								 &cxt, &label, &len, numbuf);
 	AbArm	   *a;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	if (label == NULL)
 		PG_RETURN_POINTER(st);
-	v = PG_GETARG_TEXT_PP(1);
-	a = arm_for("ab_proportion_test", cxt, st, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	a = arm_for("ab_proportion_test", cxt, st, label, len);
 	a->n += 1;
 	if (PG_GETARG_BOOL(2))
 		a->x += 1;
 	PG_RETURN_POINTER(st);
 }
 
-/* ab_mean_test(variant, value): rows with a NULL are skipped */
-Datum
-ab_test_mean_trans(PG_FUNCTION_ARGS)
+/* ab_mean_test(variant, value[, control]): rows with a NULL are skipped */
+static Datum
+mean_trans(FunctionCallInfo fcinfo, bool is_int, bool with_control)
 {
-	MemoryContext cxt = clv_agg_context(fcinfo, "ab_mean_test");
-	AbState    *st = state_get(fcinfo, cxt);
-	text	   *v;
+	MemoryContext cxt;
+	char		numbuf[12];
+	const char *label;
+	int32		len;
+	AbState    *st = trans_begin(fcinfo, "ab_mean_test", is_int, with_control,
+								 &cxt, &label, &len, numbuf);
 	AbArm	   *a;
 	double		y,
 				d;
 
-	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
+	if (label == NULL)
 		PG_RETURN_POINTER(st);
 	y = PG_GETARG_FLOAT8(2);
 	clv_check_finite("ab_mean_test", "value", y);
-	v = PG_GETARG_TEXT_PP(1);
-	a = arm_for("ab_mean_test", cxt, st, VARDATA_ANY(v), VARSIZE_ANY_EXHDR(v));
+	a = arm_for("ab_mean_test", cxt, st, label, len);
 	a->n += 1;
 	d = y - a->mean;
 	a->mean += d / a->n;
 	a->m2 += d * (y - a->mean);
 	PG_RETURN_POINTER(st);
+}
+
+Datum
+ab_test_prop_trans(PG_FUNCTION_ARGS)
+{
+	return prop_trans(fcinfo, false, false);
+}
+
+Datum
+ab_test_prop_trans_ctl(PG_FUNCTION_ARGS)
+{
+	return prop_trans(fcinfo, false, true);
+}
+
+Datum
+ab_test_prop_trans_int(PG_FUNCTION_ARGS)
+{
+	return prop_trans(fcinfo, true, false);
+}
+
+Datum
+ab_test_prop_trans_int_ctl(PG_FUNCTION_ARGS)
+{
+	return prop_trans(fcinfo, true, true);
+}
+
+Datum
+ab_test_mean_trans(PG_FUNCTION_ARGS)
+{
+	return mean_trans(fcinfo, false, false);
+}
+
+Datum
+ab_test_mean_trans_ctl(PG_FUNCTION_ARGS)
+{
+	return mean_trans(fcinfo, false, true);
+}
+
+Datum
+ab_test_mean_trans_int(PG_FUNCTION_ARGS)
+{
+	return mean_trans(fcinfo, true, false);
+}
+
+Datum
+ab_test_mean_trans_int_ctl(PG_FUNCTION_ARGS)
+{
+	return mean_trans(fcinfo, true, true);
 }
 
 static void
@@ -222,6 +370,7 @@ arm_merge(AbArm *dst, const AbArm *src)
 Datum
 ab_test_combine(PG_FUNCTION_ARGS)
 {
+	const char *fname = "ab_proportion_test/ab_mean_test";
 	MemoryContext cxt = clv_agg_context(fcinfo, "ab_test_combine");
 	AbState    *a = PG_ARGISNULL(0) ? NULL : (AbState *) PG_GETARG_POINTER(0);
 	AbState    *b = PG_ARGISNULL(1) ? NULL : (AbState *) PG_GETARG_POINTER(1);
@@ -233,9 +382,19 @@ ab_test_combine(PG_FUNCTION_ARGS)
 		PG_RETURN_POINTER(a);
 	}
 	if (a == NULL)
+	{
 		a = MemoryContextAllocZero(cxt, sizeof(AbState));
+		a->flags = b->flags & AB_INT_LABELS;
+	}
+	if ((a->flags & AB_INT_LABELS) != (b->flags & AB_INT_LABELS))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: cannot combine a state of int variants with one of text variants",
+						fname)));
+	if (b->flags & AB_HAS_CONTROL)
+		set_control(fname, cxt, a, b->control, b->clen);
 	for (int i = 0; i < b->narms; i++)
-		arm_merge(arm_for("ab_proportion_test/ab_mean_test", cxt, a, b->arm[i].label, b->arm[i].len), &b->arm[i]);
+		arm_merge(arm_for(fname, cxt, a, b->arm[i].label, b->arm[i].len), &b->arm[i]);
 	PG_RETURN_POINTER(a);
 }
 
@@ -248,6 +407,9 @@ ab_test_serialize(PG_FUNCTION_ARGS)
 	(void) clv_agg_context(fcinfo, "ab_test_serialize");
 	pq_begintypsend(&buf);
 	pq_sendint32(&buf, st->narms);
+	pq_sendint32(&buf, st->flags);
+	pq_sendint32(&buf, st->clen);
+	pq_sendbytes(&buf, st->control, st->clen);
 	for (int i = 0; i < st->narms; i++)
 	{
 		pq_sendfloat8(&buf, st->arm[i].n);
@@ -258,6 +420,28 @@ ab_test_serialize(PG_FUNCTION_ARGS)
 		pq_sendbytes(&buf, st->arm[i].label, st->arm[i].len);
 	}
 	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+static void
+bad_state(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("invalid ab test aggregate state")));
+}
+
+/* len bytes of buf, checked against what is left, into a palloc'd copy */
+static char *
+get_label(StringInfo buf, int32 *len)
+{
+	char	   *s;
+
+	*len = pq_getmsgint(buf, 4);
+	if (*len < 0 || *len > buf->len - buf->cursor)
+		bad_state();
+	s = palloc(Max(*len, 1));
+	pq_copymsgbytes(buf, s, *len);
+	return s;
 }
 
 Datum
@@ -273,10 +457,12 @@ ab_test_deserialize(PG_FUNCTION_ARGS)
 	buf.maxlen = buf.len;
 	buf.cursor = 0;
 	st->narms = pq_getmsgint(&buf, 4);
-	if (st->narms < 0 || st->narms > 2)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-				 errmsg("invalid ab test aggregate state")));
+	st->flags = pq_getmsgint(&buf, 4);
+	if (st->narms < 0 || st->narms > 2 || (st->flags & ~(AB_INT_LABELS | AB_HAS_CONTROL)) != 0)
+		bad_state();
+	st->control = get_label(&buf, &st->clen);
+	if (!(st->flags & AB_HAS_CONTROL) && st->clen != 0)
+		bad_state();
 	for (int i = 0; i < st->narms; i++)
 	{
 		AbArm	   *a = &st->arm[i];
@@ -285,44 +471,106 @@ ab_test_deserialize(PG_FUNCTION_ARGS)
 		a->x = pq_getmsgfloat8(&buf);
 		a->mean = pq_getmsgfloat8(&buf);
 		a->m2 = pq_getmsgfloat8(&buf);
-		a->len = pq_getmsgint(&buf, 4);
-		if (a->len < 0 || a->len > buf.len - buf.cursor)
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-					 errmsg("invalid ab test aggregate state")));
-		a->label = palloc(Max(a->len, 1));
-		pq_copymsgbytes(&buf, a->label, a->len);
+		a->label = get_label(&buf, &a->len);
 	}
+	if (st->narms == 2 &&
+		label_cmp(st->arm[0].label, st->arm[0].len, st->arm[1].label, st->arm[1].len) == 0)
+		bad_state();
 	pq_getmsgend(&buf);
 	PG_RETURN_POINTER(st);
 }
 
-/* Both variants present; returns (control, treatment). */
+/* The two arms in a stable order for messages: by number for int labels, else bytes. */
+static void
+arms_in_order(const AbState *st, const AbArm **first, const AbArm **second)
+{
+	const AbArm *a = &st->arm[0],
+			   *b = &st->arm[1];
+	bool		swap;
+
+	if (st->flags & AB_INT_LABELS)
+		swap = strtol(pnstrdup(a->label, a->len), NULL, 10) >
+			strtol(pnstrdup(b->label, b->len), NULL, 10);
+	else
+		swap = label_cmp(a->label, a->len, b->label, b->len) > 0;
+	*first = swap ? b : a;
+	*second = swap ? a : b;
+}
+
+/*
+ * Both variants present; returns (control, treatment). The control is the one the query
+ * names, else the one clv_ab_default_control finds, else an ERROR: never sort order.
+ */
 static void
 two_arms(const char *fname, AbState *st, AbArm **ctl, AbArm **trt)
 {
+	const char *outcome = strcmp(fname, "ab_mean_test") == 0 ? "value" : "converted";
+	const char *q;				/* quotes around text labels, none around numbers */
+	const AbArm *a1,
+			   *a2;
+	int			c = -1;
+
 	if (st == NULL || st->narms == 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: no subjects", fname),
 				 errhint("Every row was NULL or the group is empty.")));
+	q = (st->flags & AB_INT_LABELS) ? "" : "\"";
+	if (st->flags & AB_HAS_CONTROL)
+	{
+		for (int i = 0; i < st->narms; i++)
+			if (label_cmp(st->arm[i].label, st->arm[i].len, st->control, st->clen) == 0)
+				c = i;
+		if (c < 0 && st->narms == 1)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: the control %s%.*s%s has no subjects", fname,
+							q, st->clen, st->control, q),
+					 errdetail("The only variant with subjects is %s%.*s%s.",
+							   q, st->arm[0].len, st->arm[0].label, q),
+					 errhint("Check the control argument and the filter of the query.")));
+		if (c < 0)
+		{
+			arms_in_order(st, &a1, &a2);
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: the control %s%.*s%s is not one of the variants", fname,
+							q, st->clen, st->control, q),
+					 errdetail("The variants are %s%.*s%s and %s%.*s%s.",
+							   q, a1->len, a1->label, q, q, a2->len, a2->label, q),
+					 errhint("Pass one of the two%s.",
+							 (st->flags & AB_INT_LABELS) ? "" : ", exactly as in the variant column (case matters)")));
+		}
+	}
 	if (st->narms == 1)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: only one variant, \"%.*s\", has subjects", fname,
-						st->arm[0].len, st->arm[0].label),
+				 errmsg("%s: only one variant, %s%.*s%s, has subjects", fname,
+						q, st->arm[0].len, st->arm[0].label, q),
 				 errdetail("A test compares exactly two variants; the other one has zero subjects."),
 				 errhint("Check the assignment and the filter of the query.")));
-	if (label_cmp(st->arm[0].label, st->arm[0].len, st->arm[1].label, st->arm[1].len) < 0)
+	if (c < 0)
+		c = clv_ab_default_control(st->arm[0].label, st->arm[0].len,
+								   st->arm[1].label, st->arm[1].len);
+	if (c < 0)
 	{
-		*ctl = &st->arm[0];
-		*trt = &st->arm[1];
+		arms_in_order(st, &a1, &a2);
+		if (st->flags & AB_INT_LABELS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: which of the variants %.*s and %.*s is the control?", fname,
+							a1->len, a1->label, a2->len, a2->label),
+					 errdetail("Without a control argument, the control of int variants is 0, else 1 (the first arm of ab_assign)."),
+					 errhint("Name the control arm: %s(variant, %s, control_arm).", fname, outcome)));
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: which of the variants \"%.*s\" and \"%.*s\" is the control?", fname,
+						a1->len, a1->label, a2->len, a2->label),
+				 errdetail("Without a control argument, the control is the one variant named control, ctrl, baseline, base, old, original, current, existing, default, champion, holdout or A (in any case), or, when both labels are whole numbers, 0, else 1."),
+				 errhint("Name the control: %s(variant, %s, 'control label').", fname, outcome)));
 	}
-	else
-	{
-		*ctl = &st->arm[1];
-		*trt = &st->arm[0];
-	}
+	*ctl = &st->arm[c];
+	*trt = &st->arm[1 - c];
 }
 
 static Datum

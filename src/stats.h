@@ -12,6 +12,9 @@
 extern uint64_t clv_siphash24(const unsigned char key[16], const void *data, size_t len);
 extern int	clv_hash_variant(const void *data, size_t len, int n);
 
+/* abcontrol.c: the control of two variant labels when the query names none (or -1) */
+extern int	clv_ab_default_control(const char *l0, size_t n0, const char *l1, size_t n1);
+
 /* stats.c: two-sample tests; every function returns 0 or a CLV_STAT_* error */
 #define CLV_STAT_OK 0
 #define CLV_STAT_NOVAR 1		/* no variation: statistic undefined */

@@ -40,7 +40,7 @@ SELECT ab_assign('alice', 'x', 0);
 
 -- Proportion test. R: prop.test(c(250, 200), c(1000, 1000), correct = FALSE) gives
 -- X-squared = 7.168459 (= z^2), p-value = 0.007419649, 95 % CI of the difference
--- 0.01346362 .. 0.08653638. The control is the byte-wise smaller label, 'A'.
+-- 0.01346362 .. 0.08653638. Without a control argument, 'A' is the control (a control name).
 CREATE TABLE conv AS
 SELECT 'A' AS variant, i <= 200 AS converted FROM generate_series(1, 1000) i
 UNION ALL SELECT 'B', i <= 250 FROM generate_series(1, 1000) i;
@@ -51,7 +51,7 @@ SELECT control, treatment, n_control, n_treatment, rate_control, rate_treatment,
        round(ci_low::numeric, 8) AS ci_low, round(ci_high::numeric, 8) AS ci_high
 FROM (SELECT (ab_proportion_test(variant, converted)).* FROM conv) r;
 
--- Small samples, labels that sort the other way round ('treat' > 'control'):
+-- Small samples, the control named 'control' (it sorts before 'treat'; sort order plays no part):
 -- 12/80 vs 30/90: z 2.766321, p 0.005669277, CI 0.05840372 .. 0.30826295.
 SELECT control, treatment, round(z::numeric, 6) AS z, round(p_value::numeric, 9) AS p_value,
        round(ci_low::numeric, 8) AS ci_low, round(ci_high::numeric, 8) AS ci_high
@@ -73,7 +73,8 @@ SELECT ab_proportion_test(variant, converted) FROM conv WHERE false;
 
 -- Welch's t-test. R: t.test(extra ~ group, data = sleep) gives t = -1.8608,
 -- df = 17.776, p-value = 0.07939, 95 % CI -3.3654832 .. 0.2054832 for group 1 - group 2;
--- here the difference is treatment ('2') - control ('1'), so the signs flip.
+-- here the difference is treatment ('2') - control ('1': of two whole numbers, 1 unless
+-- one is 0), so the signs flip.
 CREATE TABLE sleep (grp text, extra float8);
 INSERT INTO sleep VALUES ('1', 0.7), ('1', -1.6), ('1', -0.2), ('1', -1.2), ('1', -0.1),
   ('1', 3.4), ('1', 3.7), ('1', 0.8), ('1', 0.0), ('1', 2.0), ('2', 1.9), ('2', 0.8),
@@ -94,6 +95,88 @@ SELECT ab_mean_test(v, x) FROM (VALUES ('a', 1.0), ('a', 2.0), ('b', 3.0)) s(v, 
 SELECT ab_mean_test(v, x) FROM (VALUES ('a', 1.0), ('a', 1.0), ('b', 3.0), ('b', 3.0)) s(v, x);
 SELECT ab_mean_test(v, x) FROM (VALUES ('a', 1.0), ('a', 'NaN'), ('b', 3.0)) s(v, x);
 SELECT ab_mean_test(grp, extra) FROM sleep WHERE grp = '1';
+
+-- The control (issue 13). 0.1 took the byte-wise smaller label: with 'old' and 'new'
+-- the control was 'new' and every sign flipped. Now 'old' is the control (a control name):
+-- rate 0.20 -> 0.25, lift +0.05, z and CI as with 'A'/'B' above.
+CREATE TABLE conv_old_new AS
+SELECT CASE variant WHEN 'A' THEN 'old' ELSE 'new' END AS variant, converted FROM conv;
+SELECT control, treatment, rate_control, rate_treatment,
+       round(abs_lift::numeric, 6) AS abs_lift, round(z::numeric, 6) AS z,
+       round(ci_low::numeric, 8) AS ci_low, round(ci_high::numeric, 8) AS ci_high
+FROM (SELECT (ab_proportion_test(variant, converted)).* FROM conv_old_new) r;
+-- The control named: the same; naming 'new' makes it the control and flips the signs.
+SELECT control, treatment, round(abs_lift::numeric, 6) AS abs_lift, round(z::numeric, 6) AS z
+FROM (SELECT (ab_proportion_test(variant, converted, 'old')).* FROM conv_old_new) r
+UNION ALL
+SELECT control, treatment, round(abs_lift::numeric, 6), round(z::numeric, 6)
+FROM (SELECT (ab_proportion_test(variant, converted, 'new')).* FROM conv_old_new) r;
+-- Named control '2' in the sleep data gives R's own orientation (group 1 - group 2):
+-- t -1.860813, CI -3.3654832 .. 0.2054832.
+SELECT control, treatment, round(diff::numeric, 4) AS diff, round(t::numeric, 6) AS t,
+       round(df::numeric, 6) AS df, round(p_value::numeric, 8) AS p_value,
+       round(ci_low::numeric, 7) AS ci_low, round(ci_high::numeric, 7) AS ci_high
+FROM (SELECT (ab_mean_test(grp, extra, '2')).* FROM sleep) r;
+
+-- Without a control argument: the one label named control, ctrl, baseline, base, old,
+-- original, current, existing, default, champion, holdout or A (any case); of two whole
+-- numbers 0, else 1. Row order does not matter.
+SELECT l1, l2, (SELECT (ab_proportion_test(v, c)).control
+                FROM (VALUES (l1, true), (l2, false), (l1, false), (l2, true)) x(v, c)) AS control
+FROM (VALUES ('new', 'old'), ('treatment', 'Control'), ('B', 'A'), ('b', 'a'),
+             ('variant', 'baseline'), ('email', 'holdout'), ('challenger', 'CHAMPION'),
+             ('2', '1'), ('1', '0'), ('10', '1'), ('-1', '0')) p(l1, l2);
+-- Pairs that do not say which is the control are an ERROR, never a guess: neither a
+-- control name, both control names, whole numbers without 0 or 1.
+SELECT ab_proportion_test(v, c) FROM (VALUES ('new_ui', true), ('old_ui', false)) x(v, c);
+SELECT ab_proportion_test(v, c) FROM (VALUES ('A', true), ('control', false)) x(v, c);
+SELECT ab_mean_test(v, y) FROM (VALUES ('2', 1.0), ('3', 2.0), ('2', 3.0), ('3', 5.0)) x(v, y);
+-- A named control must be one of the variants, case included, the same on every row,
+-- not NULL, and have subjects.
+SELECT ab_proportion_test(variant, converted, 'Old') FROM conv_old_new;
+SELECT ab_proportion_test(variant, converted, 'A') FROM conv_old_new;
+SELECT ab_proportion_test(variant, converted, NULL) FROM conv_old_new;
+SELECT ab_proportion_test(v, c, v) FROM (VALUES ('old', true), ('new', false)) x(v, c);
+SELECT ab_proportion_test(variant, converted, 'old') FROM conv_old_new WHERE variant = 'new';
+SELECT ab_mean_test(v, y, 'old') FROM (VALUES ('old', 1.0), ('new', 2.0), ('x', 3.0)) x(v, y);
+
+-- ab_assign's int output feeds the tests without a cast: arm 1 is the control (0 would
+-- be, in 0/1 coding); a named arm is the control.
+CREATE TABLE exp_int AS
+SELECT ab_assign(subject, 'exp-int') AS arm,
+       ab_assign(subject, 'conv-int', 100) <= 10 + 5 * ab_assign(subject, 'exp-int') AS converted
+FROM subjects WHERE subject < 'user-2';
+SELECT control, treatment, n_control, n_treatment, round(abs_lift::numeric, 6) AS abs_lift,
+       round(z::numeric, 6) AS z
+FROM (SELECT (ab_proportion_test(arm, converted)).* FROM exp_int) r
+UNION ALL
+SELECT control, treatment, n_control, n_treatment, round(abs_lift::numeric, 6),
+       round(z::numeric, 6)
+FROM (SELECT (ab_proportion_test(arm::text, converted)).* FROM exp_int) r
+UNION ALL
+SELECT control, treatment, n_control, n_treatment, round(abs_lift::numeric, 6),
+       round(z::numeric, 6)
+FROM (SELECT (ab_proportion_test(arm, converted, 2)).* FROM exp_int) r
+UNION ALL
+SELECT control, treatment, n_control, n_treatment, round(abs_lift::numeric, 6),
+       round(z::numeric, 6)
+FROM (SELECT (ab_proportion_test(arm - 1, converted)).* FROM exp_int) r;
+SELECT control, treatment, round(t::numeric, 6) AS t
+FROM (SELECT (ab_mean_test(grp::int, extra)).* FROM sleep) r
+UNION ALL
+SELECT control, treatment, round(t::numeric, 6)
+FROM (SELECT (ab_mean_test(grp::int, extra, 2)).* FROM sleep) r;
+SELECT ab_proportion_test(arm + 1, converted) FROM exp_int;
+SELECT ab_proportion_test(arm, converted, 3) FROM exp_int;
+SELECT ab_mean_test(arm, converted::int, NULL) FROM exp_int;
+SELECT ab_proportion_test(ab_assign(subject, 'x', 3), true) FROM subjects;
+
+-- The support functions of the new forms are not for PUBLIC.
+SELECT p.oid::regprocedure AS support_function,
+       has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
+FROM pg_proc p WHERE p.proname IN ('ab_test_prop_trans', 'ab_test_mean_trans')
+  AND (p.pronargs = 4 OR p.proargtypes[1] = 'int'::regtype)
+ORDER BY 1::text;
 
 -- Sample size per variant. R: power.prop.test(p1 = .50, p2 = .75, power = .90) gives
 -- n = 76.7 (-> 77); mpmath: 0.10 -> 0.12 at 80 % power 3840.85 (-> 3841); a decrease
@@ -119,13 +202,32 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 EXPLAIN (COSTS OFF) SELECT ab_proportion_test(arm::text, converted) FROM exp_big;
 EXPLAIN (COSTS OFF) SELECT ab_mean_test(arm::text, revenue) FROM exp_big;
+EXPLAIN (COSTS OFF) SELECT ab_proportion_test(arm, converted, 2) FROM exp_big;
 SELECT (p).n_control, (p).n_treatment, round((p).z::numeric, 9) AS z,
        round((m).t::numeric, 9) AS t, round((m).df::numeric, 6) AS df
 FROM (SELECT ab_proportion_test(arm::text, converted) AS p, ab_mean_test(arm::text, revenue) AS m
       FROM exp_big) r;
+-- int variants and named controls, both ways round
+SELECT (p).control, (p).n_control, round((p).z::numeric, 9) AS z,
+       (m).control AS m_control, round((m).t::numeric, 9) AS t
+FROM (SELECT ab_proportion_test(arm, converted) AS p, ab_mean_test(arm, revenue) AS m
+      FROM exp_big) r
+UNION ALL
+SELECT (p).control, (p).n_control, round((p).z::numeric, 9), (m).control, round((m).t::numeric, 9)
+FROM (SELECT ab_proportion_test(arm, converted, 2) AS p,
+             ab_mean_test(arm::text, revenue, '2') AS m FROM exp_big) r;
 SET max_parallel_workers_per_gather = 0;
 SELECT (p).n_control, (p).n_treatment, round((p).z::numeric, 9) AS z,
        round((m).t::numeric, 9) AS t, round((m).df::numeric, 6) AS df
 FROM (SELECT ab_proportion_test(arm::text, converted) AS p, ab_mean_test(arm::text, revenue) AS m
       FROM exp_big) r;
+-- int variants and named controls, both ways round
+SELECT (p).control, (p).n_control, round((p).z::numeric, 9) AS z,
+       (m).control AS m_control, round((m).t::numeric, 9) AS t
+FROM (SELECT ab_proportion_test(arm, converted) AS p, ab_mean_test(arm, revenue) AS m
+      FROM exp_big) r
+UNION ALL
+SELECT (p).control, (p).n_control, round((p).z::numeric, 9), (m).control, round((m).t::numeric, 9)
+FROM (SELECT ab_proportion_test(arm, converted, 2) AS p,
+             ab_mean_test(arm::text, revenue, '2') AS m FROM exp_big) r;
 RESET ALL;
