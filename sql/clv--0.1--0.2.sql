@@ -81,7 +81,7 @@ CREATE AGGREGATE ab_mean_test(variant int, value float8, control int) (
 );
 
 COMMENT ON AGGREGATE ab_proportion_test(text, bool) IS
-    'two-proportion z test of two variants; the control is the label named like a control (control, old, baseline, A, ...) or 0, else 1, of whole-number labels, else ERROR: pass it as a third argument';
+    'Two-proportion z test; control: the label named like one (control, old, A, ...) or 0/1; else pass it';
 COMMENT ON AGGREGATE ab_proportion_test(text, bool, text) IS
     'two-proportion z test of two variants; control: the label of the control variant';
 COMMENT ON AGGREGATE ab_proportion_test(int, bool) IS
@@ -89,7 +89,7 @@ COMMENT ON AGGREGATE ab_proportion_test(int, bool) IS
 COMMENT ON AGGREGATE ab_proportion_test(int, bool, int) IS
     'two-proportion z test of two int variants (ab_assign output); control: the control variant';
 COMMENT ON AGGREGATE ab_mean_test(text, float8) IS
-    'Welch t test of two variants; the control is the label named like a control (control, old, baseline, A, ...) or 0, else 1, of whole-number labels, else ERROR: pass it as a third argument';
+    'Welch t test of means; control: the label named like one (control, old, A, ...) or 0/1; else pass it';
 COMMENT ON AGGREGATE ab_mean_test(text, float8, text) IS
     'Welch t test of two variants; control: the label of the control variant';
 COMMENT ON AGGREGATE ab_mean_test(int, float8) IS
