@@ -181,12 +181,12 @@ result_tupdesc(FunctionCallInfo fcinfo)
 }
 
 /*
- * rfm_score(recency_days, frequency, monetary, bins = 5) OVER (...) -> rfm
+ * rfm_score(days_since_last_purchase, purchases, total_spend, bins = 5) OVER (...) -> rfm
  */
 Datum
 rfm_score(PG_FUNCTION_ARGS)
 {
-	static const char *const names[] = {"recency_days", "frequency", "monetary"};
+	static const char *const names[] = {"days_since_last_purchase", "purchases", "total_spend"};
 	static const bool desc[] = {true, false, false};
 	WindowObject winobj = PG_WINDOW_OBJECT();
 	long	   *rank2 = NULL;

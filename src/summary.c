@@ -3,17 +3,23 @@
  * of the BTYD models, with the conventions of Python's lifetimes.
  *
  * Purchases are bucketed by calendar day in the session's TimeZone; the state keeps one
- * (day, amount) entry per transaction and merges same-day entries at the end.
+ * (day, amount, time) entry per transaction and merges same-day entries at the end.
  * clv_summary_holdout shares the state: days up to calibration_end make the calibration
  * summary, days after it up to observation_end the holdout figures.
+ *
+ * Refunds (negative amounts) are an ERROR unless the refunds policy is 'net': then a day's
+ * refunds are netted against that day's purchases and a day with a refund that nets to
+ * <= 0 is no purchase day. A day without refunds is always a purchase day, even at 0.
  */
 #include "postgres.h"
 
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/timestamp.h"
@@ -24,7 +30,12 @@ typedef struct DayAmount
 {
 	int32		day;			/* DateADT */
 	double		amount;
+	TimestampTz ts;				/* first/last_purchase must skip days netted away */
 } DayAmount;
+
+/* Refunds policies; the value travels in the state. */
+#define REFUNDS_ERROR	0
+#define REFUNDS_NET		1
 
 typedef struct SummaryState
 {
@@ -32,11 +43,10 @@ typedef struct SummaryState
 	int32		cap;
 	int32		obs_day;		/* calendar day of observation_end */
 	int32		cal_day;		/* last calibration day (= obs_day without holdout) */
+	int32		refunds;		/* REFUNDS_* */
 	double		unit;			/* days per unit */
 	TimestampTz obs_end;
 	TimestampTz cal_end;
-	TimestampTz first_ts;
-	TimestampTz last_ts;
 	DayAmount  *days;
 } SummaryState;
 
@@ -64,6 +74,22 @@ parse_unit(text *t)
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("clv_summary: unknown unit \"%s\"", s),
 			 errhint("Use 'day' or 'week'.")));
+	return 0;					/* keep compiler quiet */
+}
+
+static int32
+parse_refunds(text *t)
+{
+	char	   *s = text_to_cstring(t);
+
+	if (pg_strcasecmp(s, "error") == 0)
+		return REFUNDS_ERROR;
+	if (pg_strcasecmp(s, "net") == 0)
+		return REFUNDS_NET;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("clv_summary: unknown refunds policy \"%s\"", s),
+			 errhint("Use 'error' (negative amounts are an error) or 'net' (net them against the same day's purchases).")));
 	return 0;					/* keep compiler quiet */
 }
 
@@ -109,37 +135,41 @@ static void
 check_same_params(const SummaryState *st, const SummaryState *other)
 {
 	if (st->obs_end != other->obs_end || st->cal_end != other->cal_end ||
-		st->unit != other->unit)
+		st->unit != other->unit || st->refunds != other->refunds)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("clv_summary: %sobservation_end and unit must be the same for every row of a group",
+				 errmsg("clv_summary: %sobservation_end, unit and refunds must be the same for every row of a group",
 						st->cal_day != st->obs_day ? "calibration_end, " : "")));
 }
 
 /*
- * One transaction: (txn_time, amount) at argument 1, then the period ends and the unit
- * starting at argument 3. With holdout, argument 3 is calibration_end.
+ * One transaction: (txn_time, amount) at argument 1, then the period ends, the unit and
+ * the refunds policy starting at argument 3. With holdout, argument 3 is calibration_end.
  */
 static Datum
 summary_trans(FunctionCallInfo fcinfo, bool holdout)
 {
 	MemoryContext cxt = clv_agg_context(fcinfo, "clv_summary");
 	SummaryState *st = PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0);
-	SummaryState p = {0};
+	SummaryState p;
 	int			unit_arg = holdout ? 5 : 4;
 	TimestampTz ts;
 	double		amount;
 	int32		day;
 
+	/* memset, not = {0}: the header's padding is serialised too */
+	memset(&p, 0, sizeof(p));
 	for (int i = 3; i < PG_NARGS(); i++)
 		if (PG_ARGISNULL(i))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("clv_summary: %sobservation_end and unit must not be NULL",
+					 errmsg("clv_summary: %sobservation_end, unit and refunds must not be NULL",
 							holdout ? "calibration_end, " : "")));
 	p.obs_end = PG_GETARG_TIMESTAMPTZ(holdout ? 4 : 3);
 	p.cal_end = holdout ? PG_GETARG_TIMESTAMPTZ(3) : p.obs_end;
 	p.unit = PG_NARGS() > unit_arg ? parse_unit(PG_GETARG_TEXT_PP(unit_arg)) : 1.0;
+	p.refunds = PG_NARGS() > unit_arg + 1 ?
+		parse_refunds(PG_GETARG_TEXT_PP(unit_arg + 1)) : REFUNDS_ERROR;
 
 	if (st == NULL)
 	{
@@ -154,8 +184,6 @@ summary_trans(FunctionCallInfo fcinfo, bool holdout)
 		memcpy(st, &p, SUMMARY_HDR);
 		st->n = 0;
 		st->cap = 8;
-		st->first_ts = DT_NOEND;
-		st->last_ts = DT_NOBEGIN;
 	}
 	else
 		check_same_params(st, &p);
@@ -170,12 +198,15 @@ summary_trans(FunctionCallInfo fcinfo, bool holdout)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("clv_summary: amount must be finite, got %g", amount)));
-	if (amount < 0)
+	if (amount < 0 && st->refunds != REFUNDS_NET)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("clv_summary: negative amount %g", amount),
-				 errdetail("clv_summary counts purchases; returns and refunds are not purchases."),
-				 errhint("Filter them out (WHERE amount > 0) or net them into their orders before aggregating.")));
+				 errmsg("%s: negative amount %g", holdout ? "clv_summary_holdout" : "clv_summary", amount),
+				 errdetail("A negative amount is a refund; refunds are an error unless a refunds policy is given."),
+				 errhint("Pass 'net' after the unit to net refunds against the same day's purchases: %s. "
+						 "Or leave refunds out with WHERE amount >= 0 (zero-amount orders are purchases).",
+						 holdout ? "clv_summary_holdout(txn_time, amount, calibration_end, observation_end, 'day', 'net')"
+						 : "clv_summary(txn_time, amount, observation_end, 'day', 'net')")));
 	/* The future relative to the observation end is ignored, as in lifetimes. */
 	if (day > st->obs_day)
 		PG_RETURN_POINTER(st);
@@ -183,25 +214,19 @@ summary_trans(FunctionCallInfo fcinfo, bool holdout)
 	state_reserve(st, (int64) st->n + 1);
 	st->days[st->n].day = day;
 	st->days[st->n].amount = amount;
+	st->days[st->n].ts = ts;
 	st->n++;
-	if (day <= st->cal_day)
-	{
-		if (ts < st->first_ts)
-			st->first_ts = ts;
-		if (ts > st->last_ts)
-			st->last_ts = ts;
-	}
 	PG_RETURN_POINTER(st);
 }
 
-/* clv_summary(txn_time, amount, observation_end [, unit]) */
+/* clv_summary(txn_time, amount, observation_end [, unit [, refunds]]) */
 Datum
 clv_summary_trans(PG_FUNCTION_ARGS)
 {
 	return summary_trans(fcinfo, false);
 }
 
-/* clv_summary_holdout(txn_time, amount, calibration_end, observation_end [, unit]) */
+/* clv_summary_holdout(txn_time, amount, calibration_end, observation_end [, unit [, refunds]]) */
 Datum
 clv_summary_holdout_trans(PG_FUNCTION_ARGS)
 {
@@ -233,10 +258,6 @@ clv_summary_combine(PG_FUNCTION_ARGS)
 	state_reserve(a, (int64) a->n + b->n);
 	memcpy(a->days + a->n, b->days, sizeof(DayAmount) * b->n);
 	a->n += b->n;
-	if (b->first_ts < a->first_ts)
-		a->first_ts = b->first_ts;
-	if (b->last_ts > a->last_ts)
-		a->last_ts = b->last_ts;
 	PG_RETURN_POINTER(a);
 }
 
@@ -290,114 +311,214 @@ day_cmp(const void *a, const void *b)
 
 	if (x->day != y->day)
 		return (x->day > y->day) - (x->day < y->day);
-	return (x->amount > y->amount) - (x->amount < y->amount);
+	if (x->amount != y->amount)
+		return (x->amount > y->amount) - (x->amount < y->amount);
+	return (x->ts > y->ts) - (x->ts < y->ts);
 }
 
+/* One customer's summary before it goes into the result type. */
+typedef struct Summary
+{
+	int32		ndays;			/* purchase days in the calibration period */
+	int32		first;			/* first and last of them */
+	int32		last;
+	double		repeat_sum;		/* amounts of the purchase days after the first */
+	double		total;			/* amounts of all of them */
+	TimestampTz first_ts;		/* earliest purchase (not refund) on day first */
+	TimestampTz last_ts;		/* latest purchase (not refund) on day last */
+	int32		hdays;			/* purchase days in the holdout period */
+	double		hsum;
+} Summary;
+
 /*
- * Calibration summary into values[0..5] (frequency, recency, t, monetary_value,
- * first_purchase, last_purchase) and, if hv is not NULL, the holdout purchase days,
- * mean holdout amount and holdout length into hv[0..2]. False if the customer has no
- * purchase in the calibration period.
+ * The calibration summary and the holdout figures of a state. False if the customer has
+ * no purchase day in the calibration period. With refunds 'net', a day holding a refund
+ * is a purchase day only if its amounts add up to more than 0; entries are still summed
+ * one by one in canonical order, so a state without refunds sums exactly as before.
  */
 static bool
-summarise(SummaryState *st, Datum *values, double *hv)
+summarise(SummaryState *st, Summary *s)
 {
-	int32		ndays = 0,
-				first,
-				last = 0,
-				hdays = 0;
-	double		repeat_sum = 0.0,
-				hsum = 0.0;
+	int32		i = 0;
+	int32		polled = 0;
 
+	memset(s, 0, sizeof(*s));
 	if (st == NULL || st->n == 0)
 		return false;
 	/* Sorting in place is harmless if the final function runs again on this state. */
 	qsort(st->days, st->n, sizeof(DayAmount), day_cmp);
-	first = st->days[0].day;
-	if (first > st->cal_day)
-		return false;			/* first seen in the holdout period */
-	for (int32 i = 0; i < st->n; i++)
+	while (i < st->n)
 	{
 		int32		day = st->days[i].day;
-		bool		newday = (i == 0 || day != st->days[i - 1].day);
+		int32		j;
+		double		net = 0.0;
+		bool		refund = false;
 
+		for (j = i; j < st->n && st->days[j].day == day; j++)
+		{
+			net += st->days[j].amount;
+			refund |= st->days[j].amount < 0;
+		}
+		if (j - polled >= 65536)
+		{
+			CHECK_FOR_INTERRUPTS();
+			polled = j;
+		}
+		if (refund && !(net > 0))
+		{
+			i = j;				/* refunds only, or fully refunded: no purchase */
+			continue;
+		}
 		if (day <= st->cal_day)
 		{
-			if (newday)
+			TimestampTz lo = DT_NOEND,
+						hi = DT_NOBEGIN;
+
+			s->ndays++;
+			s->last = day;
+			if (s->ndays == 1)
+				s->first = day;
+			for (int32 k = i; k < j; k++)
 			{
-				ndays++;
-				last = day;
+				s->total += st->days[k].amount;
+				if (s->ndays > 1)
+					s->repeat_sum += st->days[k].amount;
+				if (st->days[k].amount >= 0)
+				{
+					lo = Min(lo, st->days[k].ts);
+					hi = Max(hi, st->days[k].ts);
+				}
 			}
-			if (day != first)
-				repeat_sum += st->days[i].amount;
+			if (s->ndays == 1)
+				s->first_ts = lo;
+			s->last_ts = hi;
 		}
 		else
 		{
-			hdays += newday;
-			hsum += st->days[i].amount;
+			if (s->ndays == 0)
+				return false;	/* first seen in the holdout period */
+			s->hdays++;
+			for (int32 k = i; k < j; k++)
+				s->hsum += st->days[k].amount;
 		}
+		i = j;
 	}
+	if (s->ndays == 0)
+		return false;
 	/* Finite amounts can still add up past the float8 range (fuzzer: 200 x 1.8e308). */
-	if (!isfinite(repeat_sum) || !isfinite(hsum))
+	if (!isfinite(s->total) || !isfinite(s->repeat_sum) || !isfinite(s->hsum))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("clv_summary: the sum of the amounts is out of the float8 range"),
 				 errhint("Check the amounts for extreme values (such as 1e308).")));
-
-	values[0] = Int32GetDatum(ndays - 1);
-	values[1] = Float8GetDatum((last - first) / st->unit);
-	values[2] = Float8GetDatum((st->cal_day - first) / st->unit);
-	values[3] = Float8GetDatum(ndays > 1 ? repeat_sum / (ndays - 1) : 0.0);
-	values[4] = TimestampTzGetDatum(st->first_ts);
-	values[5] = TimestampTzGetDatum(st->last_ts);
-	if (hv)
-	{
-		hv[0] = hdays;
-		hv[1] = hdays > 0 ? hsum / hdays : 0.0;
-		hv[2] = (st->obs_day - st->cal_day) / st->unit;
-	}
 	return true;
 }
 
+typedef struct OutField
+{
+	const char *name;
+	Oid			type;
+	Datum		value;
+} OutField;
+
+/*
+ * The result filled by attribute name, so that the library works with the result types
+ * of every installed version (0.1's types lack the fields 0.2 added). An attribute the
+ * library does not know is NULL.
+ */
 static Datum
-summary_result(FunctionCallInfo fcinfo, Datum *values, int n)
+summary_result(FunctionCallInfo fcinfo, const OutField *fields, int nfields)
 {
 	TupleDesc	tupdesc;
-	bool		nulls[9] = {0};
+	Datum	   *values;
+	bool	   *nulls;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning record called in context that cannot accept type record")));
 	tupdesc = BlessTupleDesc(tupdesc);
-	Assert(tupdesc->natts == n);
+	values = palloc0(sizeof(Datum) * Max(tupdesc->natts, 1));
+	nulls = palloc(sizeof(bool) * Max(tupdesc->natts, 1));
+	for (int a = 0; a < tupdesc->natts; a++)
+	{
+		Form_pg_attribute att = TupleDescAttr(tupdesc, a);
+
+		nulls[a] = true;
+		if (att->attisdropped)
+			continue;
+		for (int f = 0; f < nfields; f++)
+		{
+			if (strcmp(NameStr(att->attname), fields[f].name) != 0)
+				continue;
+			if (att->atttypid != fields[f].type)
+				ereport(ERROR,
+						(errcode(ERRCODE_DATATYPE_MISMATCH),
+						 errmsg("clv_summary: field \"%s\" of the result type is %s, expected %s",
+								fields[f].name, format_type_be(att->atttypid),
+								format_type_be(fields[f].type)),
+						 errhint("The result types belong to the extension; ALTER EXTENSION clv UPDATE restores them.")));
+			values[a] = fields[f].value;
+			nulls[a] = false;
+			break;
+		}
+	}
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+}
+
+/* The calibration fields, shared by both result types; returns their number. */
+static int
+calibration_fields(const SummaryState *st, const Summary *s, OutField *f)
+{
+	int			n = 0;
+
+	f[n++] = (OutField) {"frequency", INT4OID, Int32GetDatum(s->ndays - 1)};
+	f[n++] = (OutField) {"recency", FLOAT8OID, Float8GetDatum((s->last - s->first) / st->unit)};
+	f[n++] = (OutField) {"t", FLOAT8OID, Float8GetDatum((st->cal_day - s->first) / st->unit)};
+	f[n++] = (OutField) {"monetary_value", FLOAT8OID,
+		Float8GetDatum(s->ndays > 1 ? s->repeat_sum / (s->ndays - 1) : 0.0)};
+	f[n++] = (OutField) {"first_purchase", TIMESTAMPTZOID, TimestampTzGetDatum(s->first_ts)};
+	f[n++] = (OutField) {"last_purchase", TIMESTAMPTZOID, TimestampTzGetDatum(s->last_ts)};
+	/* 0.2: the unit, and the RFM inputs with names BTYD's recency cannot be mistaken for */
+	f[n++] = (OutField) {"unit_days", FLOAT8OID, Float8GetDatum(st->unit)};
+	f[n++] = (OutField) {"days_since_last_purchase", FLOAT8OID,
+		Float8GetDatum((double) (st->cal_day - s->last))};
+	f[n++] = (OutField) {"purchases", INT8OID, Int64GetDatum(s->ndays)};
+	f[n++] = (OutField) {"total_spend", FLOAT8OID, Float8GetDatum(s->total)};
+	return n;
 }
 
 /* NULL when the customer made no purchase up to observation_end: not acquired yet. */
 Datum
 clv_summary_final(PG_FUNCTION_ARGS)
 {
-	Datum		values[6];
+	SummaryState *st = PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0);
+	Summary		s;
+	OutField	f[16];
+	int			n;
 
-	if (!summarise(PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0),
-				   values, NULL))
+	if (!summarise(st, &s))
 		PG_RETURN_NULL();
-	PG_RETURN_DATUM(summary_result(fcinfo, values, 6));
+	n = calibration_fields(st, &s, f);
+	PG_RETURN_DATUM(summary_result(fcinfo, f, n));
 }
 
 /* NULL when the customer's first purchase is after calibration_end, as lifetimes drops them. */
 Datum
 clv_summary_holdout_final(PG_FUNCTION_ARGS)
 {
-	Datum		values[9];
-	double		hv[3];
+	SummaryState *st = PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0);
+	Summary		s;
+	OutField	f[16];
+	int			n;
 
-	if (!summarise(PG_ARGISNULL(0) ? NULL : (SummaryState *) PG_GETARG_POINTER(0),
-				   values, hv))
+	if (!summarise(st, &s))
 		PG_RETURN_NULL();
-	values[6] = Int32GetDatum((int32) hv[0]);
-	values[7] = Float8GetDatum(hv[1]);
-	values[8] = Float8GetDatum(hv[2]);
-	PG_RETURN_DATUM(summary_result(fcinfo, values, 9));
+	n = calibration_fields(st, &s, f);
+	f[n++] = (OutField) {"holdout_frequency", INT4OID, Int32GetDatum(s.hdays)};
+	f[n++] = (OutField) {"holdout_monetary_value", FLOAT8OID,
+		Float8GetDatum(s.hdays > 0 ? s.hsum / s.hdays : 0.0)};
+	f[n++] = (OutField) {"holdout_length", FLOAT8OID,
+		Float8GetDatum((st->obs_day - st->cal_day) / st->unit)};
+	PG_RETURN_DATUM(summary_result(fcinfo, f, n));
 }

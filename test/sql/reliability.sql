@@ -122,8 +122,11 @@ SELECT gamma_gamma_clv(bgnbd_model(0.243, 4.414, 0.793, 2.426),
 -- Fuzzer finding: finite amounts whose sum overflows gave monetary_value = Infinity.
 SELECT (clv_summary(t, 1.7976931348623157e308, '1997-09-30')).*
 FROM (VALUES ('1997-01-01'::timestamptz), ('1997-02-01'), ('1997-02-01')) v(t);
+-- Since total_spend (0.2) sums every purchase day, two days of 1e308 overflow too; one is fine.
 SELECT (clv_summary(t, 1e308, '1997-09-30')).frequency
 FROM (VALUES ('1997-01-01'::timestamptz), ('1997-02-01')) v(t);
+SELECT (clv_summary(t, 1e308, '1997-09-30')).total_spend
+FROM (VALUES ('1997-01-01'::timestamptz)) v(t);
 
 -- libFuzzer finding: with a tiny r the series cancelled and E[X(t)] came out -5.3e-15, a
 -- negative count. Summed from positive terms it is r E[log(1 + p w) / p] = 1.5e-308.
