@@ -307,6 +307,84 @@ COMMENT ON AGGREGATE gamma_gamma_fit(clv_customer_summary) IS 'Gamma-Gamma spend
 COMMENT ON AGGREGATE gamma_gamma_fit(clv_customer_summary, float8) IS 'Gamma-Gamma spend fit on the repeat buyers among clv_summary rows, with an L2 penalizer';
 
 ------------------------------------------------------------------------------------------
+-- clv_analyze: from a user's own orders table to one flat, BI-ready row per customer
+-- (issue 13). The identifiers are quoted with format('%I'), the table is a regclass, the
+-- values are parameters: nothing of the input is spliced into SQL as text.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION clv_analyze(source regclass, customer_column text, time_column text,
+                            amount_column text, observation_end timestamptz,
+                            unit text DEFAULT 'week', months int DEFAULT 12,
+                            monthly_discount float8 DEFAULT 0.01)
+RETURNS TABLE (customer_id text, frequency int, recency float8, t float8,
+               monetary_value float8, first_purchase timestamptz, last_purchase timestamptz,
+               unit_days float8, days_since_last_purchase float8, purchases bigint,
+               total_spend float8, p_alive float8, expected_purchases float8, clv float8,
+               r int, f int, m int, rfm_score text, rfm_segment text, value_tier text)
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    src text;
+    guests bigint;
+    fits record;
+    bg @extschema@.bgnbd_model;
+    gg @extschema@.gamma_gamma_model;
+BEGIN
+    IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL
+       OR observation_end IS NULL OR unit IS NULL OR months IS NULL OR monthly_discount IS NULL THEN
+        RAISE EXCEPTION 'clv_analyze: no argument may be NULL'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'clv_analyze(''orders'', ''customer_id'', ''ordered_at'', ''amount'', ''2024-12-31'')';
+    END IF;
+    -- one scan-ready subquery over the user's table: every column name quoted
+    src := format('(SELECT (%I)::text AS customer_id, (%I)::timestamptz AS ts, (%I)::float8 AS amount FROM %s) o',
+                  customer_column, time_column, amount_column, source);
+    EXECUTE format('SELECT count(*) FROM %s WHERE customer_id IS NULL', src) INTO guests;
+    IF guests > 0 THEN
+        RAISE NOTICE 'clv_analyze: % orders without a customer (NULL %) are left out', guests, customer_column
+            USING DETAIL = 'Guest orders cannot be attributed to a customer''s history.';
+    END IF;
+    -- the fits, once, on the summaries (refunds netted by day; see clv_summary)
+    EXECUTE format($q$
+        WITH s AS (SELECT @extschema@.clv_summary(ts, amount, $1, $2, 'net') AS s
+                   FROM %s WHERE customer_id IS NOT NULL GROUP BY customer_id)
+        SELECT @extschema@.bgnbd_fit(s) FILTER (WHERE s IS NOT NULL) AS bg,
+               @extschema@.gamma_gamma_fit(s) FILTER (WHERE (s).frequency > 0 AND (s).monetary_value > 0) AS gg
+        FROM s$q$, src)
+        INTO fits USING observation_end, unit;
+    bg := fits.bg;
+    gg := fits.gg;
+    RAISE NOTICE 'clv_analyze: BG/NBD r %, alpha %, a %, b % (per % days; log-likelihood %, converged %); Gamma-Gamma p %, q %, gamma % (log-likelihood %, converged %)',
+        round(bg.r::numeric, 4), round(bg.alpha::numeric, 4), round(bg.a::numeric, 4), round(bg.b::numeric, 4),
+        bg.unit_days, round(bg.log_likelihood::numeric, 2), bg.converged,
+        round(gg.p::numeric, 4), round(gg.q::numeric, 4), round(gg.gamma::numeric, 4),
+        round(gg.log_likelihood::numeric, 2), gg.converged;
+    RETURN QUERY EXECUTE format($q$
+        WITH s AS (SELECT customer_id, @extschema@.clv_summary(ts, amount, $1, $2, 'net') AS s
+                   FROM %s WHERE customer_id IS NOT NULL GROUP BY customer_id),
+        scored AS (
+            SELECT s.customer_id, s.s,
+                   @extschema@.bgnbd_p_alive($3, s.s) AS p_alive,
+                   @extschema@.bgnbd_expected_purchases($3, $5 * 30.0 / $7, s.s) AS expected_purchases,
+                   @extschema@.gamma_gamma_clv($3, $4, s.s, $5, $6) AS clv
+            FROM s WHERE s.s IS NOT NULL)
+        SELECT customer_id, (s).frequency, (s).recency, (s).t, (s).monetary_value,
+               (s).first_purchase, (s).last_purchase, (s).unit_days,
+               (s).days_since_last_purchase, (s).purchases, (s).total_spend,
+               p_alive, expected_purchases, clv,
+               (rfm).r, (rfm).f, (rfm).m, (rfm).score, (rfm).segment,
+               @extschema@.value_tier(clv) OVER ()
+        FROM (SELECT *, @extschema@.rfm_score((s).days_since_last_purchase, (s).purchases,
+                                             (s).total_spend) OVER () AS rfm
+              FROM scored) x
+        ORDER BY clv DESC, customer_id$q$, src)
+        USING observation_end, unit, bg, gg, months, monthly_discount, bg.unit_days;
+END
+$body$;
+COMMENT ON FUNCTION clv_analyze(regclass, text, text, text, timestamptz, text, int, float8) IS
+    'One row per customer from an orders table: summary, P(alive), expected purchases, CLV, RFM, value tier';
+
+------------------------------------------------------------------------------------------
 -- Names (issue 13). A type called rfm kept users from creating a table rfm: it is
 -- clv_rfm now (columns and functions of the type follow the rename; SQL text that spells
 -- the old name, such as a cast ::rfm, must be changed). One meaning per parameter name:

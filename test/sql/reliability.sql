@@ -9,18 +9,22 @@ FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
   AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.prosecdef;
 
--- No function pins a search_path or another setting (they would be SET at every call).
-SELECT p.oid::regprocedure AS has_proconfig
+-- No function pins a search_path or another setting (they would be SET at every call),
+-- and every function is PARALLEL SAFE. The one exception to both is clv_analyze, which
+-- runs whole queries over the user's table once per call: it pins search_path (so that
+-- nothing on the caller's path changes what it runs) and is PARALLEL UNSAFE (it plans
+-- and runs queries of its own).
+SELECT p.oid::regprocedure AS has_proconfig, p.proconfig
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
   AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proconfig IS NOT NULL;
-
--- Every function is PARALLEL SAFE; every aggregate with an internal state has combine,
--- serial and deserial functions (so it runs in parallel plans).
-SELECT p.oid::regprocedure AS not_parallel_safe
+SELECT p.oid::regprocedure AS not_parallel_safe, p.proparallel
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
   AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proparallel <> 's';
+
+-- Every aggregate with an internal state has combine, serial and deserial functions (so
+-- it runs in parallel plans).
 SELECT a.aggfnoid::regprocedure AS aggregate_without_parallel_support
 FROM pg_depend d JOIN pg_aggregate a ON a.aggfnoid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
