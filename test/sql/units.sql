@@ -57,7 +57,8 @@ FROM units_w;
 -- A parallel fit carries the unit through its partial states.
 SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
-SELECT (bgnbd_fit(s)).unit_days AS parallel_unit, (bgnbd_fit(s)).r = (SELECT (bg_w).r FROM units_m) AS same_r
+SELECT (bgnbd_fit(s)).unit_days AS parallel_unit,
+       round((bgnbd_fit(s)).r::numeric, 10) = (SELECT round((bg_w).r::numeric, 10) FROM units_m) AS same_r
 FROM units_w;
 RESET parallel_setup_cost; RESET parallel_tuple_cost; RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
