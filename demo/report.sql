@@ -162,7 +162,7 @@ SELECT report.add(40, 'Customer lifetime value (12 months, 1 % monthly discount)
         FROM customer_clv $$)
     || (SELECT report.figure(clv_svg_histogram(clv_12m, 30, 'Distribution of 12-month CLV', 'log',
                                                '12-month CLV ($)', 'customers') FILTER (WHERE clv_12m >= 1),
-                             format('Customers by predicted 12-month CLV, on a log scale: equal-width bins would put most customers into the first bar. The peak around $10 is the %s customers who did not buy again in the calibration period; %s customers with a CLV below $1 are left out.',
+                             format('Customers by predicted 12-month CLV, on a log scale: equal-width bins would put most customers into the first bar. The peak around $10 is mostly the %s customers who did not buy again in the calibration period; %s customers with a CLV below $1 are left out.',
                                     to_char(count(*) FILTER (WHERE frequency = 0), 'FM999,999'),
                                     count(*) FILTER (WHERE clv_12m < 1)))
         FROM customer_clv)
