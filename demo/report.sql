@@ -10,7 +10,7 @@
 -- an HTML body. To add a section, add a block at the end that calls
 --   SELECT report.add(position, 'Heading', body_html);
 -- with report.table($$ any query $$) for a table (cells are escaped) and a clv_svg_*
--- function for a chart. Positions: 10 data, 20 models, 30 holdout, 40 CLV, 50 RFM
+-- function for a chart. Positions: 5 summary, 10 data, 20 models, 30 holdout, 40 CLV, 50 RFM
 -- segments, 60 k-means, 70 A/B test, 80 products, 90 pricing; leave gaps.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
@@ -63,6 +63,32 @@ CREATE FUNCTION report.figure(svg text, caption text) RETURNS text LANGUAGE sql 
 $$;
 
 ------------------------------------------------------------------------------------------
+-- Summary in plain words, first. Expected revenue: the sum of every customer's 12-month
+-- CLV (BG/NBD purchases times Gamma-Gamma spend), discounted 1 % a month as in the CLV
+-- section, and undiscounted. At risk: spent more than the median customer so far (total
+-- spend to 1997-09-30) but is more likely gone than active (BG/NBD P(alive) < 0.5).
+------------------------------------------------------------------------------------------
+SELECT report.add(5, 'Summary', format(
+    '<ul class="summary">'
+    '<li><strong>%s customers</strong> bought from the shop in the calibration period (to 1997-09-30).</li>'
+    '<li><strong>Expected revenue over the next 12 months: $%s</strong> (the sum of the customers'' 12-month CLV, discounted 1 %% a month; $%s undiscounted).</li>'
+    '<li><strong>The top 10 %% of customers hold %s %%</strong> of that value (the %s customers with the highest CLV).</li>'
+    '<li><strong>%s customers are at risk</strong>: they have spent more than the median customer so far, but are more likely gone than still active (P(alive) &lt; 0.5). They spent $%s to date, %s %% of all spend.</li>'
+    '</ul>',
+    to_char(n, 'FM999,999,999'), to_char(clv, 'FM999,999,999'), to_char(clv_undiscounted, 'FM999,999,999'),
+    to_char(100 * top10, 'FM990.0'), to_char(ceil(n / 10.0), 'FM999,999,999'),
+    to_char(at_risk, 'FM999,999,999'), to_char(at_risk_spend, 'FM999,999,999'),
+    to_char(100 * at_risk_spend / total_spend, 'FM990.0')))
+FROM (SELECT count(*) AS n, sum(c.clv_12m) AS clv, top_share(c.clv_12m, 0.10) AS top10,
+             sum(gamma_gamma_clv(m.bg, m.gg, c.frequency, c.recency, c.t, c.monetary_value,
+                                 months => 12, monthly_discount => 0, unit_days => 7)) AS clv_undiscounted,
+             count(*) FILTER (WHERE s.monetary > med.spend AND c.p_alive < 0.5) AS at_risk,
+             sum(s.monetary) FILTER (WHERE s.monetary > med.spend AND c.p_alive < 0.5) AS at_risk_spend,
+             sum(s.monetary) AS total_spend
+      FROM customer_clv c JOIN customer_segments s USING (customer_id), models m,
+           (SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY monetary) AS spend FROM customer_segments) med) t;
+
+------------------------------------------------------------------------------------------
 -- Data
 ------------------------------------------------------------------------------------------
 SELECT report.add(10, 'Data', report.table($$
@@ -81,8 +107,8 @@ SELECT report.add(10, 'Data', report.table($$
 ------------------------------------------------------------------------------------------
 SELECT report.add(20, 'Model parameters', report.table($$
     SELECT model, parameter, round(estimate::numeric, 4) AS estimate, round(se::numeric, 4) AS std_error,
-           round((estimate - 1.96 * se)::numeric, 4) || ' .. ' || round((estimate + 1.96 * se)::numeric, 4)
-               AS "95% interval",
+           round((estimate * exp(-1.96 * se / estimate))::numeric, 4) || ' .. '
+               || round((estimate * exp(1.96 * se / estimate))::numeric, 4) AS "95% interval",
            round(ll::numeric, 1) AS log_likelihood, converged
     FROM models,
     LATERAL (VALUES
@@ -103,7 +129,7 @@ SELECT report.add(20, 'Model parameters', report.table($$
         (15, 'Gamma-Gamma', 'gamma', (gg).gamma, (gg).gamma_se, NULL, NULL))
         v(n, model, parameter, estimate, se, ll, converged)
     ORDER BY n $$)
-    || '<p>Standard errors from the observed information at the optimum; Wald 95 % intervals.</p>');
+    || '<p>Standard errors from the observed information at the optimum. Every parameter is positive, so the 95 % intervals are Wald intervals of log(θ), exp(log θ ± 1.96 · se / θ) (the delta method: the standard error of log θ is se / θ), which stay positive; an interval much wider on the right than on the left means the data say little about that parameter.</p>');
 
 SELECT report.add(25, 'BG/NBD: who is still a customer',
     report.figure(clv_svg_frequency_recency(bg, 38.86, 'p_alive', 20, 1,
@@ -132,19 +158,21 @@ SELECT report.add(40, 'Customer lifetime value (12 months, 1 % monthly discount)
         SELECT count(*) AS customers, round(sum(clv_12m)::numeric, 0) AS total_clv,
                round(avg(clv_12m)::numeric, 2) AS mean_clv,
                round((percentile_cont(0.5) WITHIN GROUP (ORDER BY clv_12m))::numeric, 2) AS median_clv,
-               round((sum(clv_12m) FILTER (WHERE r <= n / 10) / sum(clv_12m) * 100)::numeric, 1)
-                   AS "top 10% share (%)"
-        FROM (SELECT clv_12m, row_number() OVER (ORDER BY clv_12m DESC) AS r, count(*) OVER () AS n
-              FROM customer_clv) c $$)
-    || (SELECT report.figure(clv_svg_histogram(clv_12m, 40, 'Distribution of 12-month CLV'),
-                             'Customers by predicted 12-month CLV.') FROM customer_clv)
+               round((100 * top_share(clv_12m, 0.10))::numeric, 1) AS "top 10% share (%)"
+        FROM customer_clv $$)
+    || (SELECT report.figure(clv_svg_histogram(clv_12m, 30, 'Distribution of 12-month CLV', 'log',
+                                               '12-month CLV ($)', 'customers') FILTER (WHERE clv_12m >= 1),
+                             format('Customers by predicted 12-month CLV, on a log scale: equal-width bins would put most customers into the first bar. The peak around $10 is mostly the %s customers who did not buy again in the calibration period; %s customers with a CLV below $1 are left out.',
+                                    to_char(count(*) FILTER (WHERE frequency = 0), 'FM999,999'),
+                                    count(*) FILTER (WHERE clv_12m < 1)))
+        FROM customer_clv)
     || (SELECT report.figure(clv_svg_lorenz(clv_12m, 'Concentration of 12-month CLV'),
                              'Share of total CLV held by the lowest-value customers; the further below the diagonal, the more concentrated.')
         FROM customer_clv)
     || (SELECT report.figure(clv_svg_bar_chart(array_agg(band ORDER BY band), array_agg(customers ORDER BY band),
                                                array_agg(total ORDER BY band),
                                                'Customers and CLV by repeat purchases',
-                                               ARRAY['customers', 'total 12-month CLV']),
+                                               ARRAY['customers', 'total 12-month CLV ($)']),
                              'Customers and their total 12-month CLV by purchases in the calibration period.')
         FROM (SELECT CASE WHEN frequency >= 5 THEN '5+' ELSE frequency::text END AS band,
                      count(*)::float8 AS customers, sum(clv_12m) AS total
@@ -176,7 +204,7 @@ SELECT report.add(50, 'RFM segments and value tiers',
                                                array_agg(customers ORDER BY total DESC),
                                                array_agg(total ORDER BY total DESC),
                                                'RFM segments: size and predicted value',
-                                               ARRAY['customers', 'total 12-month CLV']),
+                                               ARRAY['customers', 'total 12-month CLV ($)']),
                              'Customers per RFM segment and their total predicted 12-month CLV, segments by value.')
         FROM (SELECT rfm_segment, count(*)::float8 AS customers, sum(clv_12m) AS total
               FROM customer_segments JOIN customer_clv USING (customer_id) GROUP BY 1) g)
@@ -196,7 +224,7 @@ SELECT report.add(60, 'k-means clusters (k chosen by silhouette)',
     || (SELECT report.figure(clv_svg_bar_chart(array_agg('k = ' || k ORDER BY k), array_agg(silhouette::float8 ORDER BY k),
                                                array_agg(inertia::float8 ORDER BY k),
                                                'Choosing k: mean silhouette and inertia',
-                                               ARRAY['mean silhouette', 'inertia']),
+                                               ARRAY['mean silhouette (-1..1)', 'inertia (sum of squares)']),
                              'Mean silhouette (higher is better) and inertia (within-cluster sum of squares, scaled space) by number of clusters.')
         FROM kmeans_choice)
     || report.table($$
@@ -231,7 +259,7 @@ SELECT report.add(80, 'Top products (Online-Retail-shaped sample)',
     || (SELECT report.figure(clv_svg_bar_chart(array_agg(stock_code ORDER BY revenue_rank),
                                                array_agg(revenue::float8 ORDER BY revenue_rank),
                                                array_agg(quantity::float8 ORDER BY revenue_rank),
-                                               'Top 10 products by revenue', ARRAY['revenue', 'units']),
+                                               'Top 10 products by revenue', ARRAY['revenue (£)', 'units sold']),
                              'Revenue and units sold of the 10 products with the most revenue.')
         FROM top_products WHERE revenue_rank <= 10)
     || report.table($$
@@ -266,7 +294,8 @@ table { border-collapse: collapse; margin: 12px 0; font-size: 13px; }
 th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; }
 th { background: #eef2f7; } td:first-child, th:first-child, td.t { text-align: left; }
 figure { margin: 16px 0; } figcaption { font-size: 13px; color: #555; max-width: 760px; }
-svg { display: block; }
+svg { display: block; width: 100%; max-width: 960px; height: auto; }
+ul.summary { font-size: 16px; line-height: 1.5; background: #f5f8fb; border-left: 4px solid #4e79a7; padding: 12px 12px 12px 32px; }
 </style></head><body>
 <h1>Customer lifetime value report</h1>
 <p class="meta">CDNOW sample (products: Online-Retail-shaped sample), generated ' || report.esc(to_char(now(), 'YYYY-MM-DD HH24:MI TZ')) || ' by the clv extension.</p>

@@ -141,14 +141,57 @@ tick_label(char *out, size_t size, double v, double step, int percent)
 }
 
 /*
+ * Width in pixels of the widest tick label of a vertical axis over y0..y1 (digits of
+ * the 12 px font are about 7.6 px wide; a little more keeps clear of the axis title).
+ */
+#define TICK_CHAR_PX 7.7
+
+static double
+y_tick_width(double y0, double y1, double step, int percent)
+{
+	char		num[64];
+	size_t		w = 0;
+
+	for (int i = 0; i <= 100; i++)
+	{
+		double		v = y0 + i * step;
+
+		if (v > y1 + step * 1e-6)
+			break;
+		tick_label(num, sizeof(num), v, step, percent);
+		if (strlen(num) > w)
+			w = strlen(num);
+	}
+	return w * TICK_CHAR_PX;
+}
+
+/*
+ * Margins that leave room for the tick labels and, beyond them, the rotated axis
+ * title (12 px high): at least the usual 80 px.
+ */
+static double
+left_margin(double tickw)
+{
+	return fmax(80, tickw + 36);
+}
+
+static double
+right_margin(double tickw)
+{
+	return fmax(80, tickw + 36);
+}
+
+/*
  * A vertical axis with grid lines at its ticks: on the left of the frame (side 0) or
- * on the right (side 1, no grid). y0..y1 of the frame are the axis range.
+ * on the right (side 1, no grid). y0..y1 of the frame are the axis range. The axis
+ * title keeps 6 px clear of the widest tick label.
  */
 static void
 y_axis(svg_buf *b, const frame *f, double step, int side, const char *label,
 	   const char *color, int percent)
 {
-	double		x = side ? f->r : f->l;
+	double		x = side ? f->r : f->l,
+				tickw = y_tick_width(f->y0, f->y1, step, percent);
 	char		num[64];
 
 	svg_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n",
@@ -173,7 +216,9 @@ y_axis(svg_buf *b, const frame *f, double step, int side, const char *label,
 	if (label)
 	{
 		char		attrs[160];
-		double		lx = side ? f->r + 58 : f->l - 52,
+		/* glyphs reach 12 px on the title's top side, 3 px below its baseline */
+		double		lx = side ? fmax(f->r + 58, f->r + 8 + tickw + 9)
+		: fmin(f->l - 52, f->l - 8 - tickw - 9),
 					ly = (f->t + f->b) / 2;
 
 		snprintf(attrs, sizeof(attrs), "class=\"axis-label\" fill=\"%s\" transform=\"rotate(%d %.1f %.1f)\"",
@@ -262,6 +307,7 @@ chart_lines(const chart_lines_spec *s)
 			plot_min_max(s->y[k], s->n, &lo, &hi);
 		ystep = nice_range(lo, hi, 6, &f.y0, &f.y1);
 	}
+	f.l = left_margin(y_tick_width(f.y0, f.y1, ystep, s->unit_square));
 
 	open_svg(&b, WIDTH, height, s->title);
 	for (int k = 0; k < s->nseries; k++, nleg++)
@@ -307,7 +353,9 @@ chart_bars(const chart_bars_spec *s)
 	frame		f[CHART_MAX_SERIES];
 	double		step[CHART_MAX_SERIES],
 				band,
-				barw;
+				barw,
+				l,
+				r;
 	int			height = 440,
 				maxchars = 0,
 				rotate;
@@ -321,23 +369,28 @@ chart_bars(const chart_bars_spec *s)
 		if (c > maxchars)
 			maxchars = c;
 	}
-	band = (WIDTH - 80.0 - (s->nseries > 1 ? 80 : 30)) / s->n;
-	rotate = maxchars * 7.0 > band - 4;
-	if (rotate)
-		height += 60;
 	for (int k = 0; k < s->nseries; k++)
 	{
 		double		lo = 0,
 					hi = 0;
 
-		f[k].l = 80;
-		f[k].r = WIDTH - (s->nseries > 1 ? 80 : 30);
+		plot_min_max(s->y[k], s->n, &lo, &hi);
+		step[k] = nice_range(lo, hi, 6, &f[k].y0, &f[k].y1);
+	}
+	l = left_margin(y_tick_width(f[0].y0, f[0].y1, step[0], 0));
+	r = WIDTH - (s->nseries > 1 ? right_margin(y_tick_width(f[1].y0, f[1].y1, step[1], 0)) : 30);
+	band = (r - l) / s->n;
+	rotate = maxchars * 7.0 > band - 4;
+	if (rotate)
+		height += 60;
+	for (int k = 0; k < s->nseries; k++)
+	{
+		f[k].l = l;
+		f[k].r = r;
 		f[k].t = 70;
 		f[k].b = height - (rotate ? 120 : 60);
 		f[k].x0 = 0;
 		f[k].x1 = s->n;
-		plot_min_max(s->y[k], s->n, &lo, &hi);
-		step[k] = nice_range(lo, hi, 6, &f[k].y0, &f[k].y1);
 	}
 	barw = band * 0.8 / s->nseries;
 
@@ -382,43 +435,132 @@ chart_bars(const chart_bars_spec *s)
 	return close_svg(&b);
 }
 
+/*
+ * Ticks of a log10 x axis (f->x0..x1 are log10 values): powers of ten (every second
+ * or more over many decades), with 2 and 5 times them over at most four decades,
+ * or plain steps when the range holds fewer than two of those.
+ */
+static void
+x_axis_log(svg_buf *b, const frame *f, const char *label)
+{
+	static const double mults125[] = {1, 2, 5};
+	double		ticks[128],
+				steps[128];
+	int			nt = 0,
+				k0 = (int) floor(f->x0 + 1e-9),
+				k1 = (int) ceil(f->x1 - 1e-9),
+				decades = (int) floor(f->x1 + 1e-9) - (int) ceil(f->x0 - 1e-9) + 1,
+				every = decades > 8 ? (decades + 7) / 8 : 1,
+				nm = decades > 4 ? 1 : 3;
+	char		num[64];
+
+	for (int k = k0; k <= k1 && nt < 120; k++)
+	{
+		if (((k % every) + every) % every != 0)
+			continue;
+		for (int m = 0; m < nm; m++)
+		{
+			double		v = mults125[m] * pow(10.0, k),
+						lv = log10(v);
+
+			if (lv < f->x0 - 1e-9 || lv > f->x1 + 1e-9)
+				continue;
+			ticks[nt] = v;
+			steps[nt++] = pow(10.0, k);
+		}
+	}
+	if (nt < 2)
+	{
+		double		lo = pow(10.0, f->x0),
+					hi = pow(10.0, f->x1),
+					step = svg_nice_step(hi - lo, 5);
+
+		nt = 0;
+		for (double v = ceil(lo / step - 1e-9) * step; v <= hi * (1 + 1e-9) && nt < 120; v += step)
+		{
+			ticks[nt] = v;
+			steps[nt++] = step;
+		}
+	}
+	svg_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n",
+			   f->l, f->b, f->r, f->b);
+	for (int i = 0; i < nt; i++)
+	{
+		double		x = fx(f, log10(ticks[i]));
+
+		svg_printf(b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n",
+				   x, f->b, x, f->b + 5);
+		svg_format_tick(num, sizeof(num), ticks[i], steps[i]);
+		svg_text(b, x, f->b + 19, "middle", "class=\"tick\"", num, 32);
+	}
+	if (label)
+		svg_text(b, (f->l + f->r) / 2, f->b + 42, "middle", "class=\"axis-label\"", label,
+				 CHART_LABEL_CHARS * 3);
+}
+
+/* Left edge of bin i in data units. */
+static double
+hist_edge(const chart_hist_spec *s, int i)
+{
+	return s->edges ? s->edges[i] : s->lo + i * s->width;
+}
+
 char *
 chart_histogram(const chart_hist_spec *s)
 {
 	svg_buf		b;
 	frame		f;
-	double		xstep,
+	double		xstep = 0,
 				ystep,
 				hi = 0,
-				lo = 0,
-				first;
+				first = 0;
 	int			height = 440;
 
 	svg_init(&b);
-	f.l = 80;
 	f.r = WIDTH - 30;
 	f.t = 50;
 	f.b = height - 60;
-	f.x0 = s->lo;
-	f.x1 = s->lo + s->bins * s->width;
-	xstep = svg_nice_step(f.x1 - f.x0, 8);
-	first = ceil(f.x0 / xstep - 1e-9) * xstep;
-	plot_min_max(s->counts, s->bins, &lo, &hi);
+	f.x0 = hist_edge(s, 0);
+	f.x1 = hist_edge(s, s->bins);
+	if (s->log_x)
+	{
+		f.x0 = log10(f.x0);
+		f.x1 = log10(f.x1);
+	}
+	else
+	{
+		xstep = svg_nice_step(f.x1 - f.x0, 8);
+		first = ceil(f.x0 / xstep - 1e-9) * xstep;
+	}
+	for (int i = 0; i < s->bins; i++)
+	{
+		double		h = s->counts[i];
+
+		if (s->density)
+			h /= hist_edge(s, i + 1) - hist_edge(s, i);
+		if (h > hi)
+			hi = h;
+	}
 	ystep = nice_range(0, hi, 6, &f.y0, &f.y1);
+	f.l = left_margin(y_tick_width(f.y0, f.y1, ystep, 0));
 
 	open_svg(&b, WIDTH, height, s->title);
 	y_axis(&b, &f, ystep, 0, s->ylabel, "#333333", 0);
-	x_axis(&b, &f, first, xstep, s->xlabel, 0);
+	if (s->log_x)
+		x_axis_log(&b, &f, s->xlabel);
+	else
+		x_axis(&b, &f, first, xstep, s->xlabel, 0);
 	for (int i = 0; i < s->bins; i++)
 	{
-		double		a = s->lo + i * s->width,
-					x0 = fx(&f, a),
-					x1 = fx(&f, a + s->width),
-					y = fy(&f, s->counts[i]);
+		double		a = hist_edge(s, i),
+					e = hist_edge(s, i + 1),
+					x0 = fx(&f, s->log_x ? log10(a) : a),
+					x1 = fx(&f, s->log_x ? log10(e) : e),
+					y = fy(&f, s->density ? s->counts[i] / (e - a) : s->counts[i]);
 
 		svg_printf(&b, "<rect class=\"bar\" x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%.1f\" "
 				   "fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"0.5\"><title>%.6g to %.6g: %.6g</title></rect>\n",
-				   x0, y, x1 - x0, f.b - y, series_color[0], a, a + s->width, s->counts[i]);
+				   x0, y, x1 - x0, f.b - y, series_color[0], a, e, s->counts[i]);
 	}
 	return close_svg(&b);
 }
@@ -462,7 +604,8 @@ chart_heatmap(const chart_heat_spec *s)
 				zspan = s->zmax - s->zmin,
 				first,
 				cw,
-				ch;
+				ch,
+				ztickw = 0;
 	int			height = 500;
 	char		color[8];
 
@@ -561,10 +704,11 @@ chart_heatmap(const chart_heat_spec *s)
 				   zf.r, y, zf.r + 4, y);
 		svg_format_tick(num, sizeof(num), v, zstep);
 		svg_text(&b, zf.r + 7, y + 4, "start", "class=\"tick\"", num, 32);
+		ztickw = fmax(ztickw, strlen(num) * TICK_CHAR_PX);
 	}
 	{
 		char		attrs[160];
-		double		lx = zf.r + 62,
+		double		lx = fmax(zf.r + 62, zf.r + 7 + ztickw + 9),
 					ly = (zf.t + zf.b) / 2;
 
 		snprintf(attrs, sizeof(attrs), "class=\"axis-label\" transform=\"rotate(90 %.1f %.1f)\"", lx, ly);
@@ -649,4 +793,76 @@ chart_bin(const double *v, long n, int stride, int wofs, int bins,
 			j = bins - 1;
 		counts[j] += v[i * stride + wofs];
 	}
+}
+
+void
+chart_bin_log(const double *v, long n, int stride, int wofs, int bins,
+			  double *counts, double *edges)
+{
+	double		mn = INFINITY,
+				mx = -INFINITY,
+				lw;
+
+	for (long i = 0; i < n; i++)
+	{
+		mn = fmin(mn, log10(v[i * stride]));
+		mx = fmax(mx, log10(v[i * stride]));
+	}
+	if (!(mx > mn))
+	{
+		mn -= 0.5;
+		mx += 0.5;
+	}
+	lw = (mx - mn) / bins;
+	for (int j = 0; j <= bins; j++)
+		edges[j] = pow(10.0, j == bins ? mx : mn + j * lw);
+	for (int j = 0; j < bins; j++)
+		counts[j] = 0;
+	for (long i = 0; i < n; i++)
+	{
+		long		j = (long) floor((log10(v[i * stride]) - mn) / lw);
+
+		if (j < 0)
+			j = 0;
+		if (j >= bins)
+			j = bins - 1;
+		counts[j] += v[i * stride + wofs];
+	}
+}
+
+int
+chart_bin_quantile(const double *v, long n, int stride, int wofs, int bins,
+				   double *counts, double *edges)
+{
+	double		wsum = 0,
+				cw = 0,
+				last = 0;
+	int			nb = 0,
+				cur = -1;
+
+	if (n < 2)
+		return 0;
+	for (long i = 0; i < n; i++)
+		wsum += v[i * stride + wofs];
+	for (long i = 0; i < n; i++)
+	{
+		double		w = v[i * stride + wofs],
+					x = v[i * stride];
+		int			j = (int) floor((cw + w / 2) / wsum * bins);
+
+		if (j >= bins)
+			j = bins - 1;
+		if (j != cur)
+		{
+			/* a new bin: its left edge halfway from the previous bin's last value */
+			edges[nb] = nb == 0 ? x : (last + x) / 2;
+			counts[nb++] = 0;
+			cur = j;
+		}
+		counts[nb - 1] += w;
+		cw += w;
+		last = x;
+	}
+	edges[nb] = last;
+	return nb;
 }

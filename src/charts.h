@@ -50,7 +50,11 @@ typedef struct chart_bars_spec
 	const char *names[CHART_MAX_SERIES];
 } chart_bars_spec;
 
-/* Adjacent bars over [lo, lo + bins * width]. */
+/*
+ * Adjacent bars over [lo, lo + bins * width], or between edges[0] < ... < edges[bins]
+ * when edges is non-NULL. log_x: the x axis is log10 (edges > 0). density: a bar's
+ * height is its count per unit of x (its area is the count; for unequal bins).
+ */
 typedef struct chart_hist_spec
 {
 	const char *title;
@@ -60,6 +64,9 @@ typedef struct chart_hist_spec
 	double		width;			/* > 0 */
 	int			bins;			/* 1..CHART_MAX_BINS */
 	const double *counts;
+	const double *edges;		/* NULL, or bins + 1 increasing values */
+	int			log_x;
+	int			density;
 } chart_hist_spec;
 
 /* A colour-coded grid: nx * ny cells centred on an even grid, z row-major by y. */
@@ -103,5 +110,22 @@ extern double chart_lorenz(const double *v, long n, int stride, int wofs,
  */
 extern void chart_bin(const double *v, long n, int stride, int wofs, int bins,
 					  double *counts, double *lo, double *width);
+
+/*
+ * The same with bins equal on a log10 scale between min and max, all values > 0 (a
+ * single value gets the bin from v / sqrt(10) to v * sqrt(10)). Fills bins + 1 edges.
+ */
+extern void chart_bin_log(const double *v, long n, int stride, int wofs, int bins,
+						  double *counts, double *edges);
+
+/*
+ * Bins of (nearly) equal weight: values sorted ascending and distinct, each goes to the
+ * bin of the middle of its cumulative weight, so that ties are never split; empty bins
+ * are dropped. Edges lie halfway between neighbouring bins, the outer ones at min and
+ * max. Returns the number of bins (<= bins) and fills that many counts and one more
+ * edges; 0 when there is a single distinct value (then use chart_bin).
+ */
+extern int	chart_bin_quantile(const double *v, long n, int stride, int wofs, int bins,
+							   double *counts, double *edges);
 
 #endif

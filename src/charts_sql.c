@@ -501,36 +501,103 @@ clv_svg_bar_chart2(PG_FUNCTION_ARGS)
  * The histogram and Lorenz aggregates: distinct values with counts (a RowSet of
  * (value, 0, 0, count)) and the group's options.
  */
+typedef enum ChartScale
+{
+	SCALE_LINEAR = 0,
+	SCALE_LOG = 1,
+	SCALE_QUANTILE = 2
+} ChartScale;
+
+#define N_SCALES 3
+
+/* The options of a group; the same on every row. */
+typedef struct ChartOpts
+{
+	int32		bins;			/* histogram bins; 0 for the Lorenz curve */
+	int32		scale;			/* ChartScale */
+	const char *title;
+	const char *xlabel;
+	const char *ylabel;
+} ChartOpts;
+
 typedef struct ChartAgg
 {
 	RowSet	   *rs;
-	int32		bins;			/* histogram bins; 0 for the Lorenz curve */
+	int32		bins;
+	int32		scale;
 	char	   *title;
+	char	   *xlabel;
+	char	   *ylabel;
 } ChartAgg;
 
 #define DEFAULT_BINS 20
 
 static ChartAgg *
-chart_agg_create(MemoryContext cxt, int32 bins, const char *title)
+chart_agg_create(MemoryContext cxt, const ChartOpts *o)
 {
 	ChartAgg   *st = MemoryContextAlloc(cxt, sizeof(ChartAgg));
 
 	st->rs = rowset_create(cxt);
-	st->bins = bins;
-	st->title = MemoryContextStrdup(cxt, title);
+	st->bins = o->bins;
+	st->scale = o->scale;
+	st->title = MemoryContextStrdup(cxt, o->title);
+	st->xlabel = MemoryContextStrdup(cxt, o->xlabel);
+	st->ylabel = MemoryContextStrdup(cxt, o->ylabel);
 	return st;
 }
 
 static void
-chart_agg_check_same(const ChartAgg *st, int32 bins, const char *title, const char *fname)
+chart_agg_opts(const ChartAgg *st, ChartOpts *o)
 {
-	if (st->bins != bins || strcmp(st->title, title) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: bins and title must be the same for every row of a group", fname)));
+	o->bins = st->bins;
+	o->scale = st->scale;
+	o->title = st->title;
+	o->xlabel = st->xlabel;
+	o->ylabel = st->ylabel;
 }
 
-/* One row: value (NULL skipped), bins (histogram only) and title; both options non-NULL. */
+static void
+chart_agg_check_same(const ChartAgg *st, const ChartOpts *o, const char *fname)
+{
+	if (st->bins != o->bins || st->scale != o->scale || strcmp(st->title, o->title) != 0 ||
+		strcmp(st->xlabel, o->xlabel) != 0 || strcmp(st->ylabel, o->ylabel) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: bins, title, scale and axis titles must be the same for every row of a group",
+						fname)));
+}
+
+/* A text option of the aggregate, not NULL. */
+static const char *
+chart_text_opt(FunctionCallInfo fcinfo, int argno, const char *fname, const char *what)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s: %s must not be NULL", fname, what)));
+	return text_to_cstring(PG_GETARG_TEXT_PP(argno));
+}
+
+static int32
+chart_scale_arg(const char *scale, const char *fname)
+{
+	if (strcmp(scale, "linear") == 0)
+		return SCALE_LINEAR;
+	if (strcmp(scale, "log") == 0)
+		return SCALE_LOG;
+	if (strcmp(scale, "quantile") == 0)
+		return SCALE_QUANTILE;
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("%s: unknown scale \"%s\"", fname, scale),
+			 errhint("Use 'linear' (equal-width bins), 'log' (equal bins of log10, for values > 0) or 'quantile' (bins of equal counts).")));
+	return SCALE_LINEAR;
+}
+
+/*
+ * One row: value (NULL skipped), then the options, all non-NULL. Histogram:
+ * (value [, bins [, title [, scale [, xlabel, ylabel]]]]); Lorenz: (value [, title]).
+ */
 static Datum
 chart_agg_trans(FunctionCallInfo fcinfo, const char *fname, bool histogram)
 {
@@ -538,6 +605,7 @@ chart_agg_trans(FunctionCallInfo fcinfo, const char *fname, bool histogram)
 	int			titlearg = histogram ? 3 : 2;
 	int32		bins = histogram ? DEFAULT_BINS : 0;
 	const char *title = histogram ? "Distribution" : "Lorenz curve";
+	ChartOpts	o;
 	ChartAgg   *st;
 
 	if (histogram && PG_NARGS() > 2)
@@ -553,19 +621,25 @@ chart_agg_trans(FunctionCallInfo fcinfo, const char *fname, bool histogram)
 					 errmsg("%s: bins must be between 1 and %d, got %d", fname, CHART_MAX_BINS, bins)));
 	}
 	if (PG_NARGS() > titlearg)
+		title = chart_text_opt(fcinfo, titlearg, fname, "title");
+	o.bins = bins;
+	o.title = title;
+	o.scale = SCALE_LINEAR;
+	o.xlabel = histogram ? "value" : "";
+	o.ylabel = histogram ? "count" : "";
+	if (histogram && PG_NARGS() > 4)
+		o.scale = chart_scale_arg(chart_text_opt(fcinfo, 4, fname, "scale"), fname);
+	if (histogram && PG_NARGS() > 6)
 	{
-		if (PG_ARGISNULL(titlearg))
-			ereport(ERROR,
-					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("%s: title must not be NULL", fname)));
-		title = text_to_cstring(PG_GETARG_TEXT_PP(titlearg));
+		o.xlabel = chart_text_opt(fcinfo, 5, fname, "xlabel");
+		o.ylabel = chart_text_opt(fcinfo, 6, fname, "ylabel");
 	}
 	if (PG_ARGISNULL(0))
-		st = chart_agg_create(cxt, bins, title);
+		st = chart_agg_create(cxt, &o);
 	else
 	{
 		st = (ChartAgg *) PG_GETARG_POINTER(0);
-		chart_agg_check_same(st, bins, title, fname);
+		chart_agg_check_same(st, &o, fname);
 	}
 	if (!PG_ARGISNULL(1))
 	{
@@ -578,6 +652,12 @@ chart_agg_trans(FunctionCallInfo fcinfo, const char *fname, bool histogram)
 					 errmsg("%s: value %g is negative", fname, v),
 					 errdetail("A Lorenz curve shows shares of a total of non-negative values."),
 					 errhint("Chart values such as CLV or revenue net of returns, floored at 0.")));
+		if (st->scale == SCALE_LOG && !(v > 0))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: value %g cannot be shown on a log scale", fname, v),
+					 errdetail("scale 'log' bins log10 of the values, which needs values > 0."),
+					 errhint("Chart the positive values alone (FILTER (WHERE value > 0)), or use scale 'quantile'.")));
 		rowset_add(st->rs, v, 0, 0, 1);
 	}
 	PG_RETURN_POINTER(st);
@@ -602,6 +682,7 @@ clv_chart_agg_combine(PG_FUNCTION_ARGS)
 	MemoryContext cxt = clv_agg_context(fcinfo, fname);
 	ChartAgg   *a = PG_ARGISNULL(0) ? NULL : (ChartAgg *) PG_GETARG_POINTER(0);
 	ChartAgg   *b = PG_ARGISNULL(1) ? NULL : (ChartAgg *) PG_GETARG_POINTER(1);
+	ChartOpts	o;
 
 	if (b == NULL)
 	{
@@ -609,37 +690,54 @@ clv_chart_agg_combine(PG_FUNCTION_ARGS)
 			PG_RETURN_NULL();
 		PG_RETURN_POINTER(a);
 	}
+	chart_agg_opts(b, &o);
 	if (a == NULL)
-		a = chart_agg_create(cxt, b->bins, b->title);
+		a = chart_agg_create(cxt, &o);
 	else
-		chart_agg_check_same(a, b->bins, b->title, fname);
+		chart_agg_check_same(a, &o, fname);
 	rowset_merge(a->rs, b->rs);
 	PG_RETURN_POINTER(a);
 }
 
-/* bins int32, title length int32, title bytes, then the RowSet's serial form */
-#define CHART_AGG_FIXED (2 * sizeof(int32))
+/*
+ * bins int32, scale int32, then title, xlabel and ylabel each as a length int32 and its
+ * bytes, then the RowSet's serial form
+ */
+#define CHART_AGG_FIXED (5 * sizeof(int32))
+#define CHART_AGG_TEXTS 3
 
 Datum
 clv_chart_agg_serialize(PG_FUNCTION_ARGS)
 {
 	ChartAgg   *st = (ChartAgg *) PG_GETARG_POINTER(0);
 	const char *fname = st->bins > 0 ? "clv_svg_histogram" : "clv_svg_lorenz";
+	const char *texts[CHART_AGG_TEXTS] = {st->title, st->xlabel, st->ylabel};
 	int64		n;
-	int32		tlen;
+	int32		tlen[CHART_AGG_TEXTS];
+	Size		textbytes = 0;
 	bytea	   *out;
 	char	   *p;
 
 	(void) clv_agg_context(fcinfo, fname);
 	n = rowset_serial_rows(st->rs);
-	tlen = strlen(st->title);
-	out = clv_state_alloc(fname, CHART_AGG_FIXED + tlen + ROWSET_SERIAL_FIXED, n,
+	for (int i = 0; i < CHART_AGG_TEXTS; i++)
+	{
+		tlen[i] = strlen(texts[i]);
+		textbytes += tlen[i];
+	}
+	out = clv_state_alloc(fname, CHART_AGG_FIXED + textbytes + ROWSET_SERIAL_FIXED, n,
 						  ROWSET_SERIAL_ROW, "distinct values", NULL);
 	p = VARDATA(out);
 	memcpy(p, &st->bins, sizeof(int32));
-	memcpy(p + sizeof(int32), &tlen, sizeof(int32));
-	memcpy(p + CHART_AGG_FIXED, st->title, tlen);
-	rowset_serialize_into(st->rs, p + CHART_AGG_FIXED + tlen);
+	memcpy(p + sizeof(int32), &st->scale, sizeof(int32));
+	p += 2 * sizeof(int32);
+	for (int i = 0; i < CHART_AGG_TEXTS; i++)
+	{
+		memcpy(p, &tlen[i], sizeof(int32));
+		memcpy(p + sizeof(int32), texts[i], tlen[i]);
+		p += sizeof(int32) + tlen[i];
+	}
+	rowset_serialize_into(st->rs, p);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -647,24 +745,46 @@ Datum
 clv_chart_agg_deserialize(PG_FUNCTION_ARGS)
 {
 	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-	Size		total = VARSIZE_ANY_EXHDR(b);
+	Size		total = VARSIZE_ANY_EXHDR(b),
+				left;
 	const char *p = VARDATA_ANY(b);
 	int32		bins,
-				tlen;
+				scale;
+	char	   *texts[CHART_AGG_TEXTS];
 	ChartAgg   *st;
 
 	(void) clv_agg_context(fcinfo, "clv chart aggregate");
 	if (total < CHART_AGG_FIXED)
 		goto bad;
 	memcpy(&bins, p, sizeof(int32));
-	memcpy(&tlen, p + sizeof(int32), sizeof(int32));
-	if (bins < 0 || bins > CHART_MAX_BINS || tlen < 0 || total - CHART_AGG_FIXED < (Size) tlen)
+	memcpy(&scale, p + sizeof(int32), sizeof(int32));
+	if (bins < 0 || bins > CHART_MAX_BINS || scale < 0 || scale >= N_SCALES)
 		goto bad;
+	p += 2 * sizeof(int32);
+	left = total - 2 * sizeof(int32);
+	for (int i = 0; i < CHART_AGG_TEXTS; i++)
+	{
+		int32		tlen;
+
+		if (left < sizeof(int32))
+			goto bad;
+		memcpy(&tlen, p, sizeof(int32));
+		p += sizeof(int32);
+		left -= sizeof(int32);
+		if (tlen < 0 || left < (Size) tlen)
+			goto bad;
+		texts[i] = pnstrdup(p, tlen);
+		p += tlen;
+		left -= tlen;
+	}
 	st = palloc(sizeof(ChartAgg));
 	st->bins = bins;
-	st->title = pnstrdup(p + CHART_AGG_FIXED, tlen);
+	st->scale = scale;
+	st->title = texts[0];
+	st->xlabel = texts[1];
+	st->ylabel = texts[2];
 	/* kind 0, as chart_agg_create makes it: the rows are (value, 0, 0, count) */
-	st->rs = rowset_deserialize(p + CHART_AGG_FIXED + tlen, total - CHART_AGG_FIXED - tlen, 0);
+	st->rs = rowset_deserialize(p, left, 0);
 	PG_RETURN_POINTER(st);
 bad:
 	ereport(ERROR,
@@ -693,19 +813,46 @@ clv_svg_histogram_final(PG_FUNCTION_ARGS)
 	const char *fname = "clv_svg_histogram";
 	ChartAgg   *st;
 	clv_rows	rows;
-	double	   *counts;
+	double	   *counts,
+			   *edges;
+	char	   *xlabel,
+			   *ylabel;
 	chart_hist_spec s;
 
 	st = chart_agg_rows(fcinfo, fname, &rows);
 	if (st == NULL)
 		PG_RETURN_NULL();
 	counts = palloc(sizeof(double) * st->bins);
+	edges = palloc(sizeof(double) * (st->bins + 1));
 	memset(&s, 0, sizeof(s));
-	chart_bin(rows.v, rows.n, CLV_ROW_WIDTH, CLV_ROW_WIDTH - 1, st->bins, counts, &s.lo, &s.width);
-	s.title = chart_utf8(st->title);
-	s.xlabel = "value";
-	s.ylabel = "count";
 	s.bins = st->bins;
+	xlabel = chart_utf8(st->xlabel);
+	ylabel = chart_utf8(st->ylabel);
+	if (st->scale == SCALE_LOG)
+	{
+		chart_bin_log(rows.v, rows.n, CLV_ROW_WIDTH, CLV_ROW_WIDTH - 1, st->bins, counts, edges);
+		s.edges = edges;
+		s.log_x = 1;
+		xlabel = psprintf("%s, log scale", xlabel);
+	}
+	else if (st->scale == SCALE_QUANTILE &&
+			 (s.bins = chart_bin_quantile(rows.v, rows.n, CLV_ROW_WIDTH, CLV_ROW_WIDTH - 1,
+										  st->bins, counts, edges)) > 0)
+	{
+		/* unequal bins: the bars' areas are the counts */
+		s.edges = edges;
+		s.density = 1;
+		ylabel = psprintf("%s per unit of x (equal-count bins)", ylabel);
+	}
+	else
+	{
+		/* linear, or quantile bins of a single value */
+		s.bins = st->bins;
+		chart_bin(rows.v, rows.n, CLV_ROW_WIDTH, CLV_ROW_WIDTH - 1, st->bins, counts, &s.lo, &s.width);
+	}
+	s.title = chart_utf8(st->title);
+	s.xlabel = xlabel;
+	s.ylabel = ylabel;
 	s.counts = counts;
 	return svg_datum(chart_histogram(&s), fname);
 }

@@ -92,6 +92,80 @@ SELECT svg_count(svg, '//s:rect[@class="bar"]') AS bars,
            AS customers
 FROM charts WHERE name = 'histogram';
 
+-- Skewed values: scale 'log' bins log10(value) in equal steps between the smallest and
+-- the largest value (ticks at 1, 2, 5 times powers of ten over up to four decades);
+-- 'quantile' makes bins of (nearly) equal counts, bars of count per unit of x, so that
+-- their areas are the counts. Axis titles carry units. Each bar's tooltip has its
+-- range and count: the counts add up to the customers, the ranges tile min..max.
+CREATE TABLE ch_hist AS
+SELECT 'log' AS scale, clv_svg_histogram(clv, 20, 'CLV', 'log', '12-month CLV ($)', 'customers') AS svg
+FROM ch_clv WHERE clv >= 1
+UNION ALL
+SELECT 'quantile', clv_svg_histogram(clv, 10, 'CLV', 'quantile', '12-month CLV ($)', 'customers') FROM ch_clv
+UNION ALL
+SELECT 'linear', clv_svg_histogram(clv, 10, 'CLV', 'linear') FROM ch_clv;
+CREATE FUNCTION ch_bar_ranges(svg text) RETURNS TABLE (i bigint, lo float8, hi float8, n numeric)
+    AS $$ SELECT i, split_part(split_part(t, ': ', 1), ' to ', 1)::float8,
+                 split_part(split_part(t, ': ', 1), ' to ', 2)::float8, split_part(t, ': ', 2)::numeric
+          FROM svg_texts(svg, '//s:rect[@class="bar"]/s:title/text()') WITH ORDINALITY u(t, i) $$
+    LANGUAGE sql;
+SELECT scale, svg_count(svg, '//s:rect[@class="bar"]') AS bars,
+       (SELECT sum(n) FROM ch_bar_ranges(svg)) AS customers,
+       (SELECT min(n) || ' .. ' || max(n) FROM ch_bar_ranges(svg)) AS per_bar,
+       (SELECT bool_and(abs(b.lo - a.hi) <= 1e-5 * b.lo) FROM ch_bar_ranges(svg) a JOIN ch_bar_ranges(svg) b ON b.i = a.i + 1)
+           AS adjacent,
+       (SELECT string_agg(t, ' | ') FROM svg_texts(svg, '//s:text[@class="axis-label"]/text()') t) AS axis_titles
+FROM ch_hist ORDER BY scale;
+-- log: the bins' edges are equal steps of log10 from min to max; x ticks at 1-2-5 steps
+SELECT (SELECT round(lo::numeric, 2) FROM ch_bar_ranges(svg) WHERE i = 1) AS first_edge,
+       (SELECT round(min(clv)::numeric, 2) FROM ch_clv WHERE clv >= 1) AS min_clv,
+       (SELECT round(hi::numeric, 2) FROM ch_bar_ranges(svg) WHERE i = 20) AS last_edge,
+       (SELECT round(max(clv)::numeric, 2) FROM ch_clv) AS max_clv,
+       (SELECT round(stddev(log(hi) - log(lo))::numeric, 6) FROM ch_bar_ranges(svg)) AS log_width_sd,
+       (SELECT string_agg(t, ' ') FROM svg_texts(svg, '//s:text[@class="tick" and @text-anchor="middle"]/text()') t)
+           AS x_ticks
+FROM ch_hist WHERE scale = 'log';
+-- quantile: bar heights are count / width, the same pixels per (customer per $) for
+-- every bar (bars over 20 px: heights are printed to 0.1 px)
+SELECT count(*) AS tall_bars, round((max(h / (n / (hi - lo))) / min(h / (n / (hi - lo))))::numeric, 2) AS spread
+FROM ch_hist, ch_bar_ranges(svg),
+     LATERAL (SELECT (xpath('//s:rect[@class="bar"][' || i || ']/@height', svg::xml,
+                            ARRAY[ARRAY['s', 'http://www.w3.org/2000/svg']]))[1]::text::float8 AS h) x
+WHERE scale = 'quantile' AND h > 20;
+-- The four-argument linear form draws the chart of the three-argument form.
+SELECT svg = (SELECT clv_svg_histogram(clv, 10, 'CLV') FROM ch_clv) AS linear_is_default
+FROM ch_hist WHERE scale = 'linear';
+-- Ties are never split between quantile bins (the five 1s stay in one bar); a single
+-- value gets the linear bins around it, and on a log scale half a decade either side.
+SELECT (SELECT string_agg(n::text, ' ') FROM ch_bar_ranges(clv_svg_histogram(v, 4, 't', 'quantile')))
+           AS tied_counts,
+       (SELECT svg_count(clv_svg_histogram(v, 4, 't', 'quantile'), '//s:rect[@class="bar"]')
+        FROM (VALUES (3.0), (3.0)) w(v)) AS single_value_bins,
+       (SELECT string_agg(round(lo::numeric, 3) || ' to ' || round(hi::numeric, 3), ' ')
+        FROM (SELECT clv_svg_histogram(v, 4, 't', 'log') AS svg FROM (VALUES (10.0), (10.0)) w(v)) h,
+             ch_bar_ranges(h.svg) WHERE n > 0) AS single_value_log
+FROM (VALUES (1.0), (1.0), (1.0), (1.0), (1.0), (2.0), (3.0), (4.0)) v(v);
+
+-- Axis titles keep clear of the tick labels, however wide: the rotated title's glyphs
+-- (12 px high, 3 px below the baseline) end 6 px before the widest tick label, whose
+-- digits are about 7.6 px wide (left axis: labels end at their x; right: start there).
+CREATE FUNCTION ch_tick_extent(svg text, anchor text) RETURNS TABLE (lo float8, hi float8)
+    AS $$ SELECT min(x::float8 - CASE anchor WHEN 'end' THEN 7.6 * length(t) ELSE 0 END),
+                 max(x::float8 + CASE anchor WHEN 'start' THEN 7.6 * length(t) ELSE 0 END)
+          FROM ROWS FROM (svg_texts(svg, '//s:text[@class="tick" and @text-anchor="' || anchor || '"]/@x'),
+                          svg_texts(svg, '//s:text[@class="tick" and @text-anchor="' || anchor || '"]/text()')) u(x, t) $$
+    LANGUAGE sql;
+SELECT min(t.v) AS widest_tick,
+       (SELECT lo FROM ch_tick_extent(svg, 'end')) - (min(a.x) + 3) >= 6 AS left_clear,
+       min(a.x) - 12 >= 0 AS left_inside,
+       max(a.x) - 3 - (SELECT hi FROM ch_tick_extent(svg, 'start')) >= 6 AS right_clear,
+       max(a.x) + 12 <= 760 AS right_inside
+FROM (SELECT clv_svg_bar_chart(ARRAY['a', 'b'], ARRAY[2.5e9, 1], ARRAY[1, 2e9], 't',
+                               ARRAY['revenue ($)', 'units']) AS svg) c,
+     LATERAL (SELECT x::float8 FROM svg_texts(svg, '//s:text[@class="axis-label"]/@x') x) a(x),
+     LATERAL (SELECT max(length(t)) FROM svg_texts(svg, '//s:text[@class="tick"]/text()') t) t(v)
+GROUP BY svg;
+
 -- Lorenz curve: the curve, the diagonal, and the Gini coefficient in the legend, equal to
 -- the textbook formula G = 2 sum(i x_(i)) / (n sum x) - (n + 1) / n.
 SELECT svg_count(svg, '//s:path[@class="series"]') AS curve,
@@ -140,11 +214,17 @@ SET min_parallel_table_scan_size = 0;
 SET max_parallel_workers_per_gather = 2;
 SET parallel_leader_participation = off;
 EXPLAIN (COSTS OFF) SELECT clv_svg_lorenz(v) FROM ch_big;
-CREATE TEMP TABLE par AS SELECT clv_svg_histogram(v, 10, 't') AS h, clv_svg_lorenz(v) AS l FROM ch_big;
+CREATE TEMP TABLE par AS SELECT clv_svg_histogram(v, 10, 't') AS h, clv_svg_lorenz(v) AS l,
+       clv_svg_histogram(v, 10, 't', 'quantile', 'x ($)', 'y') AS q,
+       clv_svg_histogram(v, 10, 't', 'log') FILTER (WHERE v > 0) AS lg FROM ch_big;
 RESET parallel_leader_participation;
 SET max_parallel_workers_per_gather = 0;
-CREATE TEMP TABLE ser AS SELECT clv_svg_histogram(v, 10, 't') AS h, clv_svg_lorenz(v) AS l FROM ch_big;
-SELECT p.h = s.h AS histogram_equal, p.l = s.l AS lorenz_equal FROM par p, ser s;
+CREATE TEMP TABLE ser AS SELECT clv_svg_histogram(v, 10, 't') AS h, clv_svg_lorenz(v) AS l,
+       clv_svg_histogram(v, 10, 't', 'quantile', 'x ($)', 'y') AS q,
+       clv_svg_histogram(v, 10, 't', 'log') FILTER (WHERE v > 0) AS lg FROM ch_big;
+SELECT p.h = s.h AS histogram_equal, p.l = s.l AS lorenz_equal, p.q = s.q AS quantile_equal,
+       p.lg = s.lg AS log_equal, position('x ($)' IN p.q) > 0 AS xlabel_kept
+FROM par p, ser s;
 RESET max_parallel_workers_per_gather;
 RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
@@ -182,6 +262,11 @@ SELECT clv_svg_histogram(v, 0) FROM (VALUES (1.0)) v(v);
 SELECT clv_svg_histogram(v, 201) FROM (VALUES (1.0)) v(v);
 SELECT clv_svg_histogram(v, NULL) FROM (VALUES (1.0)) v(v);
 SELECT clv_svg_histogram(v, 10, t) FROM (VALUES (1.0, 'a'), (2.0, 'b')) v(v, t);
+SELECT clv_svg_histogram(v, 10, 't', 'sqrt') FROM (VALUES (1.0)) v(v);
+SELECT clv_svg_histogram(v, 10, 't', NULL) FROM (VALUES (1.0)) v(v);
+SELECT clv_svg_histogram(v, 10, 't', 'log') FROM (VALUES (1.0), (0.0)) v(v);
+SELECT clv_svg_histogram(v, 10, 't', s) FROM (VALUES (1.0, 'log'), (2.0, 'linear')) v(v, s);
+SELECT clv_svg_histogram(v, 10, 't', 'linear', 'x', NULL) FROM (VALUES (1.0)) v(v);
 SELECT clv_svg_lorenz(v) FROM (VALUES (1.0), (-2.0)) v(v);
 SELECT clv_svg_lorenz(v) FROM (VALUES (0.0), (0.0)) v(v);
 SELECT clv_svg_lorenz(v, NULL) FROM (VALUES (1.0)) v(v);
