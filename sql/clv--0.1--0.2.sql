@@ -34,6 +34,10 @@ CREATE AGGREGATE clv_svg_histogram(value float8, bins int, title text, scale tex
     SERIALFUNC = clv_chart_agg_serialize, DESERIALFUNC = clv_chart_agg_deserialize,
     PARALLEL = SAFE
 );
+COMMENT ON AGGREGATE clv_svg_histogram(float8, int, text, text) IS
+    'SVG histogram of values with bins, title and scale: linear, log (values > 0) or quantile (equal counts)';
+COMMENT ON AGGREGATE clv_svg_histogram(float8, int, text, text, text, text) IS
+    'SVG histogram of values with bins, title, scale (linear, log, quantile) and axis titles with units';
 
 ------------------------------------------------------------------------------------------
 -- clv_summary: the summary carries its unit and the RFM inputs; refunds policy (issue 13)
