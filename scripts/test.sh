@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole regression suite on a fresh Debian 12 machine (run as root): installs what is
-# missing, builds, installs clv, runs `make installcheck` against a throwaway cluster.
+# missing, builds, installs clv, runs `make installcheck` against a throwaway cluster, then
+# every SQL example of README.md and docs/ against the same cluster (test/docs_examples.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -21,4 +22,7 @@ passed=$(grep -cE '^(test| ) .* \.\.\. ok' "$out" || true)
 failed=$(grep -cE '\.\.\. FAILED' "$out" || true)
 rm -f "$out"
 echo "${passed:-0} passed, ${failed:-0} failed"
-[ "$ok" = 1 ]
+log "running the examples of README.md and docs/"
+docs_ok=1
+"$TOP/test/docs_examples.sh" --no-build || docs_ok=0
+[ "$ok" = 1 ] && [ "$docs_ok" = 1 ]
