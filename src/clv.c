@@ -134,11 +134,11 @@ static const char *
 fit_penalizer_example(const char *fname)
 {
 	static const char *const ex[][2] = {
-		{"bgnbd_fit", "bgnbd_fit(frequency, recency, t, 0.01)."},
-		{"mbgnbd_fit", "mbgnbd_fit(frequency, recency, t, 0.01)."},
-		{"pareto_nbd_fit", "pareto_nbd_fit(frequency, recency, t, 0.01)."},
+		{"bgnbd_fit", "bgnbd_fit(summary, 0.01) or bgnbd_fit(frequency, recency, t_customer, 0.01)."},
+		{"mbgnbd_fit", "mbgnbd_fit(summary, 0.01) or mbgnbd_fit(frequency, recency, t_customer, 0.01)."},
+		{"pareto_nbd_fit", "pareto_nbd_fit(summary, 0.01) or pareto_nbd_fit(frequency, recency, t_customer, 0.01)."},
 		{"bgbb_fit", "bgbb_fit(frequency, recency, n_periods, weight, 0.01)."},
-		{"gamma_gamma_fit", "gamma_gamma_fit(frequency, monetary_value, 0.01)."},
+		{"gamma_gamma_fit", "gamma_gamma_fit(summary, 0.01) or gamma_gamma_fit(frequency, monetary_value, 0.01)."},
 	};
 
 	for (int i = 0; i < (int) lengthof(ex); i++)
