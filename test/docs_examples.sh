@@ -4,7 +4,8 @@
 #   test/docs_examples.sh [--private | --no-build] [--verbose] [FILE.md ...]
 #
 # Each file runs in a fresh database made from a template loaded with
-# test/docs_fixture.sql (the extension and the demo data in the tables the examples use),
+# test/docs_fixture.sql (the extension and the demo data in the tables the examples use;
+# for README.md, whose quick start creates the extension, only the orders table),
 # its blocks in document order in one psql session (so a block sees what the blocks
 # before it created), from a scratch directory (charts written with \o land there; data/
 # is reachable as data/). Blocks are extracted by test/docs_extract.awk.
@@ -46,15 +47,19 @@ ln -s "$TOP/data" "$work/data"
 trap 'rm -rf "$work"; clv_cluster_stop' EXIT
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning -c statement_timeout=120s"
 psql=(psql -X -q -P pager=off)
-template=clv_docs_fixture db=clv_docs
-
-"${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS $template" \
-	-c "CREATE DATABASE $template" >/dev/null
-if ! "${psql[@]}" -v ON_ERROR_STOP=1 -d "$template" -f test/docs_fixture.sql >"$work/fixture.log" 2>&1; then
-	cat "$work/fixture.log" >&2
-	echo "docs_examples: the fixture (test/docs_fixture.sql) did not load" >&2
-	exit 2
-fi
+db=clv_docs
+# Two templates: README.md's quick start begins with a shop's own orders table and no
+# extension (it creates both its tables and the extension); the manual uses them all.
+for full in true false; do
+	template=clv_docs_fixture_$full
+	"${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS $template" \
+		-c "CREATE DATABASE $template" >/dev/null
+	if ! "${psql[@]}" -v ON_ERROR_STOP=1 -v full=$full -d "$template" -f test/docs_fixture.sql >"$work/fixture.log" 2>&1; then
+		cat "$work/fixture.log" >&2
+		echo "docs_examples: the fixture (test/docs_fixture.sql, full=$full) did not load" >&2
+		exit 2
+	fi
+done
 
 total=0 failed=0
 for f in "${files[@]}"; do
@@ -65,6 +70,7 @@ for f in "${files[@]}"; do
 	n=$(grep -c '^block ' "$work/blocks.map" || true)
 	[ "$n" -gt 0 ] || { rm -f "$work/blocks.sql" "$work/blocks.map"; continue; }
 	t0=$EPOCHREALTIME
+	case $f in README.md | ./README.md | "$TOP/README.md") template=clv_docs_fixture_false ;; *) template=clv_docs_fixture_true ;; esac
 	"${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE $template" >/dev/null
 	(cd "$work" && "${psql[@]}" -d "$db" -f blocks.sql >out.txt 2>err.txt) || true
 	[ "$verbose" = 0 ] || cat "$work/out.txt" "$work/err.txt"
@@ -112,6 +118,7 @@ for f in "${files[@]}"; do
 	total=$((total + n)) failed=$((failed + nbad))
 	rm -f "$work/blocks.sql" "$work/blocks.map"
 done
-"${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS $template" >/dev/null
+"${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db" -c "DROP DATABASE IF EXISTS clv_docs_fixture_true" \
+	-c "DROP DATABASE IF EXISTS clv_docs_fixture_false" >/dev/null
 echo "doc examples: $total blocks in ${#files[@]} files, $failed failed ($(clv_seconds_since "$start") s)"
 [ "$failed" = 0 ]

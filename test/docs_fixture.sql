@@ -3,22 +3,30 @@
 -- docs/README.md; test/docs_examples.sh loads this into a template database and runs each
 -- file's examples in a fresh copy of it. The CDNOW tables are those of the demo
 -- (demo/01_data.sql .. 05_clv.sql): calibration period to 1997-09-30, holdout to 1998-06-30.
-CREATE EXTENSION clv;
+-- With -v full=false only the orders table is created, not even the extension: README.md's
+-- quick start starts from a shop's own orders table and creates everything else itself.
+\if :{?full}
+\else
+\set full true
+\endif
 
--- CDNOW: 6,919 transactions of 2,357 customers, 1997-01-01 .. 1998-06-30.
+-- CDNOW: 6,919 transactions of 2,357 customers, 1997-01-01 .. 1998-06-30, as a shop's
+-- orders table would have them (text ids as in the file, timestamp, numeric).
 CREATE TABLE cdnow_raw (line text);
 \copy cdnow_raw FROM 'data/CDNOW_sample.txt'
+CREATE TABLE orders AS
+SELECT f[2] AS customer_id, to_date(f[3], 'YYYYMMDD')::timestamp AS ordered_at,
+       f[5]::numeric AS amount
+FROM (SELECT regexp_split_to_array(btrim(line), '\s+') AS f FROM cdnow_raw) s;
+
+\if :full
+CREATE EXTENSION clv;
+
+-- The same as the demo's transaction table (demo/01_data.sql).
 CREATE TABLE transactions AS
 SELECT f[2]::int AS customer_id, to_date(f[3], 'YYYYMMDD')::timestamptz AS txn_time,
        f[4]::int AS n_cds, f[5]::float8 AS amount
 FROM (SELECT regexp_split_to_array(btrim(line), '\s+') AS f FROM cdnow_raw) s;
-DROP TABLE cdnow_raw;
-
--- The same as a shop's orders table would have them (text ids, timestamp, numeric).
-CREATE TABLE orders AS
-SELECT customer_id::text AS customer_id, txn_time::timestamp AS ordered_at,
-       amount::numeric(10, 2) AS amount
-FROM transactions;
 
 -- Per customer: the calibration summary in weeks plus the holdout purchases, and the
 -- calibration summary alone with the month of the first purchase as a cohort.
@@ -67,5 +75,7 @@ INSERT INTO cars SELECT s, d FROM unnest(
 
 -- online_retail: the Online-Retail-shaped sample.
 \ir ../data/online_retail_sample.sql
+\endif
 
+DROP TABLE cdnow_raw;
 ANALYZE;
