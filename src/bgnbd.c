@@ -353,7 +353,7 @@ bg_integral(double k, double a, double beta, double w)
 	double		vmode = log(a) - log(beta),
 				lmax = bg_lbeta_part(a, beta, vmode),
 				drop = 45.0 + log(k * w / -expm1(-k * log1p(w))),
-				width = 1.0 / sqrt(a * beta / (a + beta)),
+				width = sqrt(1.0 / a + 1.0 / beta),	/* 1 / sqrt(a beta / (a + beta)), no overflow */
 				lo = 0,
 				hi = 0,
 				h,
@@ -368,6 +368,10 @@ bg_integral(double k, double a, double beta, double w)
 		double		inner = vmode,
 					step = fmin(width, 1.0),
 					outer;
+
+		/* a step of 0 (a and beta beyond double precision) would never grow */
+		if (!(step > 0) || !isfinite(lmax))
+			return NAN;
 
 		for (;;)
 		{

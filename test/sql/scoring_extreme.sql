@@ -37,3 +37,11 @@ FROM (SELECT bgnbd_fit(x, x * 5, 100) AS m FROM generate_series(1, 20) x) f, LAT
 SELECT bgnbd_expected_purchases(bgnbd_model(50, 1e-3, 1e-3, 1e-3), 1e4);
 -- ... and here the parameters (1e-8, far beyond what a fit returns) are to blame.
 SELECT bgnbd_expected_purchases(bgnbd_model(50, 1e-8, 1e-8, 1e-8), 1e4);
+
+-- SQL fuzzer: a = 1e308 made the integral's step 0 (a * beta overflowed its width), and
+-- the range search never ended (nor polled for a cancel). The width is taken without
+-- overflow now; a new customer of such a model buys once, then drops out.
+SET statement_timeout = '10s';
+SELECT round(bgnbd_expected_purchases(bgnbd_model(37.57, 10, 1e308, 56.40), 1e100)::numeric, 6) AS one_purchase,
+       round(bgnbd_expected_purchases(bgnbd_model(37.57, 10, 1e300, 1e300), 39)::numeric, 6) AS geometric;
+RESET statement_timeout;
