@@ -107,10 +107,21 @@ clv_should_stop(void)
 	return INTERRUPTS_PENDING_CONDITION();
 }
 
+/* A cancel raised here first frees the optimiser's malloc'ed state (release). */
 static void
-clv_service_interrupts(void)
+clv_service_interrupts(void (*release) (void *), void *arg)
 {
-	CHECK_FOR_INTERRUPTS();
+	PG_TRY();
+	{
+		CHECK_FOR_INTERRUPTS();
+	}
+	PG_CATCH();
+	{
+		if (release)
+			release(arg);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
 }
 
 void

@@ -1,9 +1,9 @@
 /*
  * optim.c - BFGS (GSL vector_bfgs2) with stall recovery and cooperative interrupts.
  *
- * Plain C: knows nothing of PostgreSQL. Interrupts are polled through a callback that
- * only *reports* a pending cancel, so we free GSL's malloc'ed state before the caller
- * raises the error (a longjmp through GSL would leak it).
+ * Plain C: knows nothing of PostgreSQL. Interrupts are polled between iterations and
+ * served through a callback that frees GSL's malloc'ed state before it raises a cancel
+ * (a longjmp through GSL would leak it); any other interrupt leaves the search as it was.
  */
 #include <math.h>
 #include <string.h>
@@ -127,6 +127,13 @@ in_box(const gsl_vector *v, double box)
 	return 1;
 }
 
+/* The release callback of service_interrupts: frees the minimizer on a cancel. */
+static void
+free_minimizer(void *p)
+{
+	gsl_multimin_fdfminimizer_free((gsl_multimin_fdfminimizer *) p);
+}
+
 static void
 minimize_once(int n, double *x, clv_objective fn, void *ctx,
 			 const clv_optim_options *opts, clv_optim_result *res)
@@ -169,8 +176,17 @@ minimize_once(int n, double *x, clv_objective fn, void *ctx,
 
 		if (opts->should_stop && opts->should_stop())
 		{
-			res->status = CLV_OPT_INTERRUPTED;
-			break;
+			/*
+			 * Serve the interrupt and carry on with the same search: a restart would
+			 * drop BFGS's curvature, and the result would depend on when an interrupt
+			 * came (a worker's message made parallel fits differ in the last digits).
+			 */
+			if (opts->service_interrupts == NULL)
+			{
+				res->status = CLV_OPT_INTERRUPTED;
+				break;
+			}
+			opts->service_interrupts(free_minimizer, s);
 		}
 		gnorm = gsl_blas_dnrm2(s->gradient);
 		if (gnorm < opts->gtol)
@@ -316,19 +332,7 @@ void
 clv_minimize(int n, double *x, clv_objective fn, void *ctx,
 			 const clv_optim_options *opts, clv_optim_result *res)
 {
-	clv_optim_options o = *opts;
-	int			done = 0;
-
-	for (;;)
-	{
-		minimize_once(n, x, fn, ctx, &o, res);
-		done += res->iterations;
-		if (res->status != CLV_OPT_INTERRUPTED || opts->service_interrupts == NULL)
-			break;
-		opts->service_interrupts();
-		o.max_iter = opts->max_iter - done;
-	}
-	res->iterations = done;
+	minimize_once(n, x, fn, ctx, opts, res);
 	if (res->status == CLV_OPT_CONVERGED && opts->polish)
 	{
 		double		g[CLV_OPT_MAXDIM];
@@ -381,7 +385,7 @@ clv_fixed_newton(int n, double *x, clv_objective fn, void *ctx, const double *L,
 			break;
 		}
 		if (opts->should_stop && opts->should_stop() && opts->service_interrupts)
-			opts->service_interrupts();		/* no GSL allocation is held here */
+			opts->service_interrupts(NULL, NULL);	/* no GSL allocation is held here */
 		if (gsl_linalg_cholesky_solve(&Lv.matrix, &gv.vector, &dv.vector) != GSL_SUCCESS)
 		{
 			res->status = CLV_OPT_NONFINITE;

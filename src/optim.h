@@ -31,10 +31,13 @@ typedef struct clv_optim_options
 	int			(*should_stop) (void);	/* polled every iteration; may be NULL */
 
 	/*
-	 * Called with no GSL state held after should_stop() said yes: it may longjmp
-	 * away (a cancel); if it returns, the search resumes where it stopped.
+	 * Called after should_stop() said yes. It may longjmp away (a cancel), and then
+	 * calls release(arg) first (release may be NULL): that frees the search's GSL
+	 * state. If it returns, the search goes on exactly where it was, so an interrupt
+	 * (e.g. a parallel worker's message to the leader) cannot change the result.
+	 * NULL: the search stops with CLV_OPT_INTERRUPTED instead.
 	 */
-	void		(*service_interrupts) (void);
+	void		(*service_interrupts) (void (*release) (void *), void *arg);
 	int			polish;			/* Newton steps on a converged point (needs a good gradient) */
 	long		max_evals;		/* objective evaluations per search (0: no limit) */
 	double		box;			/* stop (BOUNDARY) once some |x_i| exceeds this (0: none) */

@@ -213,9 +213,13 @@ rowset_add(RowSet *rs, double c0, double c1, double c2, double w)
 	if (rs->n >= rs->cap)
 		rowset_reserve(rs, rs->n + 1);
 	row = rs->v + rs->n * W;
-	row[0] = c0;
-	row[1] = c1;
-	row[2] = c2;
+	/*
+	 * + 0.0 turns -0 into 0: the two compare equal, so otherwise which one a merged
+	 * row kept would depend on how the rows were split among the processes.
+	 */
+	row[0] = c0 + 0.0;
+	row[1] = c1 + 0.0;
+	row[2] = c2 + 0.0;
 	row[3] = w;
 	rs->n++;
 }
