@@ -5,7 +5,7 @@ E[(1 - (1 + p w)^-k) / p] over the drop-out probability p ~ Beta(a, b + x), summ
 digits (positive terms) and checked against FHL's closed form with mpmath's hyp2f1 where
 that converges (hyp2f1 gives up at large a + b); P(alive) from its closed form.
 
-Needs a database with clv installed. Run (about 3 minutes):
+Needs a database with clv installed. Run (about 25 min of CPU at 30 digits, twice that at 50):
     /usr/bin/python3 test/reference/bgnbd_extreme.py [psql connection options...]
 e.g. /usr/bin/python3 test/reference/bgnbd_extreme.py -h /tmp -p 55432 -U postgres -d db
 Prints the worst relative error per function and the worst cases; exit 1 above 1e-8."""
