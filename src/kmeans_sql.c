@@ -16,6 +16,7 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -121,6 +122,49 @@ feature_values(const char *fname, ArrayType *a, int *d)
 	return v;
 }
 
+/* ---------- memory ---------- */
+
+/*
+ * Bytes k-means holds per input row: the row in the aggregate state (8 a feature) and,
+ * while fitting, its distinct point (at worst every row is one: 8 a feature and a
+ * weight), two sort indexes, a label, two distances, and kmeans_segment's row map and
+ * result label. Constant extras (the 50,000-point sample, the silhouette's 10,000-row
+ * table) are documented, not counted.
+ */
+#define KM_ROW_BYTES(d) (16 * (int64) Max((d), 1) + 48)
+
+/* Rows of d features that fit in maintenance_work_mem. */
+static int64
+km_max_rows(int d)
+{
+	return (int64) maintenance_work_mem * 1024 / KM_ROW_BYTES(d);
+}
+
+/*
+ * ERROR if nrows rows of d features need more than maintenance_work_mem. total: nrows is
+ * the whole input (kmeans_segment knows it), so the hint can name the setting needed.
+ */
+static void
+km_check_memory(const char *fname, int64 nrows, int d, bool total)
+{
+	int64		need_mb = (nrows * KM_ROW_BYTES(d) + (1 << 20) - 1) >> 20;
+
+	if (nrows <= km_max_rows(d))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s: %s%lld rows of %d features need more memory than maintenance_work_mem = %s",
+					fname, total ? "" : "more than ", (long long) (total ? nrows : km_max_rows(d)),
+					d, GetConfigOptionByName("maintenance_work_mem", NULL, false)),
+			 errdetail("k-means keeps every row in memory: %lld bytes a row of %d features, at most %lld rows in maintenance_work_mem.",
+					   (long long) KM_ROW_BYTES(d), d, (long long) km_max_rows(d)),
+			 total ?
+			 errhint("SET maintenance_work_mem = '%lldMB' for this query, or cluster a sample (TABLESAMPLE) with kmeans_fit and label every row with kmeans_assign.",
+					 (long long) need_mb) :
+			 errhint("Raise maintenance_work_mem to %lld bytes times the rows (SET maintenance_work_mem = '1GB' holds %lld rows), or cluster a sample (TABLESAMPLE) with kmeans_fit and label every row with kmeans_assign.",
+					 (long long) KM_ROW_BYTES(d), (long long) (((int64) 1 << 30) / KM_ROW_BYTES(d)))));
+}
+
 /* ---------- the fit ---------- */
 
 static void *
@@ -175,22 +219,28 @@ km_prepare(const char *fname, const double *rows, long nrows, int d, int kmax,
 				 errhint("Choose k at most the number of distinct customers' feature vectors.")));
 	if (scaling == KM_SCALE_LOG_ZSCORE)
 		for (long i = 0; i < p->m * d; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			if (p->x[i] <= -1)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s: feature %ld is %g, log_zscore needs values > -1", fname,
 								i % d + 1, p->x[i]),
 						 errhint("log1p is undefined at or below -1: use 'zscore' for such features.")));
+		}
 	fit->shift = km_palloc(sizeof(double) * d);
 	fit->scale = km_palloc(sizeof(double) * d);
-	km_scaling_fit(p, scaling, fit->shift, fit->scale);
+	km_scaling_fit(p, scaling, fit->shift, fit->scale, &pg_env);
 	tmp = km_palloc(sizeof(double) * d);
 	for (long i = 0; i < p->m; i++)
 	{
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
 		km_transform(p->x + i * d, tmp, d, scaling, fit->shift, fit->scale);
 		memcpy(p->x + i * d, tmp, sizeof(double) * d);
 	}
-	if (!km_points_finite(p))
+	if (!km_points_finite(p, &pg_env))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: the features span more than float8 can hold in squared distances", fname),
@@ -285,7 +335,10 @@ kmeans_segment(PG_FUNCTION_ARGS)
 				continue;
 			v = feature_values("kmeans_segment", DatumGetArrayTypeP(a), &d);
 			if (rows == NULL)
+			{
+				km_check_memory("kmeans_segment", nrows, d, true);
 				rows = MemoryContextAllocHuge(work, sizeof(double) * d * Max(nrows, 1));
+			}
 			memcpy(rows + n * d, v, sizeof(double) * d);
 			n++;
 			if ((i & 1023) == 1023)
@@ -308,7 +361,11 @@ kmeans_segment(PG_FUNCTION_ARGS)
 					   true, &fit);
 			km_fit(&fit.pts, part->params.k, (uint64_t) (int64) part->params.seed, &pg_env, &res);
 			for (int64 i = 0; i < nrows; i++)
+			{
+				if ((i & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
 				part->label[i] = valid[i] ? res.labels[fit.rowmap[j++]] + 1 : 0;
+			}
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(work);
@@ -341,6 +398,7 @@ state_create(MemoryContext cxt, const KmParams *p)
 	return st;
 }
 
+/* Room for more rows, within maintenance_work_mem (checked as the state grows). */
 static void
 state_reserve(KmState *st, int64 more)
 {
@@ -352,7 +410,8 @@ state_reserve(KmState *st, int64 more)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("k-means input of %lld rows is too large", (long long) need)));
-	st->cap = Max(need, Max(st->cap * 2, 1024));
+	km_check_memory("k-means", need, st->d, false);
+	st->cap = Min(Max(need, Max(st->cap * 2, 1024)), km_max_rows(st->d));
 	if (st->x == NULL)
 		st->x = MemoryContextAllocHuge(GetMemoryChunkContext(st),
 									   sizeof(double) * st->d * st->cap);
@@ -431,7 +490,13 @@ kmeans_combine(PG_FUNCTION_ARGS)
 				 errmsg("k-means: feature arrays of unequal length: %d and %d", a->d, b->d)));
 	a->d = b->d;
 	state_reserve(a, b->n);
-	memcpy(a->x + a->n * a->d, b->x, sizeof(double) * b->n * b->d);
+	/* in pieces: a worker's state may hold gigabytes */
+	for (int64 i = 0; i < b->n; i += 65536)
+	{
+		CHECK_FOR_INTERRUPTS();
+		memcpy(a->x + (a->n + i) * a->d, b->x + i * b->d,
+			   sizeof(double) * Min(65536, b->n - i) * b->d);
+	}
 	a->n += b->n;
 	PG_RETURN_POINTER(a);
 }

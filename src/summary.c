@@ -14,6 +14,7 @@
 #include "access/htup_details.h"
 #include "fmgr.h"
 #include "funcapi.h"
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
 #include "utils/timestamp.h"
@@ -278,16 +279,23 @@ clv_summary_deserialize(PG_FUNCTION_ARGS)
 }
 
 /* By day, then amount: a canonical order makes the sums independent of input order. */
-static int
-day_cmp(const void *a, const void *b)
+static inline int
+day_cmp(const DayAmount *x, const DayAmount *y)
 {
-	const DayAmount *x = a,
-			   *y = b;
-
 	if (x->day != y->day)
 		return (x->day > y->day) - (x->day < y->day);
 	return (x->amount > y->amount) - (x->amount < y->amount);
 }
+
+/* A cancellable sort (one customer may have millions of transactions). */
+#define ST_SORT sort_days
+#define ST_ELEMENT_TYPE DayAmount
+#define ST_COMPARE(a, b) day_cmp(a, b)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
 /*
  * Calibration summary into values[0..5] (frequency, recency, t, monetary_value,
@@ -308,7 +316,7 @@ summarise(SummaryState *st, Datum *values, double *hv)
 	if (st == NULL || st->n == 0)
 		return false;
 	/* Sorting in place is harmless if the final function runs again on this state. */
-	qsort(st->days, st->n, sizeof(DayAmount), day_cmp);
+	sort_days(st->days, st->n);
 	first = st->days[0].day;
 	if (first > st->cal_day)
 		return false;			/* first seen in the holdout period */
@@ -316,6 +324,9 @@ summarise(SummaryState *st, Datum *values, double *hv)
 	{
 		int32		day = st->days[i].day;
 		bool		newday = (i == 0 || day != st->days[i - 1].day);
+
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 
 		if (day <= st->cal_day)
 		{
