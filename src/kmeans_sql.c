@@ -14,6 +14,7 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
@@ -153,11 +154,11 @@ km_check_memory(const char *fname, int64 nrows, int d, bool total)
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-			 errmsg("%s: %s%lld rows of %d features need more memory than maintenance_work_mem = %s",
+			 errmsg("%s: %s%lld rows of %d feature%s need more memory than maintenance_work_mem = %s",
 					fname, total ? "" : "more than ", (long long) (total ? nrows : km_max_rows(d)),
-					d, GetConfigOptionByName("maintenance_work_mem", NULL, false)),
-			 errdetail("k-means keeps every row in memory: %lld bytes a row of %d features, at most %lld rows in maintenance_work_mem.",
-					   (long long) KM_ROW_BYTES(d), d, (long long) km_max_rows(d)),
+					d, d == 1 ? "" : "s", GetConfigOptionByName("maintenance_work_mem", NULL, false)),
+			 errdetail("k-means keeps every row in memory: %lld bytes a row of %d feature%s, at most %lld rows in maintenance_work_mem.",
+					   (long long) KM_ROW_BYTES(d), d, d == 1 ? "" : "s", (long long) km_max_rows(d)),
 			 total ?
 			 errhint("SET maintenance_work_mem = '%lldMB' for this query, or cluster a sample (TABLESAMPLE) with kmeans_fit and label every row with kmeans_assign.",
 					 (long long) need_mb) :
@@ -398,9 +399,19 @@ state_create(MemoryContext cxt, const KmParams *p)
 	return st;
 }
 
+/* The aggregate's name (kmeans_fit, kmeans_elbow, kmeans_silhouette) for messages. */
+static const char *
+agg_name(FunctionCallInfo fcinfo)
+{
+	Aggref	   *ref = AggGetAggref(fcinfo);
+	char	   *name = ref ? get_func_name(ref->aggfnoid) : NULL;
+
+	return name ? name : "k-means";
+}
+
 /* Room for more rows, within maintenance_work_mem (checked as the state grows). */
 static void
-state_reserve(KmState *st, int64 more)
+state_reserve(KmState *st, int64 more, FunctionCallInfo fcinfo)
 {
 	int64		need = st->n + more;
 
@@ -410,7 +421,8 @@ state_reserve(KmState *st, int64 more)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("k-means input of %lld rows is too large", (long long) need)));
-	km_check_memory("k-means", need, st->d, false);
+	if (need > km_max_rows(st->d))
+		km_check_memory(agg_name(fcinfo), need, st->d, false);
 	st->cap = Min(Max(need, Max(st->cap * 2, 1024)), km_max_rows(st->d));
 	if (st->x == NULL)
 		st->x = MemoryContextAllocHuge(GetMemoryChunkContext(st),
@@ -464,7 +476,7 @@ kmeans_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 	v = feature_values("k-means", PG_GETARG_ARRAYTYPE_P(1), &st->d);
-	state_reserve(st, 1);
+	state_reserve(st, 1, fcinfo);
 	memcpy(st->x + st->n * st->d, v, sizeof(double) * st->d);
 	st->n++;
 	PG_RETURN_POINTER(st);
@@ -489,7 +501,7 @@ kmeans_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("k-means: feature arrays of unequal length: %d and %d", a->d, b->d)));
 	a->d = b->d;
-	state_reserve(a, b->n);
+	state_reserve(a, b->n, fcinfo);
 	/* in pieces: a worker's state may hold gigabytes */
 	for (int64 i = 0; i < b->n; i += 65536)
 	{
@@ -555,7 +567,7 @@ kmeans_deserialize(PG_FUNCTION_ARGS)
 	st->d = h.d;
 	if (h.n > 0)
 	{
-		state_reserve(st, h.n);
+		state_reserve(st, h.n, fcinfo);
 		memcpy(st->x, VARDATA_ANY(b) + sizeof(h), sizeof(double) * h.n * h.d);
 		st->n = h.n;
 	}
