@@ -312,44 +312,46 @@ kmeans_segment(PG_FUNCTION_ARGS)
 		double	   *rows = NULL;
 		int			d = -1;
 		long		n = 0;
-		int		   *valid;
+		int		   *valid = NULL;
 
 		if (nrows > (int64) (MaxAllocHugeSize / (sizeof(double) * KM_MAX_DIM)))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("kmeans_segment: partition of %lld rows is too large",
 							(long long) nrows)));
-		part->label = MemoryContextAllocHuge(pcxt, sizeof(int32) * Max(nrows, 1));
-		valid = MemoryContextAllocHuge(work, sizeof(int) * Max(nrows, 1));
-
 		old = MemoryContextSwitchTo(eval);
 		for (int64 i = 0; i < nrows; i++)
 		{
 			bool		isnull,
 						isout;
-			Datum		a = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD,
-													 false, &isnull, &isout);
+			Datum		a;
 			const double *v;
 
-			valid[i] = !isnull;
-			if (isnull)
-				continue;
-			v = feature_values("kmeans_segment", DatumGetArrayTypeP(a), &d);
-			if (rows == NULL)
-			{
-				km_check_memory("kmeans_segment", nrows, d, true);
-				rows = MemoryContextAllocHuge(work, sizeof(double) * d * Max(nrows, 1));
-			}
-			memcpy(rows + n * d, v, sizeof(double) * d);
-			n++;
+			/* first thing: a run of NULL rows polls too */
 			if ((i & 1023) == 1023)
 			{
 				MemoryContextReset(eval);
 				CHECK_FOR_INTERRUPTS();
 			}
+			a = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+			if (isnull)
+				continue;
+			v = feature_values("kmeans_segment", DatumGetArrayTypeP(a), &d);
+			if (rows == NULL)
+			{
+				/* the first features tell the row size: check before allocating */
+				km_check_memory("kmeans_segment", nrows, d, true);
+				rows = MemoryContextAllocHuge(work, sizeof(double) * d * Max(nrows, 1));
+				valid = MemoryContextAllocHuge(work, sizeof(int) * Max(nrows, 1));
+				memset(valid, 0, sizeof(int) * Max(nrows, 1));
+			}
+			valid[i] = 1;
+			memcpy(rows + n * d, v, sizeof(double) * d);
+			n++;
 		}
 		MemoryContextSwitchTo(work);
 
+		part->label = MemoryContextAllocHuge(pcxt, sizeof(int32) * Max(nrows, 1));
 		if (n == 0)
 			memset(part->label, 0, sizeof(int32) * Max(nrows, 1));
 		else
@@ -652,15 +654,23 @@ kmeans_elbow_final(PG_FUNCTION_ARGS)
 	int			kmax = st->params.k;
 	KmFit		fit;
 	double	   *inertia = palloc(sizeof(double) * kmax);
+	MemoryContext per_k = AllocSetContextCreate(CurrentMemoryContext, "kmeans_elbow k",
+												ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
 
 	km_prepare("kmeans_elbow", st->x, st->n, st->d, kmax, st->params.scaling, false, &fit);
+	old = MemoryContextSwitchTo(per_k);
 	for (int k = 1; k <= kmax; k++)
 	{
 		km_result	res;
 
+		/* a fit's work arrays are per row: free them before the next k */
+		MemoryContextReset(per_k);
 		km_fit(&fit.pts, k, (uint64_t) (int64) st->params.seed, &pg_env, &res);
 		inertia[k - 1] = res.inertia;
 	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(per_k);
 	PG_RETURN_ARRAYTYPE_P(float8_array(inertia, kmax, 0));
 }
 
@@ -675,22 +685,30 @@ kmeans_silhouette_final(PG_FUNCTION_ARGS)
 	bool	   *nulls = palloc0(sizeof(bool) * kmax);
 	int			dims[1] = {kmax},
 				lbs[1] = {1};
+	MemoryContext per_k = AllocSetContextCreate(CurrentMemoryContext, "kmeans_silhouette k",
+												ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
 
 	km_prepare("kmeans_silhouette", st->x, st->n, st->d, kmax, st->params.scaling, false, &fit);
 	nulls[0] = true;
 	d[0] = (Datum) 0;
+	old = MemoryContextSwitchTo(per_k);
 	for (int k = 2; k <= kmax; k++)
 	{
 		km_result	res;
 		int			exact;
 		double		s;
 
+		/* a fit's work arrays are per row: free them before the next k */
+		MemoryContextReset(per_k);
 		km_fit(&fit.pts, k, (uint64_t) (int64) st->params.seed, &pg_env, &res);
 		s = km_silhouette(&fit.pts, res.labels, k, (uint64_t) (int64) st->params.seed,
 						  &pg_env, &exact);
 		nulls[k - 1] = isnan(s);
 		d[k - 1] = Float8GetDatum(isnan(s) ? 0 : s);
 	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(per_k);
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(d, nulls, 1, dims, lbs, FLOAT8OID, 8,
 											 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
