@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Cancellation latency: how long after pg_cancel_backend() a long clv call stops.
 #
-#   test/fuzz/cancel.sh [--rows N] [--wide-rows N] [--only REGEX] [--strace] [--private | --no-build]
+#   test/fuzz/cancel.sh [--rows N] [--wide-rows N] [--only REGEX] [--strace] [--reuse]
+#                       [--private | --no-build]
 #
 # Session A runs a long query; session B waits, sends pg_cancel_backend() and polls
 # pg_stat_activity every millisecond until A is no longer active: the latency is measured
@@ -13,40 +14,43 @@
 # the aborted query (freed its memory, deleted its temporary files: tens of ms for
 # gigabytes). --strace (root) also traces A from just before the cancel and reports when
 # the ERROR left it, which is how fast the function itself reacted; the limit then
-# applies to that figure.
+# applies to that figure. --reuse keeps the tables of an earlier run (same --rows).
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 
-rows=1000000 wide_rows= only= build=1 limit_ms=100 trace=0
+rows=1000000 wide_rows= only= build=1 limit_ms=100 trace=0 reuse=0
 while [ $# -gt 0 ]; do
 	case $1 in
 		--rows) rows=$2; shift 2 ;;
 		--wide-rows) wide_rows=$2; shift 2 ;;
 		--only) only=$2; shift 2 ;;
 		--strace) trace=1; shift ;;
+		--reuse) reuse=1; shift ;;
 		--limit-ms) limit_ms=$2; shift 2 ;;
 		--no-build) build=0; shift ;;
 		--private) build=private; shift ;;
-		*) echo "usage: $0 [--rows N] [--wide-rows N] [--only REGEX] [--strace] [--limit-ms MS] [--private | --no-build]" >&2; exit 2 ;;
+		*) echo "usage: $0 [--rows N] [--wide-rows N] [--only REGEX] [--strace] [--reuse] [--limit-ms MS] [--private | --no-build]" >&2; exit 2 ;;
 	esac
 done
 # 50 features a row: 848 bytes a row in k-means, so a tenth of the rows by default
 wide_rows=${wide_rows:-$((rows / 10))}
 clv_check_setup "$build"
 db=clv_cancel
-psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
 P() { psql -X -q -v ON_ERROR_STOP=1 -d "$db" "$@"; }
-P -c "CREATE EXTENSION clv" -c "SET client_min_messages = warning" \
-  -c "CREATE TABLE bg AS SELECT (g % 20)::float8 AS x,
-             CASE WHEN g % 20 = 0 THEN 0 ELSE (g % 39)::float8 END AS tx,
-             40 + g * 1e-6 AS t, 10 + g * 1e-5 AS m, ARRAY[(g % 1000)::float8, (g::bigint * 7919 % 997)::float8] AS f
-      FROM generate_series(1, $rows) g" \
-  -c "CREATE TABLE txn AS SELECT '1997-01-01'::timestamptz + g * interval '1 minute' AS ts, (g % 50)::float8 AS amount
-      FROM generate_series(1, 2 * $rows) g" \
-  -c "CREATE TABLE wide AS SELECT ARRAY(SELECT ((g::bigint * 2654435761 + j * 40503) % 1000003)::float8
-             FROM generate_series(1, 50) j) AS x
-      FROM generate_series(1, $wide_rows) g" \
-  -c "VACUUM ANALYZE bg" -c "VACUUM ANALYZE txn" -c "VACUUM ANALYZE wide"
+if [ "$reuse" = 0 ] || [ "$(psql -X -Atc "SELECT count(*) FROM pg_database WHERE datname = '$db'" postgres)" != 1 ]; then
+	psql -X -q -d postgres -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db"
+	P -c "CREATE EXTENSION clv" -c "SET client_min_messages = warning" \
+	  -c "CREATE TABLE bg AS SELECT (g % 20)::float8 AS x,
+	             CASE WHEN g % 20 = 0 THEN 0 ELSE (g % 39)::float8 END AS tx,
+	             40 + g * 1e-6 AS t, 10 + g * 1e-5 AS m, ARRAY[(g % 1000)::float8, (g::bigint * 7919 % 997)::float8] AS f
+	      FROM generate_series(1, $rows) g" \
+	  -c "CREATE TABLE txn AS SELECT '1997-01-01'::timestamptz + g * interval '1 minute' AS ts, (g % 50)::float8 AS amount
+	      FROM generate_series(1, 2 * $rows) g" \
+	  -c "CREATE TABLE wide AS SELECT ARRAY(SELECT ((g::bigint * 2654435761 + j * 40503) % 1000003)::float8
+	             FROM generate_series(1, 50) j) AS x
+	      FROM generate_series(1, $wide_rows) g" \
+	  -c "VACUUM ANALYZE bg" -c "VACUUM ANALYZE txn" -c "VACUUM ANALYZE wide"
+fi
 
 # name | guard (a function that must exist) | query
 queries=(
