@@ -5,6 +5,7 @@
 \pset footer off
 SET client_min_messages = warning;
 SET work_mem = '1GB';
+SET maintenance_work_mem = '1GB';  -- k-means keeps its rows within it
 SET max_parallel_workers_per_gather = 2;
 
 CREATE OR REPLACE FUNCTION pg_temp.best_of(q text, reps int) RETURNS float8

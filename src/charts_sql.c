@@ -877,7 +877,11 @@ clv_svg_lorenz_final(PG_FUNCTION_ARGS)
 	if (st == NULL)
 		PG_RETURN_NULL();
 	for (int64 i = 0; i < rows.n; i++)
+	{
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		total += rows.v[i * CLV_ROW_WIDTH];
+	}
 	if (!(total > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "fmgr.h"
+#include "miscadmin.h"
 #include "utils/memutils.h"
 
 #include "biz.h"
@@ -179,13 +180,20 @@ clv_values_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(st);
 }
 
-static int
-double_cmp(const void *pa, const void *pb)
-{
-	double		a = *(const double *) pa,
-				b = *(const double *) pb;
+/* Values are finite (checked as they are added): a cancellable sort, comparison inlined. */
+#define ST_SORT sort_values
+#define ST_ELEMENT_TYPE double
+#define ST_COMPARE(a, b) ((*(a) > *(b)) - (*(a) < *(b)))
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
 
-	return (a > b) - (a < b);
+static void
+service_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
 }
 
 /* NULL over no values or a zero total (concentration of nothing is undefined). */
@@ -196,7 +204,7 @@ sorted_values(FunctionCallInfo fcinfo, ValuesState **out)
 
 	if (st == NULL || st->n == 0)
 		return false;
-	qsort(st->v, st->n, sizeof(double), double_cmp);
+	sort_values(st->v, st->n);
 	*out = st;
 	return true;
 }
@@ -209,7 +217,7 @@ gini_final(PG_FUNCTION_ARGS)
 
 	if (!sorted_values(fcinfo, &st))
 		PG_RETURN_NULL();
-	g = clv_gini_sorted(st->v, st->n);
+	g = clv_gini_sorted(st->v, st->n, service_interrupts);
 	if (!isfinite(g))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(g);
@@ -223,7 +231,7 @@ top_share_final(PG_FUNCTION_ARGS)
 
 	if (!sorted_values(fcinfo, &st))
 		PG_RETURN_NULL();
-	s = clv_top_share_sorted(st->v, st->n, st->fraction);
+	s = clv_top_share_sorted(st->v, st->n, st->fraction, service_interrupts);
 	if (!isfinite(s))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(s);

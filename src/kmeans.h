@@ -57,13 +57,14 @@ extern void km_distinct(const double *rows, long nrows, int d, const km_env *env
 						km_points *pts, int *rowmap);
 
 /* Per-feature shift and scale (z-score after log1p for LOG_ZSCORE) of raw points. */
-extern void km_scaling_fit(const km_points *raw, km_scaling s, double *shift, double *scale);
+extern void km_scaling_fit(const km_points *raw, km_scaling s, double *shift, double *scale,
+						   const km_env *env);
 
 /*
  * 1 if every scaled point is finite and no squared distance or inertia between points of
  * their bounding box can overflow float8.
  */
-extern int	km_points_finite(const km_points *pts);
+extern int	km_points_finite(const km_points *pts, const km_env *env);
 
 /* out = (t(in) - shift) / scale, t = log1p for LOG_ZSCORE; the one scaling formula. */
 extern void km_transform(const double *in, double *out, int d, km_scaling s,

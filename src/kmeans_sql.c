@@ -14,8 +14,10 @@
 #include "fmgr.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "nodes/primnodes.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -121,6 +123,49 @@ feature_values(const char *fname, ArrayType *a, int *d)
 	return v;
 }
 
+/* ---------- memory ---------- */
+
+/*
+ * Bytes k-means holds per input row: the row in the aggregate state (8 a feature) and,
+ * while fitting, its distinct point (at worst every row is one: 8 a feature and a
+ * weight), two sort indexes, a label, two distances, and kmeans_segment's row map and
+ * result label. Constant extras (the 50,000-point sample, the silhouette's 10,000-row
+ * table) are documented, not counted.
+ */
+#define KM_ROW_BYTES(d) (16 * (int64) Max((d), 1) + 48)
+
+/* Rows of d features that fit in maintenance_work_mem. */
+static int64
+km_max_rows(int d)
+{
+	return (int64) maintenance_work_mem * 1024 / KM_ROW_BYTES(d);
+}
+
+/*
+ * ERROR if nrows rows of d features need more than maintenance_work_mem. total: nrows is
+ * the whole input (kmeans_segment knows it), so the hint can name the setting needed.
+ */
+static void
+km_check_memory(const char *fname, int64 nrows, int d, bool total)
+{
+	int64		need_mb = (nrows * KM_ROW_BYTES(d) + (1 << 20) - 1) >> 20;
+
+	if (nrows <= km_max_rows(d))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			 errmsg("%s: %s%lld rows of %d feature%s need more memory than maintenance_work_mem = %s",
+					fname, total ? "" : "more than ", (long long) (total ? nrows : km_max_rows(d)),
+					d, d == 1 ? "" : "s", GetConfigOptionByName("maintenance_work_mem", NULL, false)),
+			 errdetail("k-means keeps every row in memory: %lld bytes a row of %d feature%s, at most %lld rows in maintenance_work_mem.",
+					   (long long) KM_ROW_BYTES(d), d, d == 1 ? "" : "s", (long long) km_max_rows(d)),
+			 total ?
+			 errhint("SET maintenance_work_mem = '%lldMB' for this query, or cluster a sample (TABLESAMPLE) with kmeans_fit and label every row with kmeans_assign.",
+					 (long long) need_mb) :
+			 errhint("Raise maintenance_work_mem to %lld bytes times the rows (SET maintenance_work_mem = '1GB' holds %lld rows), or cluster a sample (TABLESAMPLE) with kmeans_fit and label every row with kmeans_assign.",
+					 (long long) KM_ROW_BYTES(d), (long long) (((int64) 1 << 30) / KM_ROW_BYTES(d)))));
+}
+
 /* ---------- the fit ---------- */
 
 static void *
@@ -175,22 +220,28 @@ km_prepare(const char *fname, const double *rows, long nrows, int d, int kmax,
 				 errhint("Choose k at most the number of distinct customers' feature vectors.")));
 	if (scaling == KM_SCALE_LOG_ZSCORE)
 		for (long i = 0; i < p->m * d; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			if (p->x[i] <= -1)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s: feature %ld is %g, log_zscore needs values > -1", fname,
 								i % d + 1, p->x[i]),
 						 errhint("log1p is undefined at or below -1: use 'zscore' for such features.")));
+		}
 	fit->shift = km_palloc(sizeof(double) * d);
 	fit->scale = km_palloc(sizeof(double) * d);
-	km_scaling_fit(p, scaling, fit->shift, fit->scale);
+	km_scaling_fit(p, scaling, fit->shift, fit->scale, &pg_env);
 	tmp = km_palloc(sizeof(double) * d);
 	for (long i = 0; i < p->m; i++)
 	{
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
 		km_transform(p->x + i * d, tmp, d, scaling, fit->shift, fit->scale);
 		memcpy(p->x + i * d, tmp, sizeof(double) * d);
 	}
-	if (!km_points_finite(p))
+	if (!km_points_finite(p, &pg_env))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: the features span more than float8 can hold in squared distances", fname),
@@ -261,41 +312,46 @@ kmeans_segment(PG_FUNCTION_ARGS)
 		double	   *rows = NULL;
 		int			d = -1;
 		long		n = 0;
-		int		   *valid;
+		int		   *valid = NULL;
 
 		if (nrows > (int64) (MaxAllocHugeSize / (sizeof(double) * KM_MAX_DIM)))
 			ereport(ERROR,
 					(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 					 errmsg("kmeans_segment: partition of %lld rows is too large",
 							(long long) nrows)));
-		part->label = MemoryContextAllocHuge(pcxt, sizeof(int32) * Max(nrows, 1));
-		valid = MemoryContextAllocHuge(work, sizeof(int) * Max(nrows, 1));
-
 		old = MemoryContextSwitchTo(eval);
 		for (int64 i = 0; i < nrows; i++)
 		{
 			bool		isnull,
 						isout;
-			Datum		a = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD,
-													 false, &isnull, &isout);
+			Datum		a;
 			const double *v;
 
-			valid[i] = !isnull;
-			if (isnull)
-				continue;
-			v = feature_values("kmeans_segment", DatumGetArrayTypeP(a), &d);
-			if (rows == NULL)
-				rows = MemoryContextAllocHuge(work, sizeof(double) * d * Max(nrows, 1));
-			memcpy(rows + n * d, v, sizeof(double) * d);
-			n++;
+			/* first thing: a run of NULL rows polls too */
 			if ((i & 1023) == 1023)
 			{
 				MemoryContextReset(eval);
 				CHECK_FOR_INTERRUPTS();
 			}
+			a = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
+			if (isnull)
+				continue;
+			v = feature_values("kmeans_segment", DatumGetArrayTypeP(a), &d);
+			if (rows == NULL)
+			{
+				/* the first features tell the row size: check before allocating */
+				km_check_memory("kmeans_segment", nrows, d, true);
+				rows = MemoryContextAllocHuge(work, sizeof(double) * d * Max(nrows, 1));
+				valid = MemoryContextAllocHuge(work, sizeof(int) * Max(nrows, 1));
+				memset(valid, 0, sizeof(int) * Max(nrows, 1));
+			}
+			valid[i] = 1;
+			memcpy(rows + n * d, v, sizeof(double) * d);
+			n++;
 		}
 		MemoryContextSwitchTo(work);
 
+		part->label = MemoryContextAllocHuge(pcxt, sizeof(int32) * Max(nrows, 1));
 		if (n == 0)
 			memset(part->label, 0, sizeof(int32) * Max(nrows, 1));
 		else
@@ -308,7 +364,11 @@ kmeans_segment(PG_FUNCTION_ARGS)
 					   true, &fit);
 			km_fit(&fit.pts, part->params.k, (uint64_t) (int64) part->params.seed, &pg_env, &res);
 			for (int64 i = 0; i < nrows; i++)
+			{
+				if ((i & 0xFFFF) == 0)
+					CHECK_FOR_INTERRUPTS();
 				part->label[i] = valid[i] ? res.labels[fit.rowmap[j++]] + 1 : 0;
+			}
 		}
 		MemoryContextSwitchTo(old);
 		MemoryContextDelete(work);
@@ -341,8 +401,19 @@ state_create(MemoryContext cxt, const KmParams *p)
 	return st;
 }
 
+/* The aggregate's name (kmeans_fit, kmeans_elbow, kmeans_silhouette) for messages. */
+static const char *
+agg_name(FunctionCallInfo fcinfo)
+{
+	Aggref	   *ref = AggGetAggref(fcinfo);
+	char	   *name = ref ? get_func_name(ref->aggfnoid) : NULL;
+
+	return name ? name : "k-means";
+}
+
+/* Room for more rows, within maintenance_work_mem (checked as the state grows). */
 static void
-state_reserve(KmState *st, int64 more)
+state_reserve(KmState *st, int64 more, FunctionCallInfo fcinfo)
 {
 	int64		need = st->n + more;
 
@@ -352,7 +423,9 @@ state_reserve(KmState *st, int64 more)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("k-means input of %lld rows is too large", (long long) need)));
-	st->cap = Max(need, Max(st->cap * 2, 1024));
+	if (need > km_max_rows(st->d))
+		km_check_memory(agg_name(fcinfo), need, st->d, false);
+	st->cap = Min(Max(need, Max(st->cap * 2, 1024)), km_max_rows(st->d));
 	if (st->x == NULL)
 		st->x = MemoryContextAllocHuge(GetMemoryChunkContext(st),
 									   sizeof(double) * st->d * st->cap);
@@ -405,7 +478,7 @@ kmeans_trans(PG_FUNCTION_ARGS)
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
 	v = feature_values("k-means", PG_GETARG_ARRAYTYPE_P(1), &st->d);
-	state_reserve(st, 1);
+	state_reserve(st, 1, fcinfo);
 	memcpy(st->x + st->n * st->d, v, sizeof(double) * st->d);
 	st->n++;
 	PG_RETURN_POINTER(st);
@@ -430,8 +503,14 @@ kmeans_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("k-means: feature arrays of unequal length: %d and %d", a->d, b->d)));
 	a->d = b->d;
-	state_reserve(a, b->n);
-	memcpy(a->x + a->n * a->d, b->x, sizeof(double) * b->n * b->d);
+	state_reserve(a, b->n, fcinfo);
+	/* in pieces: a worker's state may hold gigabytes */
+	for (int64 i = 0; i < b->n; i += 65536)
+	{
+		CHECK_FOR_INTERRUPTS();
+		memcpy(a->x + (a->n + i) * a->d, b->x + i * b->d,
+			   sizeof(double) * Min(65536, b->n - i) * b->d);
+	}
 	a->n += b->n;
 	PG_RETURN_POINTER(a);
 }
@@ -490,7 +569,7 @@ kmeans_deserialize(PG_FUNCTION_ARGS)
 	st->d = h.d;
 	if (h.n > 0)
 	{
-		state_reserve(st, h.n);
+		state_reserve(st, h.n, fcinfo);
 		memcpy(st->x, VARDATA_ANY(b) + sizeof(h), sizeof(double) * h.n * h.d);
 		st->n = h.n;
 	}
@@ -575,15 +654,23 @@ kmeans_elbow_final(PG_FUNCTION_ARGS)
 	int			kmax = st->params.k;
 	KmFit		fit;
 	double	   *inertia = palloc(sizeof(double) * kmax);
+	MemoryContext per_k = AllocSetContextCreate(CurrentMemoryContext, "kmeans_elbow k",
+												ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
 
 	km_prepare("kmeans_elbow", st->x, st->n, st->d, kmax, st->params.scaling, false, &fit);
+	old = MemoryContextSwitchTo(per_k);
 	for (int k = 1; k <= kmax; k++)
 	{
 		km_result	res;
 
+		/* a fit's work arrays are per row: free them before the next k */
+		MemoryContextReset(per_k);
 		km_fit(&fit.pts, k, (uint64_t) (int64) st->params.seed, &pg_env, &res);
 		inertia[k - 1] = res.inertia;
 	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(per_k);
 	PG_RETURN_ARRAYTYPE_P(float8_array(inertia, kmax, 0));
 }
 
@@ -598,22 +685,30 @@ kmeans_silhouette_final(PG_FUNCTION_ARGS)
 	bool	   *nulls = palloc0(sizeof(bool) * kmax);
 	int			dims[1] = {kmax},
 				lbs[1] = {1};
+	MemoryContext per_k = AllocSetContextCreate(CurrentMemoryContext, "kmeans_silhouette k",
+												ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old;
 
 	km_prepare("kmeans_silhouette", st->x, st->n, st->d, kmax, st->params.scaling, false, &fit);
 	nulls[0] = true;
 	d[0] = (Datum) 0;
+	old = MemoryContextSwitchTo(per_k);
 	for (int k = 2; k <= kmax; k++)
 	{
 		km_result	res;
 		int			exact;
 		double		s;
 
+		/* a fit's work arrays are per row: free them before the next k */
+		MemoryContextReset(per_k);
 		km_fit(&fit.pts, k, (uint64_t) (int64) st->params.seed, &pg_env, &res);
 		s = km_silhouette(&fit.pts, res.labels, k, (uint64_t) (int64) st->params.seed,
 						  &pg_env, &exact);
 		nulls[k - 1] = isnan(s);
 		d[k - 1] = Float8GetDatum(isnan(s) ? 0 : s);
 	}
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(per_k);
 	PG_RETURN_ARRAYTYPE_P(construct_md_array(d, nulls, 1, dims, lbs, FLOAT8OID, 8,
 											 FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }

@@ -5,29 +5,16 @@
  * half the number equal to it, so ties share one position whatever the row order, and a
  * partition without ties of n = bins * j rows gets exactly ntile()'s bins.
  */
-#include <stdlib.h>
+#include <stddef.h>
 
 #include "rfm.h"
 
-static int
-item_cmp(const void *pa, const void *pb)
-{
-	const rfm_item *a = pa,
-			   *b = pb;
-
-	if (a->v < b->v)
-		return -1;
-	if (a->v > b->v)
-		return 1;
-	return 0;
-}
-
 void
-rfm_midranks(rfm_item *items, long n, int descending, long *rank2)
+rfm_midranks_sorted(const rfm_item *items, long n, int descending, long *rank2,
+					void (*poll) (void))
 {
 	long		start = 0;
 
-	qsort(items, n, sizeof(rfm_item), item_cmp);
 	while (start < n)
 	{
 		long		end = start + 1;
@@ -37,7 +24,11 @@ rfm_midranks(rfm_item *items, long n, int descending, long *rank2)
 			end++;
 		better = descending ? n - end : start;
 		for (long i = start; i < end; i++)
+		{
+			if (poll && (i & 4095) == 0)
+				poll();
 			rank2[items[i].row] = 2 * better + (end - start);
+		}
 		start = end;
 	}
 }

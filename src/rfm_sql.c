@@ -26,6 +26,22 @@ PG_FUNCTION_INFO_V1(rfm_segment);
 
 #define RFM_MAX_COLS 3
 
+/* A cancellable sort with the comparison inlined. */
+#define ST_SORT sort_items
+#define ST_ELEMENT_TYPE rfm_item
+#define ST_COMPARE(a, b) rfm_item_cmp(a, b)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+static void
+service_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
 typedef struct RfmPartition
 {
 	bool		done;
@@ -99,17 +115,25 @@ rank_partition(WindowObject winobj, RfmPartition *part, int ncols, const bool *d
 		long		j = 0;
 
 		for (int64 i = 0; i < nrows; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			if (ok[i])
 			{
 				items[j].v = v[i * ncols + c];
 				items[j].row = (long) i;
 				j++;
 			}
-		rfm_midranks(items, n, desc[c], rank2 + c * nrows);
+		}
+		sort_items(items, n);
+		rfm_midranks_sorted(items, n, desc[c], rank2 + c * nrows, service_interrupts);
 		for (int64 i = 0; i < nrows; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			if (!ok[i])
 				rank2[c * nrows + i] = -1;
-		CHECK_FOR_INTERRUPTS();
+		}
 	}
 	*nvalid = n;
 	MemoryContextDelete(tmp);
@@ -211,12 +235,16 @@ rfm_score(PG_FUNCTION_ARGS)
 					 errdetail("The score text holds one digit per dimension.")));
 		rank_partition(winobj, part, 3, desc, "rfm_score", names, rank2, &n);
 		for (int64 i = 0; i < part->nrows; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			for (int c = 0; c < 3; c++)
 			{
 				long		r2 = rank2[c * part->nrows + i];
 
 				part->code[i * 3 + c] = r2 < 0 ? 0 : (uint8) rfm_bin(r2, n, bins);
 			}
+		}
 		pfree(rank2);
 		part->done = true;
 	}
@@ -269,7 +297,11 @@ value_tier(PG_FUNCTION_ARGS)
 					 errhint("The defaults 0.2 and 0.8 give the bottom 20 %%, the middle 60 %% and the top 20 %%.")));
 		rank_partition(winobj, part, 1, desc, "value_tier", names, rank2, &n);
 		for (int64 i = 0; i < part->nrows; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
 			part->code[i] = rank2[i] < 0 ? 0 : (uint8) rfm_tier(rank2[i], n, low, high);
+		}
 		pfree(rank2);
 		part->done = true;
 	}

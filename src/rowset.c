@@ -79,6 +79,8 @@ dedup_sorted(row_t *r, int64 n)
 		return 0;
 	for (int64 i = 1; i < n; i++)
 	{
+		if ((i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		if (row_cmp(&r[out], &r[i]) == 0)
 			r[out].c[W - 1] += r[i].c[W - 1];
 		else if (++out != i)
@@ -171,7 +173,12 @@ rowset_compact(RowSet *rs)
 		/* The backward merge would overwrite the tail it reads: set the tail aside. */
 		row_t	   *tail = palloc_extended(sizeof(row_t) * nb, MCXT_ALLOC_HUGE);
 
-		memcpy(tail, v + na, sizeof(row_t) * nb);
+		/* in 2 MB pieces: hundreds of MB of fresh pages to fault in */
+		for (int64 i = 0; i < nb; i += 65536)
+		{
+			CHECK_FOR_INTERRUPTS();
+			memcpy(tail + i, v + na + i, sizeof(row_t) * Min(65536, nb - i));
+		}
 		rs->n = na;
 		merge_rows_into(rs, (const char *) tail, nb, false, NULL);
 		pfree(tail);
@@ -358,7 +365,11 @@ rowset_to_rows(RowSet *rs, clv_rows *rows)
 
 	rowset_compact(rs);
 	for (int64 i = 0; i < rs->n; i++)
+	{
+		if ((i & 0xFFFF) == 0xFFFF)
+			CHECK_FOR_INTERRUPTS();
 		wsum += rs->v[i * W + W - 1];
+	}
 	rows->v = rs->v;
 	rows->n = rs->n;
 	rows->stride = 1;

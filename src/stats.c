@@ -105,13 +105,15 @@ clv_sample_size(double p1, double mde, double alpha, double power, double *n)
  * result does not depend on the order the values arrived in.
  */
 double
-clv_gini_sorted(const double *v, long n)
+clv_gini_sorted(const double *v, long n, void (*poll) (void))
 {
 	double		total = 0.0,
 				weighted = 0.0;
 
 	for (long i = 0; i < n; i++)
 	{
+		if (poll && (i & 0xFFFF) == 0xFFFF)
+			poll();
 		total += v[i];
 		weighted += (2.0 * (i + 1) - n - 1.0) * v[i];
 	}
@@ -125,7 +127,7 @@ clv_gini_sorted(const double *v, long n)
  * A product within 1e-9 of a whole number counts as that number, so 0.1 of 30 is 3.
  */
 double
-clv_top_share_sorted(const double *v, long n, double fraction)
+clv_top_share_sorted(const double *v, long n, double fraction, void (*poll) (void))
 {
 	double		want = fraction * (double) n;
 	double		rounded = round(want);
@@ -140,6 +142,8 @@ clv_top_share_sorted(const double *v, long n, double fraction)
 		m = n;
 	for (long i = 0; i < n; i++)
 	{
+		if (poll && (i & 0xFFFF) == 0xFFFF)
+			poll();
 		total += v[i];
 		if (i >= n - m)
 			top += v[i];

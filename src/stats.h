@@ -52,8 +52,10 @@ extern int	clv_welch_test(double n_c, double mean_c, double var_c,
 extern int	clv_sample_size(double p1, double mde, double alpha, double power, double *n);
 
 /* Concentration of a sorted (ascending) non-negative vector. */
-extern double clv_gini_sorted(const double *v, long n);
-extern double clv_top_share_sorted(const double *v, long n, double fraction);
+/* poll (may be NULL) is called every 65,536 values; it may longjmp. */
+extern double clv_gini_sorted(const double *v, long n, void (*poll) (void));
+extern double clv_top_share_sorted(const double *v, long n, double fraction,
+								   void (*poll) (void));
 
 /* ols.c: centred co-moments of (x_1..x_k, y), mergeable (Chan et al.) */
 typedef struct clv_comoments

@@ -303,12 +303,9 @@ clv_summary_deserialize(PG_FUNCTION_ARGS)
 }
 
 /* By day, then amount: a canonical order makes the sums independent of input order. */
-static int
-day_cmp(const void *a, const void *b)
+static inline int
+day_cmp(const DayAmount *x, const DayAmount *y)
 {
-	const DayAmount *x = a,
-			   *y = b;
-
 	if (x->day != y->day)
 		return (x->day > y->day) - (x->day < y->day);
 	if (x->amount != y->amount)
@@ -330,6 +327,16 @@ typedef struct Summary
 	double		hsum;
 } Summary;
 
+/* A cancellable sort (one customer may have millions of transactions). */
+#define ST_SORT sort_days
+#define ST_ELEMENT_TYPE DayAmount
+#define ST_COMPARE(a, b) day_cmp(a, b)
+#define ST_CHECK_FOR_INTERRUPTS
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
 /*
  * The calibration summary and the holdout figures of a state. False if the customer has
  * no purchase day in the calibration period. With refunds 'net', a day holding a refund
@@ -346,7 +353,7 @@ summarise(SummaryState *st, Summary *s)
 	if (st == NULL || st->n == 0)
 		return false;
 	/* Sorting in place is harmless if the final function runs again on this state. */
-	qsort(st->days, st->n, sizeof(DayAmount), day_cmp);
+	sort_days(st->days, st->n);
 	while (i < st->n)
 	{
 		int32		day = st->days[i].day;

@@ -310,10 +310,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						raw[i] = 0.0;	/* and these for log_zscore */
 				}
 				km_distinct(raw, n, d, &env, &pts, NULL);
-				km_scaling_fit(&pts, sc, shift, scale);
+				km_scaling_fit(&pts, sc, shift, scale, &env);
 				for (long i = 0; i < pts.m; i++)
 					km_transform(pts.x + i * d, pts.x + i * d, d, sc, shift, scale);
-				if (k <= pts.m && km_points_finite(&pts))
+				if (k <= pts.m && km_points_finite(&pts, &env))
 				{
 					km_fit(&pts, k, 42, &env, &res);
 					if (!isfinite(res.inertia) || res.inertia < 0)
