@@ -431,6 +431,35 @@ COMMENT ON FUNCTION clv_analyze(regclass, text, text, text, timestamptz, text, i
 ------------------------------------------------------------------------------------------
 ALTER TYPE rfm RENAME TO clv_rfm;
 
+-- A view that named the old parameter (t => ...) keeps running, but its stored definition
+-- shows the old name, which a dump cannot restore: such views are listed with a WARNING.
+DO $$
+DECLARE
+    v pg_catalog.regclass;
+BEGIN
+    FOR v IN
+        SELECT DISTINCT r.ev_class::pg_catalog.regclass
+        FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
+        JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid
+        JOIN pg_catalog.pg_depend e ON e.objid = p.oid AND e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                   AND e.deptype = 'e'
+        JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid AND x.extname = 'clv'
+        WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+          AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND p.proname IN ('bgnbd_expected_purchases', 'mbgnbd_expected_purchases',
+                            'pareto_nbd_expected_purchases', 'bgnbd_prob_n_purchases',
+                            'pareto_nbd_prob_n_purchases', 'gamma_gamma_clv')
+          AND pg_catalog.pg_get_viewdef(r.ev_class) ~ '[^a-z_]t\s*=>'
+    LOOP
+        RAISE WARNING 'view % may call a clv function with the parameter name t of clv 0.1', v
+            USING DETAIL = 't is now horizon (expected purchases, P(n purchases)) or t_customer (gamma_gamma_clv). '
+                           'The view keeps working, but its definition (and a dump of it) shows the old name.',
+                  HINT = 'Recreate the view (CREATE OR REPLACE VIEW) with the new parameter name or with positional arguments.';
+    END LOOP;
+END
+$$;
+
 UPDATE pg_catalog.pg_proc
 SET proargnames = pg_catalog.array_replace(proargnames, 't', 'horizon')
 WHERE oid IN ('bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8)'::pg_catalog.regprocedure,

@@ -22,7 +22,15 @@ FROM cust c, models m WHERE c.frequency > 0;
 SELECT has_function_privilege('public', 'clv_holdout_bins_trans(float8[], int, float8, float8, int)',
                               'EXECUTE') AS public_may_execute_bins_trans;
 
+-- A view that names a parameter 0.1 called t: the update warns that its definition
+-- keeps the old name (it runs, but a dump of it would not restore).
+CREATE VIEW named_t AS
+SELECT bgnbd_expected_purchases(bg, t => 52, frequency => 2, recency => 30, t_customer => 38) AS e
+FROM models;
+SET client_min_messages = warning;
 ALTER EXTENSION clv UPDATE;
+SELECT round(e::numeric, 6) AS still_runs FROM named_t;
+DROP VIEW named_t;
 SELECT extversion FROM pg_extension WHERE extname = 'clv';
 SELECT has_function_privilege('public', '_clv_holdout_bins_trans(float8[], int, float8, float8, int)',
                               'EXECUTE') AS public_may_execute_bins_trans;
