@@ -227,6 +227,7 @@ km_points_finite(const km_points *pts, const km_env *env)
 	int			d = pts->d;
 	long		mask = poll_mask(d);
 	double		bound = 0,
+				amax = 0,
 			   *lo,
 			   *hi;
 
@@ -250,11 +251,17 @@ km_points_finite(const km_points *pts, const km_env *env)
 				return 0;
 			lo[j] = fmin(lo[j], v);
 			hi[j] = fmax(hi[j], v);
+			amax = fmax(amax, fabs(v));
 		}
 	}
 	for (int j = 0; j < d; j++)
 		bound += (hi[j] - lo[j]) * (hi[j] - lo[j]);
-	return isfinite(bound) && isfinite(bound * pts->wsum);
+
+	/*
+	 * Squared distances (bound) and the centroids' weighted coordinate sums (amax times
+	 * the total weight: two points at 1.8e308 overflowed their sum) stay finite.
+	 */
+	return isfinite(bound) && isfinite(bound * pts->wsum) && isfinite(amax * pts->wsum);
 }
 
 void

@@ -61,8 +61,8 @@ extern void km_scaling_fit(const km_points *raw, km_scaling s, double *shift, do
 						   const km_env *env);
 
 /*
- * 1 if every scaled point is finite and no squared distance or inertia between points of
- * their bounding box can overflow float8.
+ * 1 if every scaled point is finite and no squared distance, inertia or centroid sum
+ * between points of their bounding box can overflow float8.
  */
 extern int	km_points_finite(const km_points *pts, const km_env *env);
 

@@ -244,7 +244,7 @@ km_prepare(const char *fname, const double *rows, long nrows, int d, int kmax,
 	if (!km_points_finite(p, &pg_env))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: the features span more than float8 can hold in squared distances", fname),
+				 errmsg("%s: the features are too large for float8 (their squared distances or centroid sums overflow)", fname),
 				 errhint("Rescale the features (for example to thousands instead of units) or use scaling 'zscore' or 'log_zscore'.")));
 }
 

@@ -152,3 +152,9 @@ SELECT ARRAY[i % 101 + sin(i), i % 97 + cos(i), (i % 13)::float8] AS x FROM gene
 SET statement_timeout = '300ms';
 SELECT kmeans_silhouette(x, 10) FROM km_slow;
 RESET statement_timeout;
+
+-- libFuzzer: two points at 1.8e308 in one feature kept their distances finite, but the
+-- centroid's weighted sum overflowed and the inertia came out Infinity. Such points are
+-- an ERROR now, before the fit.
+SELECT kmeans_fit(x, 1, 42, 'none')
+FROM (VALUES (ARRAY[0, 1.7976931348623157e308, 0]), (ARRAY[1, 1.7976931348623157e308, 1])) v(x);
