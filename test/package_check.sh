@@ -40,7 +40,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 work=$(mktemp -d /tmp/clv-deb.XXXXXX)
-trap 'rm -rf "$work"; clv_cluster_stop' EXIT
+trap 'rm -rf "$work"' EXIT
 mkdir "$work/clv"
 git ls-files -co --exclude-standard -z | xargs -0 cp --parents -t "$work/clv"
 log "building the package (dpkg-buildpackage -us -uc -b in $work/clv)"
@@ -98,6 +98,8 @@ else
 fi
 
 clv_cluster_start
+# (clv_cluster_start set its own trap; the cluster may run from $work: stop it first)
+trap 'clv_cluster_stop; rm -rf "$work"' EXIT
 psql=(psql -X -q -At -v ON_ERROR_STOP=1)
 log "CREATE EXTENSION clv from the package"
 got=$("${psql[@]}" -d postgres <<-'EOF'
