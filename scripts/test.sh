@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole regression suite on a fresh Debian 12 machine (run as root): installs what is
 # missing, builds, installs clv, runs `make installcheck` against a throwaway cluster, then
-# every SQL example of README.md and docs/ against the same cluster (test/docs_examples.sh).
+# every SQL example of README.md and docs/ against the same cluster (test/docs_examples.sh),
+# then pg_dump / pg_restore of databases storing clv values (test/dump_restore.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -25,4 +26,7 @@ echo "${passed:-0} passed, ${failed:-0} failed"
 log "running the examples of README.md and docs/"
 docs_ok=1
 "$TOP/test/docs_examples.sh" --no-build || docs_ok=0
-[ "$ok" = 1 ] && [ "$docs_ok" = 1 ]
+log "dump and restore of databases that store clv values"
+dump_ok=1
+"$TOP/test/dump_restore.sh" --no-build || dump_ok=0
+[ "$ok" = 1 ] && [ "$docs_ok" = 1 ] && [ "$dump_ok" = 1 ]

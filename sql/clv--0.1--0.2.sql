@@ -1,6 +1,9 @@
 -- clv 0.1 -> 0.2. Also the install script of 0.2: CREATE EXTENSION clv runs
--- clv--0.1.sql, then this file. Every name of the catalog is qualified (pg_catalog.*), so
--- the script does not depend on search_path.
+-- clv--0.1.sql, then this file. Every name of the catalog is qualified (pg_catalog.*), and
+-- so is every operator the script evaluates (OPERATOR(pg_catalog.=)): the script runs with
+-- search_path = the extension's schema, where an operator with a better-matching
+-- signature, e.g. =(oid, regclass), would otherwise be called by the superuser
+-- (test/sql/install_hijack.sql).
 
 \echo Use "ALTER EXTENSION clv UPDATE TO '0.2'" to load this file. \quit
 
@@ -128,11 +131,11 @@ BEGIN
     FOR v IN
         SELECT DISTINCT r.ev_class::pg_catalog.regclass
         FROM pg_catalog.pg_depend d
-        JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
-        WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-          AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-          AND d.refobjid = f
-          AND pg_catalog.pg_get_viewdef(r.ev_class) ~ '(recency_days|frequency|monetary)\s*=>'
+        JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
+        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND d.refobjid OPERATOR(pg_catalog.=) f
+          AND pg_catalog.pg_get_viewdef(r.ev_class) OPERATOR(pg_catalog.~) '(recency_days|frequency|monetary)\s*=>'
     LOOP
         RAISE WARNING 'view % may call rfm_score with the argument names of clv 0.1', v
             USING DETAIL = 'rfm_score''s arguments are now days_since_last_purchase, purchases, total_spend, bins. '
@@ -141,7 +144,8 @@ BEGIN
     END LOOP;
     UPDATE pg_catalog.pg_proc
     SET proargnames = '{days_since_last_purchase,purchases,total_spend,bins}'
-    WHERE oid = f AND proargnames = '{recency_days,frequency,monetary,bins}';
+    WHERE oid OPERATOR(pg_catalog.=) f
+      AND proargnames OPERATOR(pg_catalog.=) '{recency_days,frequency,monetary,bins}'::pg_catalog.text[];
 END
 $$;
 COMMENT ON FUNCTION @extschema@.rfm_score(float8, float8, float8, int) IS
@@ -440,17 +444,19 @@ BEGIN
     FOR v IN
         SELECT DISTINCT r.ev_class::pg_catalog.regclass
         FROM pg_catalog.pg_depend d
-        JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid
-        JOIN pg_catalog.pg_proc p ON p.oid = d.refobjid
-        JOIN pg_catalog.pg_depend e ON e.objid = p.oid AND e.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-                                   AND e.deptype = 'e'
-        JOIN pg_catalog.pg_extension x ON x.oid = e.refobjid AND x.extname = 'clv'
-        WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass
-          AND d.refclassid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-          AND p.proname IN ('bgnbd_expected_purchases', 'mbgnbd_expected_purchases',
-                            'pareto_nbd_expected_purchases', 'bgnbd_prob_n_purchases',
-                            'pareto_nbd_prob_n_purchases', 'gamma_gamma_clv')
-          AND pg_catalog.pg_get_viewdef(r.ev_class) ~ '[^a-z_]t\s*=>'
+        JOIN pg_catalog.pg_rewrite r ON r.oid OPERATOR(pg_catalog.=) d.objid
+        JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) d.refobjid
+        JOIN pg_catalog.pg_depend e ON e.objid OPERATOR(pg_catalog.=) p.oid
+                                   AND e.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                                   AND e.deptype OPERATOR(pg_catalog.=) 'e'
+        JOIN pg_catalog.pg_extension x ON x.oid OPERATOR(pg_catalog.=) e.refobjid
+                                      AND x.extname OPERATOR(pg_catalog.=) 'clv'
+        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass
+          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND p.proname OPERATOR(pg_catalog.=) ANY ('{bgnbd_expected_purchases, mbgnbd_expected_purchases,
+                            pareto_nbd_expected_purchases, bgnbd_prob_n_purchases,
+                            pareto_nbd_prob_n_purchases, gamma_gamma_clv}'::pg_catalog.name[])
+          AND pg_catalog.pg_get_viewdef(r.ev_class) OPERATOR(pg_catalog.~) '[^a-z_]t\s*=>'
     LOOP
         RAISE WARNING 'view % may call a clv function with the parameter name t of clv 0.1', v
             USING DETAIL = 't is now horizon (expected purchases, P(n purchases)) or t_customer (gamma_gamma_clv). '
@@ -461,25 +467,25 @@ END
 $$;
 
 UPDATE pg_catalog.pg_proc
-SET proargnames = pg_catalog.array_replace(proargnames, 't', 'horizon')
-WHERE oid IN ('bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8)'::pg_catalog.regprocedure,
+SET proargnames = pg_catalog.array_replace(proargnames, 't'::pg_catalog.text, 'horizon'::pg_catalog.text)
+WHERE oid OPERATOR(pg_catalog.=) ANY (ARRAY['bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8)'::pg_catalog.regprocedure,
               'bgnbd_expected_purchases(bgnbd_model, float8)'::pg_catalog.regprocedure,
               'mbgnbd_expected_purchases(mbgnbd_model, float8, float8, float8, float8)'::pg_catalog.regprocedure,
               'mbgnbd_expected_purchases(mbgnbd_model, float8)'::pg_catalog.regprocedure,
               'pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8, float8, float8)'::pg_catalog.regprocedure,
               'pareto_nbd_expected_purchases(pareto_nbd_model, float8)'::pg_catalog.regprocedure,
               'bgnbd_prob_n_purchases(bgnbd_model, float8, float8)'::pg_catalog.regprocedure,
-              'pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8)'::pg_catalog.regprocedure);
+              'pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8)'::pg_catalog.regprocedure]);
 
 UPDATE pg_catalog.pg_proc
-SET proargnames = pg_catalog.array_replace(proargnames, 't', 't_customer')
-WHERE oid IN ('gamma_gamma_clv(bgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8)'::pg_catalog.regprocedure,
+SET proargnames = pg_catalog.array_replace(proargnames, 't'::pg_catalog.text, 't_customer'::pg_catalog.text)
+WHERE oid OPERATOR(pg_catalog.=) ANY (ARRAY['gamma_gamma_clv(bgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8)'::pg_catalog.regprocedure,
               'bgnbd_fit(float8, float8, float8)'::pg_catalog.regprocedure,
               'bgnbd_fit(float8, float8, float8, float8)'::pg_catalog.regprocedure,
               'mbgnbd_fit(float8, float8, float8)'::pg_catalog.regprocedure,
               'mbgnbd_fit(float8, float8, float8, float8)'::pg_catalog.regprocedure,
               'pareto_nbd_fit(float8, float8, float8)'::pg_catalog.regprocedure,
-              'pareto_nbd_fit(float8, float8, float8, float8)'::pg_catalog.regprocedure);
+              'pareto_nbd_fit(float8, float8, float8, float8)'::pg_catalog.regprocedure]);
 
 ------------------------------------------------------------------------------------------
 -- A one-line comment on every function, aggregate and type of the API (\dd, \df+).
@@ -611,24 +617,26 @@ COMMENT ON TYPE clv_rfm IS 'Result of rfm_score: quantile scores r, f, m (1..bin
 ------------------------------------------------------------------------------------------
 DO $$
 DECLARE
-    f regprocedure;
+    f pg_catalog.regprocedure;
+    n pg_catalog.name;
 BEGIN
     FOR f IN
         SELECT DISTINCT s.fn::pg_catalog.regprocedure
         FROM pg_catalog.pg_depend d
-        JOIN pg_catalog.pg_extension e ON e.oid = d.refobjid
-        JOIN pg_catalog.pg_aggregate a ON a.aggfnoid = d.objid
+        JOIN pg_catalog.pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+        JOIN pg_catalog.pg_aggregate a ON a.aggfnoid::pg_catalog.oid OPERATOR(pg_catalog.=) d.objid
         CROSS JOIN LATERAL (VALUES (a.aggtransfn), (a.aggfinalfn), (a.aggcombinefn),
                                    (a.aggserialfn), (a.aggdeserialfn), (a.aggmtransfn),
                                    (a.aggminvtransfn), (a.aggmfinalfn)) s(fn)
-        WHERE d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass
-          AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass
-          AND d.deptype = 'e' AND e.extname = 'clv' AND s.fn <> 0
+        WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+          AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
+          AND d.deptype OPERATOR(pg_catalog.=) 'e' AND e.extname OPERATOR(pg_catalog.=) 'clv'
+          AND s.fn::pg_catalog.oid OPERATOR(pg_catalog.<>) 0::pg_catalog.oid
     LOOP
         EXECUTE pg_catalog.format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
-        IF pg_catalog.left((SELECT proname FROM pg_catalog.pg_proc WHERE oid = f), 1) <> '_' THEN
-            EXECUTE pg_catalog.format('ALTER FUNCTION %s RENAME TO %I', f,
-                                      '_' || (SELECT proname FROM pg_catalog.pg_proc WHERE oid = f));
+        n := (SELECT proname FROM pg_catalog.pg_proc WHERE oid OPERATOR(pg_catalog.=) f);
+        IF pg_catalog.left(n::pg_catalog.text, 1) OPERATOR(pg_catalog.<>) '_' THEN
+            EXECUTE pg_catalog.format('ALTER FUNCTION %s RENAME TO %I', f, '_' OPERATOR(pg_catalog.||) n::pg_catalog.text);
         END IF;
     END LOOP;
 END
