@@ -6,6 +6,7 @@
 # BG/NBD + Gamma-Gamma CLV, an A/B test example, top products and segment pricing.
 # Writes the CSV deliverables and report.html into OUTDIR:
 #   ./scripts/demo.sh [OUTDIR]        (or CLV_DEMO_OUT=OUTDIR; default ./out)
+# PG_CONFIG=/path/to/pg_config runs it on that installation instead of Debian's 15.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 outdir=${1:-${CLV_DEMO_OUT:-$TOP/out}}

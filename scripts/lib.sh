@@ -2,18 +2,37 @@
 # install the extension, and run a throwaway PostgreSQL cluster owned by the postgres OS
 # user (PostgreSQL refuses to run as root). Source it; it is not a command.
 
-PGVER=${PGVER:-15}
-PGBIN=/usr/lib/postgresql/$PGVER/bin
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# PG_CONFIG=/path/to/pg_config: build, install into and test against that installation
+# (any version clv supports, e.g. one built from source into its own prefix) instead of
+# Debian's postgresql-$PGVER; nothing is installed with apt-get for the server then.
+if [ -n "${PG_CONFIG:-}" ]; then
+	CLV_PG_CONFIG=$(command -v "$PG_CONFIG") || { echo "PG_CONFIG=$PG_CONFIG: not found" >&2; return 1; }
+	PGBIN=$("$CLV_PG_CONFIG" --bindir)
+	PGVER=$("$CLV_PG_CONFIG" --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
+	[ -x "$PGBIN/pg_config" ] && [ -x "$PGBIN/postgres" ] && [ -x "$PGBIN/initdb" ] \
+		|| { echo "PG_CONFIG=$PG_CONFIG: no pg_config, postgres and initdb in its bindir $PGBIN" >&2; return 1; }
+	# psql of that version for the scripts that call psql (pg_regress finds its own)
+	PATH=$PGBIN:$PATH
+else
+	CLV_PG_CONFIG=
+	PGVER=${PGVER:-15}
+	PGBIN=/usr/lib/postgresql/$PGVER/bin
+fi
 
 log() { printf '\n==> %s\n' "$*" >&2; }
 
 # apt-get install the server, its headers and GSL unless they are already there.
 clv_deps() {
 	local need=()
-	[ -x "$PGBIN/postgres" ] || need+=("postgresql-$PGVER")
-	[ -x "$PGBIN/pg_config" ] && [ -f "/usr/include/postgresql/$PGVER/server/postgres.h" ] \
-		|| need+=("postgresql-server-dev-$PGVER")
+	if [ -n "$CLV_PG_CONFIG" ]; then
+		[ -f "$("$CLV_PG_CONFIG" --includedir-server)/postgres.h" ] \
+			|| { echo "PG_CONFIG=$PG_CONFIG: its server headers are not installed" >&2; return 1; }
+	else
+		[ -x "$PGBIN/postgres" ] || need+=("postgresql-$PGVER")
+		[ -x "$PGBIN/pg_config" ] && [ -f "/usr/include/postgresql/$PGVER/server/postgres.h" ] \
+			|| need+=("postgresql-server-dev-$PGVER")
+	fi
 	command -v gsl-config >/dev/null || need+=(libgsl-dev)
 	command -v make >/dev/null || need+=(make)
 	command -v gcc >/dev/null || need+=(gcc)
@@ -27,9 +46,11 @@ clv_deps() {
 
 # Installing puts clv.so into the one PostgreSQL on the machine: several checkouts (git
 # worktrees) testing at once would overwrite each other's build. The lock is held until the
-# calling script exits.
+# calling script exits; another installation (PG_CONFIG) has a lock of its own.
 clv_build() {
-	exec 9>/tmp/clv-install.lock
+	local lock=/tmp/clv-install.lock
+	[ -z "$CLV_PG_CONFIG" ] || lock=/tmp/clv-install.$(echo "$PGBIN" | md5sum | cut -c1-8).lock
+	exec 9>"$lock"
 	if ! flock -n 9; then
 		log "waiting for another checkout's install/test run to finish"
 		flock 9
@@ -44,15 +65,21 @@ clv_build() {
 # PostgreSQL is relocatable (it finds lib/ and share/ relative to its binaries), so a long
 # run (fuzzing, valgrind, sanitizers) against it neither holds the install lock nor is
 # disturbed by another checkout's install. Sets PGBIN to the copy's binaries.
+#
+# The copy holds the parent of the bindir (Debian: /usr/lib/postgresql/15 with bin/ and
+# lib/; a source build: its whole prefix) and the sharedir if it lies elsewhere.
 clv_private_install() {
-	local root=$1 src=${2:-$TOP}
+	local root=$1 src=${2:-$TOP} base share lib
 	shift 2 || shift $#
+	base=$(dirname "$PGBIN")
+	share=$("$PGBIN/pg_config" --sharedir)
+	lib=$("$PGBIN/pg_config" --pkglibdir)
 	if [ ! -x "$root$PGBIN/postgres" ]; then
-		mkdir -p "$root/usr/lib/postgresql" "$root/usr/share/postgresql"
-		cp -a "/usr/lib/postgresql/$PGVER" "$root/usr/lib/postgresql/"
-		cp -a "/usr/share/postgresql/$PGVER" "$root/usr/share/postgresql/"
+		mkdir -p "$root$(dirname "$base")" "$root$(dirname "$share")"
+		cp -a "$base" "$root$(dirname "$base")/"
+		[ -d "$root$share" ] || cp -a "$share" "$root$(dirname "$share")/"
 	fi
-	rm -f "$root/usr/share/postgresql/$PGVER/extension/clv"* "$root/usr/lib/postgresql/$PGVER/lib/clv.so"
+	rm -f "$root$share/extension/clv"* "$root$lib/clv.so"
 	log "building clv from $src into $root"
 	make -C "$src" -s PG_CONFIG="$PGBIN/pg_config" "$@"
 	make -C "$src" -s PG_CONFIG="$PGBIN/pg_config" DESTDIR="$root" "$@" install >/dev/null

@@ -3,6 +3,8 @@
 # missing, builds, installs clv, runs `make installcheck` against a throwaway cluster, then
 # every SQL example of README.md and docs/ against the same cluster (test/docs_examples.sh),
 # then pg_dump / pg_restore of databases storing clv values (test/dump_restore.sh).
+# PG_CONFIG=/path/to/pg_config ./scripts/test.sh does the same with that installation
+# (docs/install.md); CLV_PGPORT=port picks the cluster's port.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -19,8 +21,10 @@ else
 	ok=0
 	[ -f test/regression.diffs ] && cat test/regression.diffs
 fi
-passed=$(grep -cE '^(test| ) .* \.\.\. ok' "$out" || true)
-failed=$(grep -cE '\.\.\. FAILED' "$out" || true)
+# pg_regress up to 15: "test name ... ok" / "... FAILED"; from 16 on TAP: "ok 1 - name",
+# "not ok 2 - name"
+passed=$(grep -cE '^(test| ) .* \.\.\. ok|^ok [0-9]+ ' "$out" || true)
+failed=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+ ' "$out" || true)
 rm -f "$out"
 echo "${passed:-0} passed, ${failed:-0} failed"
 log "running the examples of README.md and docs/"

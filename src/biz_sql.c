@@ -9,6 +9,7 @@
 #include "funcapi.h"
 
 #include "biz.h"
+#include "pg_compat.h"
 
 bytea *
 biz_pack(const void *state, Size len)

@@ -7,6 +7,8 @@
 #include "postgres.h"
 #include "fmgr.h"
 
+#include "pg_compat.h"
+
 #include "models.h"
 
 /*

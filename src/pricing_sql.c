@@ -14,6 +14,8 @@
 #include "utils/jsonb.h"
 #include "utils/numeric.h"
 
+#include "pg_compat.h"
+
 PG_FUNCTION_INFO_V1(segment_price);
 
 #define PRICE_DEFAULT_DECIMALS 2
