@@ -58,6 +58,8 @@ SELECT count(*) AS customers,
 FROM scores s JOIN before b USING (id);
 
 -- Everything a fresh install creates is there after the upgrade, with the same ACLs.
+-- (PostgreSQL 17 on also makes the array types members: not counted, so that the count
+-- is the same on every version; they are compared like the rest.)
 CREATE TEMP TABLE upgraded AS
 SELECT pg_describe_object(classid, objid, 0) AS object,
        (SELECT proacl::text FROM pg_proc WHERE oid = objid AND classid = 'pg_proc'::regclass) AS acl
@@ -67,7 +69,7 @@ DROP MATERIALIZED VIEW scores;
 DROP TABLE models;
 DROP EXTENSION clv;
 CREATE EXTENSION clv;
-SELECT count(*) AS objects,
+SELECT count(*) FILTER (WHERE f.object NOT LIKE 'type %[]') AS objects,
        count(*) FILTER (WHERE u.object IS NULL) AS missing_after_upgrade,
        count(*) FILTER (WHERE u.acl IS DISTINCT FROM f.acl) AS different_acl
 FROM (SELECT pg_describe_object(classid, objid, 0) AS object,
