@@ -47,5 +47,11 @@ SELECT * FROM clv_analyze('"shop data"."Orders; --"', 'customer_id', 'ordered at
 SELECT * FROM clv_analyze('"shop data"."Orders; --"', 'Customer ID', 'ordered at', 'amount "EUR"', '1997-09-30', 'month');
 SELECT * FROM clv_analyze('no_such_table', 'a', 'b', 'c', '1997-09-30');
 SELECT * FROM clv_analyze('"shop data"."Orders; --"', 'Customer ID', 'ordered at', 'amount "EUR"', NULL);
+-- Only free repeat orders: no spend model, so no CLV: an ERROR (gamma_gamma_fit's), not a
+-- column of NULLs.
+CREATE TABLE free_orders AS SELECT * FROM (VALUES ('a', '1997-01-01'::timestamptz, 0), ('a', '1997-02-01', 0),
+    ('b', '1997-01-05', 0), ('b', '1997-03-01', 0), ('c', '1997-01-09', 5), ('d', '1997-02-01', 0)) v(c, t, a);
+SELECT * FROM clv_analyze('free_orders', 'c', 't', 'a', '1997-09-30');
+DROP TABLE free_orders;
 DROP TABLE analysis;
 DROP SCHEMA "shop data" CASCADE;
