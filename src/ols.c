@@ -12,7 +12,6 @@
 #include <math.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 
@@ -66,12 +65,6 @@ size_t
 clv_ols_work_size(int k)
 {
 	return (size_t) 2 * k * k + 3 * (size_t) k + 1;
-}
-
-static double
-two_sided_t(double t, double df)
-{
-	return 2.0 * gsl_cdf_tdist_Q(fabs(t), df);
 }
 
 int
@@ -210,7 +203,7 @@ clv_ols_solve(const clv_comoments *m, double tol, double *work, clv_ols_result *
 		if (r->aliased[j])
 			continue;
 		r->tval[j] = r->coef[j] / r->se[j];
-		r->pval[j] = r->df_resid > 0 ? two_sided_t(r->tval[j], r->df_resid) : NAN;
+		r->pval[j] = r->df_resid > 0 ? clv_t_two_sided(r->tval[j], r->df_resid) : NAN;
 	}
 	return CLV_STAT_OK;
 }

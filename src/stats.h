@@ -57,6 +57,9 @@ extern double clv_gini_sorted(const double *v, long n, void (*poll) (void));
 extern double clv_top_share_sorted(const double *v, long n, double fraction,
 								   void (*poll) (void));
 
+/* P(|T| > |t|) for Student's t with df degrees of freedom (stats.c) */
+extern double clv_t_two_sided(double t, double df);
+
 /* ols.c: centred co-moments of (x_1..x_k, y), mergeable (Chan et al.) */
 typedef struct clv_comoments
 {
