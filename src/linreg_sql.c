@@ -2,8 +2,8 @@
  * linreg_sql.c - SQL interface of ordinary least squares: linreg_fit(y, x[]) aggregate
  * and linreg_predict(model, x[]).
  *
- * The state is the centred co-moment matrix of (x, y) (see ols.c): (k + 1)^2 doubles,
- * independent of the number of rows, merged exactly by the combine function.
+ * The state is the R factor of the QR decomposition of [1, x, y] (see ols.c): (k + 2)^2
+ * doubles, independent of the number of rows, merged by re-triangularising two R's.
  */
 #include "postgres.h"
 
@@ -27,7 +27,7 @@ PG_FUNCTION_INFO_V1(linreg_fit_deserialize);
 PG_FUNCTION_INFO_V1(linreg_fit_final);
 PG_FUNCTION_INFO_V1(linreg_predict);
 
-/* Bounds the state: (k + 1)^2 doubles, 320 kB at the limit. */
+/* Bounds the state: (k + 2)^2 doubles, 326 kB at the limit. */
 #define LINREG_MAX_K 200
 
 /* Lower bound of the residual spread of a kept column, relative to its own (as R's lm). */
@@ -35,21 +35,19 @@ PG_FUNCTION_INFO_V1(linreg_predict);
 
 typedef struct LinregState
 {
-	clv_comoments m;			/* m.k = -1 until the first row */
-	double	   *row;			/* k + 1 */
-	double	   *scratch;		/* k + 1 */
+	clv_qr		m;
+	double	   *scratch;		/* k + 2 */
 } LinregState;
 
 static LinregState *
 state_new(MemoryContext cxt, int k)
 {
 	LinregState *st = MemoryContextAllocZero(cxt, sizeof(LinregState));
-	int			d = k + 1;
+	int			d = k + 2;
 
 	st->m.k = k;
-	st->m.mean = MemoryContextAllocZero(cxt, sizeof(double) * d);
-	st->m.c = MemoryContextAllocZero(cxt, sizeof(double) * d * d);
-	st->row = MemoryContextAlloc(cxt, sizeof(double) * d);
+	st->m.shift = MemoryContextAllocZero(cxt, sizeof(double) * (d - 1));
+	st->m.r = MemoryContextAllocZero(cxt, sizeof(double) * d * d);
 	st->scratch = MemoryContextAlloc(cxt, sizeof(double) * d);
 	return st;
 }
@@ -119,10 +117,8 @@ linreg_fit_trans(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("linreg_fit: x has %d elements, earlier rows had %d", k, st->m.k),
 				 errhint("Every row needs the same regressors in the same order.")));
-	memcpy(st->row, x, sizeof(double) * k);
-	st->row[k] = y;
+	clv_qr_add(&st->m, x, y, st->scratch);
 	pfree(x);
-	clv_comoments_add(&st->m, st->row, st->scratch);
 	PG_RETURN_POINTER(st);
 }
 
@@ -146,17 +142,17 @@ linreg_fit_combine(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
 				 errmsg("linreg_fit: x has %d elements in some rows and %d in others",
 						a->m.k, b->m.k)));
-	clv_comoments_merge(&a->m, &b->m);
+	clv_qr_merge(&a->m, &b->m, a->scratch);
 	PG_RETURN_POINTER(a);
 }
 
-/* k (int32), n, mean[k + 1], c[(k + 1)^2] */
+/* k (int32), n, shift[k + 1], r[(k + 2)^2] */
 Datum
 linreg_fit_serialize(PG_FUNCTION_ARGS)
 {
 	LinregState *st = (LinregState *) PG_GETARG_POINTER(0);
-	int			d = st->m.k + 1;
-	Size		len = sizeof(int32) + sizeof(double) * (1 + d + d * d);
+	int			d = st->m.k + 2;
+	Size		len = sizeof(int32) + sizeof(double) * (1 + (d - 1) + d * d);
 	bytea	   *b;
 	char	   *p;
 
@@ -168,12 +164,16 @@ linreg_fit_serialize(PG_FUNCTION_ARGS)
 	p += sizeof(int32);
 	memcpy(p, &st->m.n, sizeof(double));
 	p += sizeof(double);
-	memcpy(p, st->m.mean, sizeof(double) * d);
-	p += sizeof(double) * d;
-	memcpy(p, st->m.c, sizeof(double) * d * d);
+	memcpy(p, st->m.shift, sizeof(double) * (d - 1));
+	p += sizeof(double) * (d - 1);
+	memcpy(p, st->m.r, sizeof(double) * d * d);
 	PG_RETURN_BYTEA_P(b);
 }
 
+/*
+ * Any bytes: a state the transition function can make has a whole n >= 1, finite
+ * values, an upper-triangular R with a positive first pivot (sqrt(n)).
+ */
 Datum
 linreg_fit_deserialize(PG_FUNCTION_ARGS)
 {
@@ -190,21 +190,33 @@ linreg_fit_deserialize(PG_FUNCTION_ARGS)
 	memcpy(&k, p, sizeof(int32));
 	if (k < 0 || k > LINREG_MAX_K)
 		goto bad;
-	d = k + 1;
-	if (len != sizeof(int32) + sizeof(double) * (1 + d + d * d))
+	d = k + 2;
+	if (len != sizeof(int32) + sizeof(double) * (1 + (d - 1) + d * d))
 		goto bad;
 	st = state_new(CurrentMemoryContext, k);
 	p += sizeof(int32);
 	memcpy(&st->m.n, p, sizeof(double));
 	p += sizeof(double);
-	memcpy(st->m.mean, p, sizeof(double) * d);
-	p += sizeof(double) * d;
-	memcpy(st->m.c, p, sizeof(double) * d * d);
+	memcpy(st->m.shift, p, sizeof(double) * (d - 1));
+	p += sizeof(double) * (d - 1);
+	memcpy(st->m.r, p, sizeof(double) * d * d);
+	if (!(st->m.n >= 1 && st->m.n <= 9e15 && st->m.n == floor(st->m.n)))
+		goto bad;
+	for (int i = 0; i < d - 1; i++)
+		if (!isfinite(st->m.shift[i]))
+			goto bad;
+	for (int i = 0; i < d; i++)
+		for (int j = 0; j < d; j++)
+			if (!isfinite(st->m.r[i * d + j]) || (j < i && st->m.r[i * d + j] != 0))
+				goto bad;
+	if (!(st->m.r[0] > 0))
+		goto bad;
 	PG_RETURN_POINTER(st);
 bad:
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("invalid linreg_fit aggregate state of %zu bytes", len)));
+			 errmsg("invalid linreg_fit aggregate state of %zu bytes", len),
+			 errhint("Aggregate states come only from linreg_fit's own serialisation.")));
 	PG_RETURN_NULL();
 }
 
@@ -258,8 +270,9 @@ linreg_fit_final(PG_FUNCTION_ARGS)
 	if (clv_ols_solve(&st->m, LINREG_TOL, work, &r) != CLV_STAT_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("linreg_fit: the normal equations of %d columns could not be solved", r.rank - 1),
-				 errhint("Rescale the regressors or drop near-collinear ones.")));
+				 errmsg("linreg_fit: the least-squares factor overflowed the float8 range"),
+				 errdetail("Some sums over the %.0f rows of x or y exceed 1e308.", st->m.n),
+				 errhint("Rescale the regressors or the response.")));
 
 	initStringInfo(&aliased);
 	for (int j = 1; j < d; j++)

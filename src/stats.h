@@ -57,17 +57,23 @@ extern double clv_gini_sorted(const double *v, long n, void (*poll) (void));
 extern double clv_top_share_sorted(const double *v, long n, double fraction,
 								   void (*poll) (void));
 
-/* ols.c: centred co-moments of (x_1..x_k, y), mergeable (Chan et al.) */
-typedef struct clv_comoments
-{
-	int			k;				/* regressors; the matrix is (k+1) x (k+1), y last */
-	double		n;
-	double	   *mean;			/* k + 1 */
-	double	   *c;				/* (k+1)^2, row-major, sums of centred cross products */
-} clv_comoments;
+/* P(|T| > |t|) for Student's t with df degrees of freedom (stats.c) */
+extern double clv_t_two_sided(double t, double df);
 
-extern void clv_comoments_add(clv_comoments *m, const double *row, double *scratch);
-extern void clv_comoments_merge(clv_comoments *dst, const clv_comoments *src);
+/*
+ * ols.c: mergeable QR factor of the rows [1, x - shift, y - shift_y]: R is the
+ * (k+2) x (k+2) upper triangle, row-major, y last; shift is the first row (x, y).
+ */
+typedef struct clv_qr
+{
+	int			k;				/* regressors */
+	double		n;
+	double	   *shift;			/* k + 1 */
+	double	   *r;				/* (k+2)^2 */
+} clv_qr;
+
+extern void clv_qr_add(clv_qr *m, const double *x, double y, double *scratch);
+extern void clv_qr_merge(clv_qr *dst, const clv_qr *src, double *scratch);
 
 typedef struct clv_ols_result
 {
@@ -86,6 +92,6 @@ typedef struct clv_ols_result
 
 /* Work space: ols_work_size(k) doubles. Returns CLV_STAT_OK or CLV_STAT_GSL. */
 extern size_t clv_ols_work_size(int k);
-extern int	clv_ols_solve(const clv_comoments *m, double tol, double *work, clv_ols_result *r);
+extern int	clv_ols_solve(const clv_qr *m, double tol, double *work, clv_ols_result *r);
 
 #endif

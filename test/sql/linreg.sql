@@ -89,9 +89,42 @@ SELECT regression_metrics(a, p) FROM (VALUES (1::float8, 'Infinity'::float8)) v(
 SELECT round(r2::numeric, 4) AS r2 FROM (SELECT (regression_metrics(dist, linreg_predict(m, ARRAY[speed]))).*
   FROM cars, (SELECT linreg_fit(dist, ARRAY[speed]) AS m FROM cars) f) x;
 
+-- p-values far in the tail come from the incomplete beta function: t = 13.1365 on 50
+-- degrees of freedom, mpmath: p = 7.7772734107339261e-18 (2 * gsl_cdf_tdist_Q was 3e-9 off).
+SELECT df_residual, round(t_values[2]::numeric, 8) AS t, to_char(p_values[2], '9.99999999EEEE') AS p,
+       abs(p_values[2] / 7.7772734107339261e-18 - 1) < 1e-12 AS p_accurate
+FROM (SELECT (linreg_fit((0.4 * i + (i * 7) % 11 - 5)::float8, ARRAY[i::float8])).*
+      FROM generate_series(1, 52) i) f;
+
+-- Near-collinear columns (issue 15): x3 = x1 + x2 + 3e-7 e is not aliased (its own part
+-- is 2e-7 of its norm), condition number ~1e7. The normal equations gave 2.0048, -0.9952,
+-- 2.9952 with zero standard errors; the QR factor solves it to cond * eps.
+CREATE TABLE ns AS SELECT i, x1, x2, x1 + x2 + 3e-7 * e AS x3
+FROM (SELECT i, sin(i) x1, cos(2.7*i) x2, sin(13.1*i+0.3) e FROM generate_series(1,2000) i) s;
+SELECT round(coefficients[1]::numeric, 6) AS b0, round(coefficients[2]::numeric, 6) AS b1,
+       round(coefficients[3]::numeric, 6) AS b2, round(coefficients[4]::numeric, 6) AS b3, rank
+FROM (SELECT (linreg_fit(1 + 2*x1 - x2 + 3*x3, ARRAY[x1,x2,x3])).* FROM ns) f;
+-- With noise 1e-6 sin(7.3 i), 1 - R^2 = 3.4e-14. mpmath (60 digits, same float8 data):
+-- b1 2.0010257431940872, se(b1) 0.074570714273454035, sigma 7.0769994196191654e-7;
+-- measured errors 6e-10, 3e-10, 2e-10 (numpy lstsq: 7e-10; the normal equations: b1 1.8687).
+SELECT round(coefficients[2]::numeric, 6) AS b1, round(std_errors[2]::numeric, 6) AS se1,
+       round(t_values[2]::numeric, 5) AS t1,
+       abs(coefficients[2] / 2.0010257431940872 - 1) < 1e-8 AS b1_ok,
+       abs(std_errors[2] / 0.074570714273454035 - 1) < 1e-8 AS se_ok,
+       abs(sigma / 7.0769994196191654e-7 - 1) < 1e-8 AS sigma_ok
+FROM (SELECT (linreg_fit(1 + 2*x1 - x2 + 3*x3 + 1e-6 * sin(7.3 * i), ARRAY[x1,x2,x3])).* FROM ns) f;
+-- Near-perfect fit of well-conditioned columns, 1 - R^2 = 3.2e-12. mpmath: sigma
+-- 2.8300910501311973e-6, se(b1) 8.9471164752549828e-8; measured errors 4e-11 (the
+-- co-moments were 1e-3 off).
+SELECT abs(sigma / 2.8300910501311973e-6 - 1) < 1e-9 AS sigma_ok,
+       abs(std_errors[2] / 8.9471164752549828e-8 - 1) < 1e-9 AS se_ok,
+       round(t_values[2]::numeric, -3) AS t1
+FROM (SELECT (linreg_fit(1 + 2*x1 - x2 + 4e-6 * sin(7.3 * i), ARRAY[x1,x2])).* FROM ns) f;
+
 -- Parallel plans give the serial fit and metrics.
 CREATE TABLE three_many AS SELECT t.* FROM three t, generate_series(1, 2000);
 ANALYZE three_many;
+ANALYZE ns;
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -102,11 +135,18 @@ SELECT round(coefficients[2]::numeric, 8) AS b1, round(coefficients[3]::numeric,
        round(std_errors[4]::numeric, 8) AS se3, round(r2::numeric, 9) AS r2, n,
        (SELECT round(mse::numeric, 6) FROM (SELECT (regression_metrics(y, x2)).* FROM three_many) m) AS mse
 FROM (SELECT (linreg_fit(y, ARRAY[x1, x2, x3])).* FROM three_many) f;
+EXPLAIN (COSTS OFF) SELECT linreg_fit(x1, ARRAY[x2]) FROM ns;
+SELECT round(coefficients[2]::numeric, 6) AS b1, round(coefficients[4]::numeric, 6) AS b3,
+       round(std_errors[2]::numeric, 6) AS se1, n, rank
+FROM (SELECT (linreg_fit(1 + 2*x1 - x2 + 3*x3 + 1e-6 * sin(7.3 * i), ARRAY[x1,x2,x3])).* FROM ns) f;
 SET max_parallel_workers_per_gather = 0;
 SELECT round(coefficients[2]::numeric, 8) AS b1, round(coefficients[3]::numeric, 8) AS b2,
        round(std_errors[4]::numeric, 8) AS se3, round(r2::numeric, 9) AS r2, n,
        (SELECT round(mse::numeric, 6) FROM (SELECT (regression_metrics(y, x2)).* FROM three_many) m) AS mse
 FROM (SELECT (linreg_fit(y, ARRAY[x1, x2, x3])).* FROM three_many) f;
+SELECT round(coefficients[2]::numeric, 6) AS b1, round(coefficients[4]::numeric, 6) AS b3,
+       round(std_errors[2]::numeric, 6) AS se1, n, rank
+FROM (SELECT (linreg_fit(1 + 2*x1 - x2 + 3*x3 + 1e-6 * sin(7.3 * i), ARRAY[x1,x2,x3])).* FROM ns) f;
 RESET ALL;
 
 -- The walk-through of docs/business.md: predict CDNOW holdout spend (1997-10-01 .. 1998-06-30, 39
