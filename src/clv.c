@@ -101,6 +101,12 @@ clv_agg_context(FunctionCallInfo fcinfo, const char *fname)
 	return cxt;
 }
 
+void
+clv_check_interrupts(void)
+{
+	CHECK_FOR_INTERRUPTS();
+}
+
 static int
 clv_should_stop(void)
 {

@@ -74,6 +74,9 @@ extern Size clv_state_size(const char *fname, Size fixed, int64 nitems, Size ite
 extern bytea *clv_state_alloc(const char *fname, Size fixed, int64 nitems, Size itemsize,
 							  const char *items, const char *hint);
 
+/* CHECK_FOR_INTERRUPTS as a function, for the plain-C math's polling callbacks. */
+extern void clv_check_interrupts(void);
+
 /* Aggregate memory context, or an ERROR naming the function. */
 extern MemoryContext clv_agg_context(FunctionCallInfo fcinfo, const char *fname);
 

@@ -190,12 +190,6 @@ clv_values_deserialize(PG_FUNCTION_ARGS)
 #define ST_DEFINE
 #include "lib/sort_template.h"
 
-static void
-service_interrupts(void)
-{
-	CHECK_FOR_INTERRUPTS();
-}
-
 /* NULL over no values or a zero total (concentration of nothing is undefined). */
 static bool
 sorted_values(FunctionCallInfo fcinfo, ValuesState **out)
@@ -217,7 +211,7 @@ gini_final(PG_FUNCTION_ARGS)
 
 	if (!sorted_values(fcinfo, &st))
 		PG_RETURN_NULL();
-	g = clv_gini_sorted(st->v, st->n, service_interrupts);
+	g = clv_gini_sorted(st->v, st->n, clv_check_interrupts);
 	if (!isfinite(g))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(g);
@@ -231,7 +225,7 @@ top_share_final(PG_FUNCTION_ARGS)
 
 	if (!sorted_values(fcinfo, &st))
 		PG_RETURN_NULL();
-	s = clv_top_share_sorted(st->v, st->n, st->fraction, service_interrupts);
+	s = clv_top_share_sorted(st->v, st->n, st->fraction, clv_check_interrupts);
 	if (!isfinite(s))
 		PG_RETURN_NULL();
 	PG_RETURN_FLOAT8(s);

@@ -180,13 +180,7 @@ km_should_stop(void)
 	return INTERRUPTS_PENDING_CONDITION();
 }
 
-static void
-km_service_interrupts(void)
-{
-	CHECK_FOR_INTERRUPTS();
-}
-
-static const km_env pg_env = {km_palloc, km_should_stop, km_service_interrupts};
+static const km_env pg_env = {km_palloc, km_should_stop, clv_check_interrupts};
 
 typedef struct KmFit
 {

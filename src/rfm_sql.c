@@ -18,6 +18,7 @@
 #include "utils/memutils.h"
 #include "windowapi.h"
 
+#include "clv.h"
 #include "rfm.h"
 
 PG_FUNCTION_INFO_V1(rfm_score);
@@ -35,12 +36,6 @@ PG_FUNCTION_INFO_V1(rfm_segment);
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
-
-static void
-service_interrupts(void)
-{
-	CHECK_FOR_INTERRUPTS();
-}
 
 typedef struct RfmPartition
 {
@@ -126,7 +121,7 @@ rank_partition(WindowObject winobj, RfmPartition *part, int ncols, const bool *d
 			}
 		}
 		sort_items(items, n);
-		rfm_midranks_sorted(items, n, desc[c], rank2 + c * nrows, service_interrupts);
+		rfm_midranks_sorted(items, n, desc[c], rank2 + c * nrows, clv_check_interrupts);
 		for (int64 i = 0; i < nrows; i++)
 		{
 			if ((i & 0xFFFF) == 0)
