@@ -4,6 +4,7 @@
 -- holdout, used to check the models and as the outcome of the A/B example.
 -- The demo files run in name order (scripts/demo.sh), each in its own psql session from
 -- the repository's top directory, with ON_ERROR_STOP; tables they create stay for the next.
+-- Title: Summary: the CDNOW transaction log, per customer (clv_summary_holdout)
 CREATE EXTENSION IF NOT EXISTS clv;
 DROP TABLE IF EXISTS cdnow_raw, transactions, holdout_summary, customer_summary CASCADE;
 

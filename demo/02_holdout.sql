@@ -1,6 +1,7 @@
 -- Demo step 2: fit BG/NBD, MBG/NBD, Pareto/NBD (purchases) and Gamma-Gamma (spend) on the
 -- calibration period, predict each customer's purchases in the 39 holdout weeks and
 -- compare the three models with what happened (clv_holdout_eval).
+-- Title: Holdout check: BG/NBD, MBG/NBD and Pareto/NBD on the 39 holdout weeks (clv_holdout_eval)
 DROP TABLE IF EXISTS models, holdout_predictions CASCADE;
 CREATE TABLE models AS
 SELECT (SELECT bgnbd_fit(frequency, recency, t) FROM customer_summary) AS bg,

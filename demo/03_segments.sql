@@ -2,6 +2,7 @@
 -- period). Inputs per customer: days since the last purchase, purchase days, total spend.
 -- rfm_score gives quintile scores 1..5 (higher is better), rfm_segment names the
 -- segment, value_tier splits spend into the bottom 20 %, middle 60 % and top 20 %.
+-- Title: RFM segments and value tiers (rfm_score, rfm_segment, value_tier)
 DROP TABLE IF EXISTS customer_segments CASCADE;
 CREATE TABLE customer_segments AS
 WITH rfm AS (

@@ -1,6 +1,7 @@
 -- Demo step 4: k-means clusters on the RFM inputs (recency days, purchase days, spend),
 -- log1p then z-score scaled. k is chosen by the mean silhouette over k = 2..8
 -- (kmeans_silhouette, one pass fitting every k), then kmeans_segment clusters with it.
+-- Title: k-means clusters, k chosen by silhouette (kmeans_silhouette, kmeans_segment)
 DROP TABLE IF EXISTS kmeans_choice CASCADE;
 CREATE TABLE kmeans_choice AS
 SELECT k::int AS k, round(inertia::numeric, 1) AS inertia, round(silhouette::numeric, 4) AS silhouette

@@ -1,6 +1,7 @@
 -- Demo step 5: BG/NBD + Gamma-Gamma customer lifetime value: each customer's probability
 -- of being alive, expected purchases in the next 52 weeks, expected mean spend and the
 -- 12-month CLV with a 1 % monthly discount, from the models fitted in step 2.
+-- Title: Customer lifetime value: BG/NBD + Gamma-Gamma, 12 months
 DROP TABLE IF EXISTS customer_clv CASCADE;
 CREATE TABLE customer_clv AS
 SELECT s.customer_id, s.frequency, s.recency, s.t, s.monetary_value,

@@ -2,6 +2,7 @@
 -- of an experiment by a hash of the customer id; the outcome is what each customer did in
 -- the 39 holdout weeks (bought again: yes/no; holdout spend). No treatment was ever
 -- applied, so this is an A/A test: the assignment is random and no effect is expected.
+-- Title: A/B test example (ab_assign, ab_proportion_test, ab_mean_test)
 DROP TABLE IF EXISTS ab_test_groups CASCADE;
 CREATE TABLE ab_test_groups AS
 SELECT customer_id, 'demo-1997-10' AS experiment,

@@ -4,6 +4,7 @@
 -- revenue with their share of sales (cancellations, 'C' invoices, left out) and measures
 -- the concentration of revenue (gini, top_share). Then a price list per RFM segment of
 -- step 3: segment_price applies a rule table kept in data (jsonb) to every product.
+-- Title: Top products and dynamic pricing (Online-Retail-shaped sample; gini, segment_price)
 \ir ../data/online_retail_sample.sql
 SELECT count(*) AS n, count(DISTINCT invoice_no) AS i, count(DISTINCT stock_code) AS p,
        count(DISTINCT customer_id) AS c FROM online_retail \gset

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # report.html on the CDNOW sample, checked (run as root on Debian 12): the whole demo
-# (scripts/demo.sh: install, build, throwaway cluster, demo/0*.sql, demo/report.sql), then
+# (scripts/demo.sh: install, build, throwaway cluster, demo/NN_*.sql, demo/report.sql), then
 # every chart is parsed with an XML parser, the page is rendered in headless Chromium
 # (installed if missing) and the screenshot is checked not to be blank.
 # Writes OUTDIR/report.html, OUTDIR/report.png and the demo's CSV files

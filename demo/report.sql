@@ -1,6 +1,6 @@
 -- report.html: the demo's analysis as one self-contained HTML page (inline SVG charts, no
 -- external resources), written to the file named by :out. It only reads the tables the
--- demo steps demo/0*.sql create (transactions, customer_summary, models,
+-- demo steps demo/NN_*.sql create (transactions, customer_summary, models,
 -- holdout_predictions, customer_clv, customer_segments, kmeans_choice, ab_test_groups,
 -- top_products, dynamic_pricing ...); scripts/demo.sh runs it after them, from the
 -- repository's top directory:

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job on a fresh Debian 12 machine (run as root): installs what is missing,
 # builds and installs clv, starts a throwaway cluster (removed at exit) and runs the whole
-# analysis of the CDNOW sample, demo/01_data.sql .. demo/08_export.sql and
+# analysis of the CDNOW sample, demo/NN_*.sql (01_data.sql .. 90_export.sql) and
 # demo/report.sql: summary and holdout check, RFM segments and value tiers, k-means,
 # BG/NBD + Gamma-Gamma CLV, an A/B test example, top products and segment pricing.
 # Writes the CSV deliverables and report.html into OUTDIR:

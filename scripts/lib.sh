@@ -148,7 +148,7 @@ clv_cluster_stop() {
 	CLV_PGDIR=
 }
 
-# The demo's analysis against the running cluster: demo/0*.sql in name order (each in its
+# The demo's analysis against the running cluster: demo/NN_*.sql in name order (each in its
 # own psql session, step headings and timings in between), the CSV deliverables and
 # report.html into OUTDIR (created; owned by postgres when run as root, so that both root
 # and the postgres OS user can write it). Files are written by the psql client.
@@ -157,23 +157,16 @@ clv_demo_run() {
 	mkdir -p "$outdir"
 	outdir=$(cd "$outdir" && pwd)
 	if [ "$(id -u)" = 0 ]; then chown postgres: "$outdir" && chmod 0775 "$outdir"; fi
-	local titles=(
-		"Summary: the CDNOW transaction log, per customer (clv_summary_holdout)"
-		"Holdout check: BG/NBD, MBG/NBD and Pareto/NBD on the 39 holdout weeks (clv_holdout_eval)"
-		"RFM segments and value tiers (rfm_score, rfm_segment, value_tier)"
-		"k-means clusters, k chosen by silhouette (kmeans_silhouette, kmeans_segment)"
-		"Customer lifetime value: BG/NBD + Gamma-Gamma, 12 months"
-		"A/B test example (ab_assign, ab_proportion_test, ab_mean_test)"
-		"Top products and dynamic pricing (Online-Retail-shaped sample; gini, segment_price)"
-		"Writing the deliverables to $outdir"
-	)
-	local files=("$TOP"/demo/0[1-9]_*.sql) n=${#titles[@]} i t0 start=$EPOCHREALTIME
-	[ ${#files[@]} = "$n" ] || { echo "demo: ${#files[@]} step files, expected $n" >&2; return 1; }
+	# Steps: demo/NN_*.sql in name order, 90_export.sql last; each file's line
+	# "-- Title: ..." names it (to add a step, add a file numbered before 90).
+	local files=("$TOP"/demo/[0-9][0-9]_*.sql) n i t0 start=$EPOCHREALTIME title
+	n=${#files[@]}
 	export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 	for i in "${!files[@]}"; do
-		printf '\n=== [%d/%d] %s\n' $((i + 1)) "$n" "${titles[$i]}"
+		title=$(sed -n 's/^-- Title: *//p' "${files[$i]}" | head -1)
+		printf '\n=== [%d/%d] %s\n' $((i + 1)) "$n" "${title:-${files[$i]##*/}}"
 		t0=$EPOCHREALTIME
-		if [ "${files[$i]##*/}" = 08_export.sql ]; then
+		if [ "${files[$i]##*/}" = 90_export.sql ]; then
 			(cd "$outdir" && "${psql[@]}" -f "${files[$i]}")
 			"${psql[@]}" -v out="$outdir/report.html" -f "$TOP/demo/report.sql"
 			local f
