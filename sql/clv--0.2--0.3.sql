@@ -9,6 +9,114 @@
 
 -- (feature sections go here, before the support functions below)
 
+-- ==== btydchecks (issue 14): model checks over calendar time ====
+-- Tracking (expected vs actual repeat purchases per day, week or month), the count check
+-- (customers by number of calibration repeat purchases) and their charts, for BG/NBD,
+-- MBG/NBD and Pareto/NBD. docs/holdout.md, "Checks over calendar time".
+CREATE TYPE clv_tracking_period AS (
+    period               int,      -- 1, 2, ... from tracking_start
+    period_start         date,     -- first day of the period
+    period_end           date,     -- the day after its last day (the last period ends after observation_end)
+    expected             float8,   -- expected repeat purchases in the period
+    actual               bigint,   -- repeat purchase days in the period (NULL from first purchases alone)
+    cumulative_expected  float8,   -- from tracking_start through the period
+    cumulative_actual    bigint
+);
+COMMENT ON TYPE clv_tracking_period IS
+    'One calendar period of a tracking check (bgnbd_tracking, mbgnbd_tracking, pareto_nbd_tracking): expected and actual repeat purchases in [period_start, period_end), and cumulated from tracking_start.';
+CREATE TYPE clv_count_bin AS (
+    frequency  int,      -- repeat purchases in the calibration period
+    or_more    boolean,  -- the last bin: frequency or more
+    actual     bigint,   -- customers with that many
+    expected   float8    -- expected customers: the sum of P(X(t_customer) = frequency)
+);
+COMMENT ON TYPE clv_count_bin IS
+    'One bin of a count check (bgnbd_count_check, ...): customers with frequency repeat purchases (or more, in the last bin), actual and expected by the model.';
+
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, t float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_n_purchases'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8) IS
+    'P(X(t) = n): the probability that a new MBG/NBD customer makes n repeat purchases in (0, t] (Batislam, Denizel & Filiztekin 2007).';
+
+DO $$
+DECLARE
+    m text;
+    typ text;
+    label text;
+BEGIN
+    FOR m, label IN VALUES ('bgnbd', 'BG/NBD'), ('mbgnbd', 'MBG/NBD'), ('pareto_nbd', 'Pareto/NBD') LOOP
+        typ := m OPERATOR(pg_catalog.||) '_model';
+        -- tracking from each customer's purchase times (actuals) or first purchase alone
+        EXECUTE pg_catalog.format($f$
+            CREATE FUNCTION _%1$s_tracking_trans(float8[], %2$s, timestamptz[], timestamptz, timestamptz, text)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_trans(float8[], %2$s, timestamptz[], timestamptz, timestamptz, text, float8)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_first_trans(float8[], %2$s, timestamptz, timestamptz, timestamptz, text)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_first_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_first_trans(float8[], %2$s, timestamptz, timestamptz, timestamptz, text, float8)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_first_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_combine(float8[], float8[])
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_final(float8[])
+                RETURNS clv_tracking_period[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE AGGREGATE %1$s_tracking(model %2$s, purchases timestamptz[], tracking_start timestamptz,
+                                           observation_end timestamptz, period text) (
+                SFUNC = _%1$s_tracking_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
+            CREATE AGGREGATE %1$s_tracking(model %2$s, purchases timestamptz[], tracking_start timestamptz,
+                                           observation_end timestamptz, period text, unit_days float8) (
+                SFUNC = _%1$s_tracking_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
+            CREATE AGGREGATE %1$s_tracking(model %2$s, first_purchase timestamptz, tracking_start timestamptz,
+                                           observation_end timestamptz, period text) (
+                SFUNC = _%1$s_tracking_first_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
+            CREATE AGGREGATE %1$s_tracking(model %2$s, first_purchase timestamptz, tracking_start timestamptz,
+                                           observation_end timestamptz, period text, unit_days float8) (
+                SFUNC = _%1$s_tracking_first_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
+            COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz[], timestamptz, timestamptz, text) IS
+                'Tracking check of a %3$s model over calendar time: per day, week or month from tracking_start to observation_end, the repeat purchases the model expects of the customers (one row each: the array of its purchase times) and those they made; lifetimes'' plot_incremental_transactions / plot_cumulative_transactions.';
+            COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz[], timestamptz, timestamptz, text, float8) IS
+                'Tracking check of a %3$s model over calendar time, for a model without a time unit: unit_days is its unit in days (7 for weeks).';
+            COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz, timestamptz, timestamptz, text) IS
+                'Expected repeat purchases per calendar period of a %3$s model from each customer''s first purchase alone (actual is NULL).';
+            COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz, timestamptz, timestamptz, text, float8) IS
+                'Expected repeat purchases per calendar period of a %3$s model from each customer''s first purchase alone, for a model without a time unit (unit_days).';
+            CREATE FUNCTION _%1$s_count_trans(float8[], %2$s, float8, float8, int)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_count_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_count_combine(float8[], float8[])
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_count_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_count_final(float8[])
+                RETURNS clv_count_bin[] AS 'MODULE_PATHNAME', 'clv_%1$s_count_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE AGGREGATE %1$s_count_check(model %2$s, frequency float8, t_customer float8, max_frequency int) (
+                SFUNC = _%1$s_count_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_count_final, COMBINEFUNC = _%1$s_count_combine, PARALLEL = SAFE);
+            COMMENT ON AGGREGATE %1$s_count_check(%2$s, float8, float8, int) IS
+                'Count check of a %3$s model: customers with 0, 1, ... repeat purchases in their calibration period (max_frequency or more pooled), actual and expected (the sum over customers of P(X(t_customer) = x)); lifetimes'' plot_period_transactions.';
+        $f$, m, typ, label);
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION clv_svg_tracking(periods clv_tracking_period[], calibration_end timestamptz DEFAULT NULL,
+                                 cumulative boolean DEFAULT true,
+                                 title text DEFAULT 'Repeat purchases: actual vs expected')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_tracking'
+    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION clv_svg_tracking(clv_tracking_period[], timestamptz, boolean, text) IS
+    'SVG line chart of a tracking check: actual and expected repeat purchases per period (cumulative => false) or cumulated, with a dashed line at calibration_end.';
+CREATE FUNCTION clv_svg_count_check(bins clv_count_bin[],
+                                    title text DEFAULT 'Customers by repeat purchases: actual vs expected')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_count_check'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_svg_count_check(clv_count_bin[], text) IS
+    'SVG grouped bar chart of a count check: customers by number of calibration repeat purchases, actual and expected.';
+-- ==== end btydchecks ====
+
+
 ------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support
 -- functions get a leading underscore (so that \df lists the API alone; their C symbols

@@ -547,3 +547,33 @@ bgnbd_prob_n(const double *par, double t, double n)
 		return NAN;
 	return exp(first) + exp(log(a) + lnpoch(b, n - 1.0) - lnpoch(a + b, n)) * tail.val;
 }
+
+/*
+ * P(X(t) = n) for a new MBG/NBD customer (Batislam, Denizel & Filiztekin 2007): the
+ * customer may drop out at the first purchase and after each repeat one, so with N the
+ * purchases of an immortal customer (NegBin(r, t / (alpha + t))),
+ * P(X = n) = E[(1-p)^(n+1)] P(N = n) + E[p (1-p)^n] P(N >= n), the tail again a
+ * regularised incomplete beta function. NaN if GSL fails.
+ */
+double
+mbgnbd_prob_n(const double *par, double t, double n)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+	double		first,
+				second;
+	gsl_sf_result tail;
+
+	if (t == 0)
+		return n == 0 ? 1.0 : 0.0;
+	first = lnpoch(b, n + 1.0) - lnpoch(a + b, n + 1.0) + lnpoch(r, n) - lgamma(n + 1.0) -
+		r * log1p(t / alpha) - (n > 0 ? n * log1p(alpha / t) : 0.0);
+	second = log(a) + lnpoch(b, n) - lnpoch(a + b, n + 1.0);
+	if (n == 0)
+		return exp(first) + exp(second);
+	if (gsl_sf_beta_inc_e(n, r, t / (alpha + t), &tail) != GSL_SUCCESS)
+		return NAN;
+	return exp(first) + exp(second) * tail.val;
+}

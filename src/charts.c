@@ -322,6 +322,12 @@ chart_lines(const chart_lines_spec *s)
 		colors[nleg] = "#888888";
 		kinds[nleg++] = 2;
 	}
+	if (s->vline && nleg < CHART_MAX_SERIES + 1)
+	{
+		names[nleg] = s->vline;
+		colors[nleg] = "#888888";
+		kinds[nleg++] = 2;
+	}
 	if (nleg > 1)
 		legend(&b, WIDTH / 2.0, 50, nleg, names, colors, kinds);
 	y_axis(&b, &f, ystep, 0, s->ylabel, "#333333", s->unit_square);
@@ -331,6 +337,10 @@ chart_lines(const chart_lines_spec *s)
 		svg_printf(&b, "<path class=\"reference\" d=\"M%.1f %.1fL%.1f %.1f\" fill=\"none\" "
 				   "stroke=\"#888888\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n",
 				   fx(&f, 0), fy(&f, 0), fx(&f, 1), fy(&f, 1));
+	if (s->vline && s->vline_x >= f.x0 && s->vline_x <= f.x1)
+		svg_printf(&b, "<path class=\"reference\" d=\"M%.1f %.1fL%.1f %.1f\" fill=\"none\" "
+				   "stroke=\"#888888\" stroke-width=\"1.5\" stroke-dasharray=\"6 4\"/>\n",
+				   fx(&f, s->vline_x), f.t, fx(&f, s->vline_x), f.b);
 	for (int k = 0; k < s->nseries; k++)
 	{
 		svg_printf(&b, "<path class=\"series\" fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" d=\"",
@@ -374,21 +384,28 @@ chart_bars(const chart_bars_spec *s)
 		double		lo = 0,
 					hi = 0;
 
-		plot_min_max(s->y[k], s->n, &lo, &hi);
+		if (s->shared_axis)		/* one range over every series */
+			for (int j = 0; j < s->nseries; j++)
+				plot_min_max(s->y[j], s->n, &lo, &hi);
+		else
+			plot_min_max(s->y[k], s->n, &lo, &hi);
 		step[k] = nice_range(lo, hi, 6, &f[k].y0, &f[k].y1);
 	}
 	l = left_margin(y_tick_width(f[0].y0, f[0].y1, step[0], 0));
-	r = WIDTH - (s->nseries > 1 ? right_margin(y_tick_width(f[1].y0, f[1].y1, step[1], 0)) : 30);
+	r = WIDTH - (s->nseries > 1 && !s->shared_axis ?
+				 right_margin(y_tick_width(f[1].y0, f[1].y1, step[1], 0)) : 30);
 	band = (r - l) / s->n;
 	rotate = maxchars * 7.0 > band - 4;
 	if (rotate)
 		height += 60;
+	if (s->xlabel)
+		height += 24;
 	for (int k = 0; k < s->nseries; k++)
 	{
 		f[k].l = l;
 		f[k].r = r;
 		f[k].t = 70;
-		f[k].b = height - (rotate ? 120 : 60);
+		f[k].b = height - (rotate ? 120 : 60) - (s->xlabel ? 24 : 0);
 		f[k].x0 = 0;
 		f[k].x1 = s->n;
 	}
@@ -397,9 +414,15 @@ chart_bars(const chart_bars_spec *s)
 	open_svg(&b, WIDTH, height, s->title);
 	if (s->nseries > 1)
 		legend(&b, WIDTH / 2.0, 50, s->nseries, s->names, series_color, kinds);
-	y_axis(&b, &f[0], step[0], 0, s->names[0], s->nseries > 1 ? series_color[0] : "#333333", 0);
-	if (s->nseries > 1)
+	if (s->shared_axis)
+		y_axis(&b, &f[0], step[0], 0, s->ylabel, "#333333", 0);
+	else
+		y_axis(&b, &f[0], step[0], 0, s->names[0], s->nseries > 1 ? series_color[0] : "#333333", 0);
+	if (s->nseries > 1 && !s->shared_axis)
 		y_axis(&b, &f[1], step[1], 1, s->names[1], series_color[1], 0);
+	if (s->xlabel)
+		svg_text(&b, (f[0].l + f[0].r) / 2, height - 18, "middle", "class=\"axis-label\"",
+				 s->xlabel, CHART_LABEL_CHARS * 3);
 	svg_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#333333\"/>\n",
 			   f[0].l, f[0].b, f[0].r, f[0].b);
 	for (int i = 0; i < s->n; i++)

@@ -37,6 +37,8 @@ typedef struct chart_lines_spec
 	int			x_integer;		/* whole-number ticks on x */
 	int			unit_square;	/* both axes 0..1, ticks in percent */
 	const char *diagonal;		/* non-NULL: draw y = x with this legend name */
+	const char *vline;			/* non-NULL: a dashed vertical line at x = vline_x */
+	double		vline_x;		/* with this legend name (e.g. the calibration end) */
 } chart_lines_spec;
 
 /* Bars by category; with two series, the second has its own axis on the right. */
@@ -48,6 +50,9 @@ typedef struct chart_bars_spec
 	int			nseries;		/* 1..CHART_MAX_SERIES */
 	const double *y[CHART_MAX_SERIES];
 	const char *names[CHART_MAX_SERIES];
+	int			shared_axis;	/* two series on one axis (grouped bars), with: */
+	const char *xlabel;			/* axis titles, or NULL */
+	const char *ylabel;
 } chart_bars_spec;
 
 /*

@@ -18,6 +18,7 @@
 #include "utils/typcache.h"
 
 #include "charts.h"
+#include "charts_sql.h"
 #include "clv.h"
 
 PG_FUNCTION_INFO_V1(clv_svg_frequency_recency);
@@ -73,7 +74,7 @@ svg_out_len(const char *svg, bool ascii)
 }
 
 /* The SVG text from charts.c (malloc'ed) as a text datum; frees it on every path. */
-static Datum
+Datum
 svg_datum(char *svg, const char *fname)
 {
 	size_t		len;
@@ -129,7 +130,7 @@ chart_utf8(char *s)
 	return pg_server_to_any(s, strlen(s), PG_UTF8);
 }
 
-static char *
+char *
 chart_cstring(Datum d)
 {
 	return chart_utf8(TextDatumGetCString(d));

@@ -74,6 +74,7 @@ extern double bgnbd_alive_expectation(double k, double a, double beta, double w)
 extern double mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad);
 extern double mbgnbd_expected(const double *par, double t, double x, double tx, double T);
 extern double mbgnbd_prob_alive(const double *par, double x, double tx, double T);
+extern double mbgnbd_prob_n(const double *par, double t, double n);
 
 /* Pareto/NBD (Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005); par = r, alpha, s, beta */
 extern double pareto_loglik(const double *par, const clv_rows *rows, double *grad);
@@ -89,5 +90,38 @@ extern double bgbb_prob_alive(const double *par, double x, double tx, double n);
 /* Gamma-Gamma spend model (Fader, Hardie & Lee 2005b); par = p, q, gamma */
 extern double gg_loglik(const double *par, const clv_rows *rows, double *grad);
 extern double gg_expected_spend(const double *par, double x, double m);
+
+/*
+ * Model checks over calendar time (modelcheck.c): the unconditional E[X(t)] and
+ * P(X(t) = n) of a new customer of BG/NBD, MBG/NBD or Pareto/NBD, and the sums behind
+ * the tracking and count checks. NaN or -1 when an evaluation fails (or on cancel).
+ */
+typedef enum clv_check_kind
+{
+	CLV_CHECK_BGNBD = 1,
+	CLV_CHECK_MBGNBD = 2,
+	CLV_CHECK_PARETO = 3
+} clv_check_kind;
+
+extern double clv_uncond_expected(int kind, const double *par, double t);
+extern double clv_uncond_prob_n(int kind, const double *par, double t, double n);
+
+/*
+ * p[0..cap-1] = P(X(T) = x), p[cap] = P(X(T) >= cap) (1 minus the others, >= 0).
+ * 0, or -1 if an evaluation failed.
+ */
+extern int	clv_count_probs(int kind, const double *par, double T, int cap, double *p);
+
+/*
+ * Cumulative expected repeat purchases of customers acquired on days 0..ndays-1
+ * (nfirst[d] of them on day d), through the day before each of the nends boundaries
+ * ends[j] (0..ndays): cum[j] = sum over d < ends[j] of nfirst[d] E[X((ends[j] - 1 - d) /
+ * unit_days)]. A purchase on day d' counts at time d' - d, so a customer's first
+ * calibration days make the model's (0, T]. ex is scratch for ndays values. 0, or -1 if
+ * an evaluation failed.
+ */
+extern int	clv_tracking_cumulative(int kind, const double *par, double unit_days,
+									const double *nfirst, long ndays, const long *ends,
+									int nends, double *ex, double *cum);
 
 #endif
