@@ -277,6 +277,19 @@ SELECT report.add(90, 'Dynamic pricing by RFM segment',
 
 ------------------------------------------------------------------------------------------
 -- (Further sections: append here, see the header.)
+
+------------------------------------------------------------------------------------------
+-- Model checks over calendar time (demo/10_model_checks.sql)
+------------------------------------------------------------------------------------------
+SELECT report.add(35, 'Model checks over calendar time',
+    string_agg(report.figure(clv_svg_tracking(periods, '1997-09-30', true, model || ': cumulative repeat purchases'),
+                             model || ': repeat purchases of the 2,357 customers cumulated week by week, expected and actual; the dashed line ends the calibration period.')
+               || report.figure(clv_svg_tracking(periods, '1997-09-30', false, model || ': weekly repeat purchases'),
+                                model || ': repeat purchases per week, expected and actual.'), '' ORDER BY model)
+    || (SELECT string_agg(report.figure(clv_svg_count_check(bins, model || ': customers by calibration repeat purchases'),
+                                        model || ': customers with 0 .. 6 and 7 or more repeat purchases in the 39 calibration weeks, actual and expected.'), '' ORDER BY model)
+        FROM model_counts))
+FROM model_tracking;
 ------------------------------------------------------------------------------------------
 
 ------------------------------------------------------------------------------------------
