@@ -23,7 +23,7 @@ CREATE TYPE clv_tracking_period AS (
     cumulative_actual    bigint
 );
 COMMENT ON TYPE clv_tracking_period IS
-    'One calendar period of a tracking check (bgnbd_tracking, mbgnbd_tracking, pareto_nbd_tracking): expected and actual repeat purchases in [period_start, period_end), and cumulated from tracking_start.';
+    'Calendar period of a tracking check: expected and actual repeat purchases, in it and cumulated';
 CREATE TYPE clv_count_bin AS (
     frequency  int,      -- repeat purchases in the calibration period
     or_more    boolean,  -- the last bin: frequency or more
@@ -31,13 +31,13 @@ CREATE TYPE clv_count_bin AS (
     expected   float8    -- expected customers: the sum of P(X(t_customer) = frequency)
 );
 COMMENT ON TYPE clv_count_bin IS
-    'One bin of a count check (bgnbd_count_check, ...): customers with frequency repeat purchases (or more, in the last bin), actual and expected by the model.';
+    'Bin of a count check: customers with frequency (or more) repeat purchases, actual and expected';
 
 CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, t float8, n float8)
     RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_n_purchases'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8) IS
-    'P(X(t) = n): the probability that a new MBG/NBD customer makes n repeat purchases in (0, t] (Batislam, Denizel & Filiztekin 2007).';
+    'P(X(t) = n): probability that a new MBG/NBD customer makes n repeat purchases in (0, t]';
 
 DO $$
 DECLARE
@@ -78,13 +78,13 @@ BEGIN
                 SFUNC = _%1$s_tracking_first_trans, STYPE = float8[], INITCOND = '{}',
                 FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
             COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz[], timestamptz, timestamptz, text) IS
-                'Tracking check of a %3$s model over calendar time: per day, week or month from tracking_start to observation_end, the repeat purchases the model expects of the customers (one row each: the array of its purchase times) and those they made; lifetimes'' plot_incremental_transactions / plot_cumulative_transactions.';
+                '%3$s tracking: expected and actual repeat purchases per day, week or month (a row per customer)';
             COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz[], timestamptz, timestamptz, text, float8) IS
-                'Tracking check of a %3$s model over calendar time, for a model without a time unit: unit_days is its unit in days (7 for weeks).';
+                '%3$s tracking for a model without a time unit: unit_days is its unit in days (7 for weeks)';
             COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz, timestamptz, timestamptz, text) IS
-                'Expected repeat purchases per calendar period of a %3$s model from each customer''s first purchase alone (actual is NULL).';
+                '%3$s tracking from first purchases alone: expected repeat purchases per period';
             COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz, timestamptz, timestamptz, text, float8) IS
-                'Expected repeat purchases per calendar period of a %3$s model from each customer''s first purchase alone, for a model without a time unit (unit_days).';
+                '%3$s tracking from first purchases alone, for a model without a time unit (unit_days)';
             CREATE FUNCTION _%1$s_count_trans(float8[], %2$s, float8, float8, int)
                 RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_count_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
             CREATE FUNCTION _%1$s_count_combine(float8[], float8[])
@@ -95,25 +95,25 @@ BEGIN
                 SFUNC = _%1$s_count_trans, STYPE = float8[], INITCOND = '{}',
                 FINALFUNC = _%1$s_count_final, COMBINEFUNC = _%1$s_count_combine, PARALLEL = SAFE);
             COMMENT ON AGGREGATE %1$s_count_check(%2$s, float8, float8, int) IS
-                'Count check of a %3$s model: customers with 0, 1, ... repeat purchases in their calibration period (max_frequency or more pooled), actual and expected (the sum over customers of P(X(t_customer) = x)); lifetimes'' plot_period_transactions.';
+                '%3$s count check: customers by calibration repeat purchases, actual and expected';
         $f$, m, typ, label);
     END LOOP;
 END
 $$;
 
-CREATE FUNCTION clv_svg_tracking(periods clv_tracking_period[], calibration_end timestamptz DEFAULT NULL,
+CREATE FUNCTION clv_svg_tracking(periods clv_tracking_period[], calibration_end timestamptz,
                                  cumulative boolean DEFAULT true,
                                  title text DEFAULT 'Repeat purchases: actual vs expected')
     RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_tracking'
-    LANGUAGE C IMMUTABLE PARALLEL SAFE;
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clv_svg_tracking(clv_tracking_period[], timestamptz, boolean, text) IS
-    'SVG line chart of a tracking check: actual and expected repeat purchases per period (cumulative => false) or cumulated, with a dashed line at calibration_end.';
+    'SVG chart of a tracking check: actual and expected repeat purchases, a line at calibration_end';
 CREATE FUNCTION clv_svg_count_check(bins clv_count_bin[],
                                     title text DEFAULT 'Customers by repeat purchases: actual vs expected')
     RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_count_check'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clv_svg_count_check(clv_count_bin[], text) IS
-    'SVG grouped bar chart of a count check: customers by number of calibration repeat purchases, actual and expected.';
+    'SVG grouped bars of a count check: customers by calibration repeat purchases';
 -- ==== end btydchecks ====
 
 

@@ -841,7 +841,8 @@ check_chart_number(const char *fname, const char *what, int i, double v)
 /*
  * clv_svg_tracking(periods clv_tracking_period[], calibration_end timestamptz,
  * cumulative boolean, title text): actual vs expected repeat purchases by period
- * (cumulative or per period), a dashed line at the end of calibration (if given).
+ * (cumulative or per period), a dashed line at the end of calibration (none when
+ * calibration_end lies outside the periods).
  */
 PG_FUNCTION_INFO_V1(clv_svg_tracking);
 Datum
@@ -863,8 +864,6 @@ clv_svg_tracking(PG_FUNCTION_ARGS)
 				ylabel[96];
 	chart_lines_spec s;
 
-	if (PG_ARGISNULL(0) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		PG_RETURN_NULL();
 	n = deform_rows(PG_GETARG_ARRAYTYPE_P(0), fname, "periods", 7, CHART_MAX_POINTS - 1,
 					&vals, &isnull);
 	cumulative = PG_GETARG_BOOL(2);
@@ -930,9 +929,8 @@ clv_svg_tracking(PG_FUNCTION_ARGS)
 	s.y[1] = exp_;
 	s.names[1] = "expected";
 	s.x_integer = 1;
-	if (!PG_ARGISNULL(1))
 	{
-		/* calibration ends after its last day: at the start of the next day */
+		/* calibration ends after its last day: at the start of the next day; no line outside */
 		int32		c = day_of(fname, "calibration_end", PG_GETARG_TIMESTAMPTZ(1)) + 1;
 
 		for (int i = 0; i < n; i++)

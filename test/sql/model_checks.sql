@@ -228,7 +228,7 @@ SELECT 'incremental', clv_svg_tracking((SELECT bgnbd_tracking(bg, purchases, '19
                                         FROM mc_models, mc_purchases), '1997-09-30', false, 'Weekly <repeat> & "purchases"')
 UNION ALL
 SELECT 'first_only', clv_svg_tracking((SELECT bgnbd_tracking(bg, first_purchase, '1997-01-01', '1998-06-30', 'month', 7)
-                                       FROM mc_models, mc_purchases))
+                                       FROM mc_models, mc_purchases), '2000-01-01')
 UNION ALL
 SELECT 'counts', clv_svg_count_check((SELECT bgnbd_count_check(bg, (s).frequency, (s).t, 7) FROM mc_models, mc_summary));
 CREATE FUNCTION mc_count(svg text, path text) RETURNS int
@@ -288,5 +288,5 @@ SELECT _bgnbd_tracking_combine('{1,0.2,4,0.8,2.4,7,2,0,0,0,1,1,0}', '{2,0.2,4,0.
 SELECT _bgnbd_count_final('{1,0.2,4,0.8,2.4,2,1,0.5,1,0.5}');
 SELECT _bgnbd_count_final('{1,0.2,4,0.8,2.4,1,1.5,0.5,1,0.5}');
 SELECT c.* FROM unnest(_bgnbd_count_final('{1,0.2,4,0.8,2.4,1,1,0.5,1,0.5}')) c;
-SELECT clv_svg_tracking(ARRAY[ROW(2, '1997-01-01', '1997-01-08', 1, 1, 1, 1)]::clv_tracking_period[]);
+SELECT clv_svg_tracking(ARRAY[ROW(2, '1997-01-01', '1997-01-08', 1, 1, 1, 1)]::clv_tracking_period[], '1997-01-03');
 SELECT clv_svg_count_check(ARRAY[ROW(0, false, 1, 'Infinity')]::clv_count_bin[]);
