@@ -101,6 +101,24 @@ BEGIN
 END
 $$;
 
+-- BG/BB (discrete opportunities): the count check alone
+CREATE FUNCTION _bgbb_count_trans(float8[], bgbb_model, float8, float8, int)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_bgbb_count_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _bgbb_count_combine(float8[], float8[])
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_bgbb_count_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _bgbb_count_final(float8[])
+    RETURNS clv_count_bin[] AS 'MODULE_PATHNAME', 'clv_bgbb_count_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE bgbb_count_check(model bgbb_model, frequency float8, n_periods float8, max_frequency int) (
+    SFUNC = _bgbb_count_trans, STYPE = float8[], INITCOND = '{}',
+    FINALFUNC = _bgbb_count_final, COMBINEFUNC = _bgbb_count_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bgbb_count_check(bgbb_model, float8, float8, int) IS
+    'BG/BB count check: customers by transactions in their n_periods opportunities, actual and expected';
+CREATE FUNCTION bgbb_prob_n_purchases(model bgbb_model, n_periods float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_prob_n_purchases'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8) IS
+    'P(X = n): probability that a new BG/BB customer makes n transactions in n_periods opportunities';
+
 CREATE FUNCTION clv_svg_tracking(periods clv_tracking_period[], calibration_end timestamptz,
                                  cumulative boolean DEFAULT true,
                                  title text DEFAULT 'Repeat purchases: actual vs expected')

@@ -397,15 +397,13 @@ chart_bars(const chart_bars_spec *s)
 	band = (r - l) / s->n;
 	rotate = maxchars * 7.0 > band - 4;
 	if (rotate)
-		height += 60;
-	if (s->xlabel)
-		height += 24;
+		height += 60 + (s->xlabel ? 24 : 0);
 	for (int k = 0; k < s->nseries; k++)
 	{
 		f[k].l = l;
 		f[k].r = r;
 		f[k].t = 70;
-		f[k].b = height - (rotate ? 120 : 60) - (s->xlabel ? 24 : 0);
+		f[k].b = height - (rotate ? 120 + (s->xlabel ? 24 : 0) : 60);
 		f[k].x0 = 0;
 		f[k].x1 = s->n;
 	}

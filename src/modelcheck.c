@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "models.h"
+#include "specfun.h"
 
 double
 clv_uncond_expected(int kind, const double *par, double t)
@@ -55,10 +56,46 @@ clv_uncond_prob_n(int kind, const double *par, double t, double n)
 		case CLV_CHECK_PARETO:
 			p = t == 0 ? (n == 0 ? 1.0 : 0.0) : pareto_prob_n(par, t, n);
 			break;
+		case CLV_CHECK_BGBB:
+			p = bgbb_prob_n(par, t, n);
+			break;
 		default:
 			return NAN;
 	}
 	return p >= 0 && isfinite(p) ? fmin(p, 1.0) : NAN;
+}
+
+/*
+ * BG/BB (Fader, Hardie & Shang 2010, eq. 7): alive through all n opportunities with x
+ * transactions, or dropped out after opportunity i (x <= i < n) with x of the first i:
+ * P(X(n) = x) = C(n, x) B(a+x, b+n-x)/B(a, b) B(g, d+n)/B(g, d)
+ *             + sum_(i=x)^(n-1) C(i, x) B(a+x, b+i-x)/B(a, b) B(g+1, d+i)/B(g, d),
+ * summed in log space. NaN on cancel.
+ */
+double
+bgbb_prob_n(const double *par, double n, double x)
+{
+	double		al = par[0],
+				be = par[1],
+				ga = par[2],
+				de = par[3];
+	double		lab = clv_lbeta(al, be),
+				lgd = clv_lbeta(ga, de),
+				lx1 = lgamma(x + 1.0),
+				l;
+
+	if (x > n)
+		return 0.0;
+	l = lgamma(n + 1.0) - lx1 - lgamma(n - x + 1.0) + clv_lbeta(al + x, be + n - x) - lab +
+		clv_lbeta(ga, de + n) - lgd;
+	for (double i = x; i < n; i++)
+	{
+		if (CLV_CANCELLED((long) (i - x) + 1))
+			return NAN;
+		l = clv_log_add_exp(l, lgamma(i + 1.0) - lx1 - lgamma(i - x + 1.0) +
+							clv_lbeta(al + x, be + i - x) - lab + clv_lbeta(ga + 1.0, de + i) - lgd);
+	}
+	return exp(l);
 }
 
 int

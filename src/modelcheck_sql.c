@@ -38,19 +38,22 @@ typedef struct CheckModel
 
 static const char *const bg_fields[] = {"r", "alpha", "a", "b"};
 static const char *const pareto_fields[] = {"r", "alpha", "s", "beta"};
+static const char *const bgbb_fields[] = {"alpha", "beta", "gamma", "delta"};
 
 static const CheckModel check_models[] = {
 	{0, NULL, NULL, NULL},
 	{CLV_CHECK_BGNBD, "bgnbd", "bgnbd_model", "BG/NBD"},
 	{CLV_CHECK_MBGNBD, "mbgnbd", "mbgnbd_model", "MBG/NBD"},
 	{CLV_CHECK_PARETO, "pareto_nbd", "pareto_nbd_model", "Pareto/NBD"},
+	{CLV_CHECK_BGBB, "bgbb", "bgbb_model", "BG/BB"},
 };
 
 static void
 read_check_model(FunctionCallInfo fcinfo, int argno, const CheckModel *cm, double *par)
 {
 	clv_read_model(fcinfo, argno, cm->typname,
-				   cm->kind == CLV_CHECK_PARETO ? pareto_fields : bg_fields, 4, par);
+				   cm->kind == CLV_CHECK_PARETO ? pareto_fields :
+				   cm->kind == CLV_CHECK_BGBB ? bgbb_fields : bg_fields, 4, par);
 }
 
 /*
@@ -90,7 +93,8 @@ state_values(ArrayType *arr, const char *fname, int *len)
 	for (int i = 0; i < *len; i++)
 		if (!isfinite(v[i]))
 			bad_state(fname, "The state holds a NaN or an infinity.");
-	if (*len < 5 || !(v[0] == CLV_CHECK_BGNBD || v[0] == CLV_CHECK_MBGNBD || v[0] == CLV_CHECK_PARETO))
+	if (*len < 5 || !(v[0] == CLV_CHECK_BGNBD || v[0] == CLV_CHECK_MBGNBD ||
+					  v[0] == CLV_CHECK_PARETO || v[0] == CLV_CHECK_BGBB))
 		bad_state(fname, "The state does not start with a model.");
 	for (int i = 1; i <= 4; i++)
 		if (!(v[i] > 0))
@@ -234,7 +238,7 @@ tracking_values(ArrayType *arr, const char *fname, int *len)
 
 	if (v == NULL)
 		return NULL;
-	if (*len < TR_HDR || !(v[TR_UNIT] > 0) ||
+	if (*len < TR_HDR || v[0] == CLV_CHECK_BGBB || !(v[TR_UNIT] > 0) ||
 		!(v[TR_PERIOD] == PERIOD_DAY || v[TR_PERIOD] == PERIOD_WEEK || v[TR_PERIOD] == PERIOD_MONTH) ||
 		!(v[TR_ACTUALS] == 0 || v[TR_ACTUALS] == 1))
 		bad_state(fname, "The state's header is not a tracking header.");
@@ -616,6 +620,17 @@ count_trans(FunctionCallInfo fcinfo, const CheckModel *cm)
 				 errmsg("%s: max_frequency must be between 1 and %d, got %d", fname, MAX_COUNT_BINS, cap),
 				 errhint("Customers with max_frequency or more repeat purchases share the last bin; 7 is usual.")));
 	clv_check_frequency(fname, x);
+	if (cm->kind == CLV_CHECK_BGBB)
+	{
+		/* opportunities: whole, at least the transactions, bounded (the sum is O(n)) */
+		clv_check_finite(fname, "n_periods", T);
+		if (T < 0 || T != floor(T) || T > 100000 || x > T)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: n_periods must be a whole number between frequency and 100000, got %g (frequency %g)",
+							fname, T, x),
+					 errhint("n_periods counts a customer's transaction opportunities; frequency counts those taken.")));
+	}
 	clv_check_finite(fname, "t_customer", T);
 	if (T < 0)
 		ereport(ERROR,
@@ -748,6 +763,7 @@ Datum clv_##m##_count_final(PG_FUNCTION_ARGS) \
 COUNT_FUNCTIONS(bgnbd, CLV_CHECK_BGNBD)
 COUNT_FUNCTIONS(mbgnbd, CLV_CHECK_MBGNBD)
 COUNT_FUNCTIONS(pareto_nbd, CLV_CHECK_PARETO)
+COUNT_FUNCTIONS(bgbb, CLV_CHECK_BGBB)
 
 /* mbgnbd_prob_n_purchases(model, t, n): P(X(t) = n) for a new MBG/NBD customer */
 PG_FUNCTION_INFO_V1(mbgnbd_prob_n_purchases);
@@ -998,4 +1014,32 @@ clv_svg_count_check(PG_FUNCTION_ARGS)
 	s.xlabel = "repeat purchases in the calibration period";
 	s.ylabel = "customers";
 	return svg_datum(chart_bars(&s), fname);
+}
+
+/* bgbb_prob_n_purchases(model, n_periods, n): P(X(n_periods) = n) for a new BG/BB customer */
+PG_FUNCTION_INFO_V1(bgbb_prob_n_purchases);
+Datum
+bgbb_prob_n_purchases(PG_FUNCTION_ARGS)
+{
+	const char *fname = "bgbb_prob_n_purchases";
+	double		par[4],
+				np = PG_GETARG_FLOAT8(1),
+				n = PG_GETARG_FLOAT8(2),
+				p;
+
+	read_check_model(fcinfo, 0, &check_models[CLV_CHECK_BGBB], par);
+	clv_check_finite(fname, "n_periods", np);
+	clv_check_finite(fname, "n", n);
+	if (np < 0 || np != floor(np) || np > 100000)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: n_periods must be a whole number between 0 and 100000, got %g", fname, np)));
+	if (n < 0 || n != floor(n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: n must be a whole number >= 0, got %g", fname, n)));
+	p = clv_uncond_prob_n(CLV_CHECK_BGBB, par, np, n);
+	if (isnan(p))
+		CHECK_FOR_INTERRUPTS();
+	PG_RETURN_FLOAT8(clv_check_result(fname, p));
 }

@@ -100,8 +100,12 @@ typedef enum clv_check_kind
 {
 	CLV_CHECK_BGNBD = 1,
 	CLV_CHECK_MBGNBD = 2,
-	CLV_CHECK_PARETO = 3
+	CLV_CHECK_PARETO = 3,
+	CLV_CHECK_BGBB = 4			/* count check only: t is n_periods, a whole number */
 } clv_check_kind;
+
+/* BG/BB: P(X(n) = x) of a new customer over n opportunities (Fader, Hardie & Shang 2010) */
+extern double bgbb_prob_n(const double *par, double n, double x);
 
 extern double clv_uncond_expected(int kind, const double *par, double t);
 extern double clv_uncond_prob_n(int kind, const double *par, double t, double n);

@@ -6,6 +6,7 @@ Independent of clv's C code:
     (BG/NBD: Fader, Hardie & Lee 2005 eq. 9; MBG/NBD: Batislam et al. 2007; Pareto/NBD:
     Schmittlein et al. 1987) -- clv evaluates them by other series;
   - P(X(t) = x) by numerical integration (mpmath.quad) over the purchase rate lambda
+    (BG/BB: over the transaction probability p)
     (BG/NBD, MBG/NBD: the drop-out moments E[(1-p)^k] are Beta functions) or over the
     drop-out time (Pareto/NBD), not by the negative binomial / incomplete beta /
     hypergeometric closed forms clv uses;
@@ -26,6 +27,7 @@ mp.mp.dps = 30
 BG = (0.243, 4.414, 0.793, 2.426)          # FHL 2005, CDNOW, weeks
 MBG = (0.525, 6.183, 0.891, 1.614)
 PNBD = (0.553, 10.578, 0.606, 11.669)
+BGBB = (1.204, 0.750, 0.657, 2.783)        # Fader, Hardie & Shang 2010, donations
 
 
 def ex_bgnbd(p, t):
@@ -89,6 +91,20 @@ def pn_pareto(p, t, x):
     return alive + died
 
 
+def pn_bgbb(p, n, x):
+    # over p ~ Beta(alpha, beta) numerically; the drop-out moments are Beta functions
+    al, be, ga, de = map(mp.mpf, p)
+    if x > n:
+        return mp.mpf(0)
+    bgd = mp.beta(ga, de)
+    def f(q):
+        v = mp.binomial(n, x) * q ** x * (1 - q) ** (n - x) * mp.beta(ga, de + n) / bgd
+        for i in range(x, n):
+            v += mp.binomial(i, x) * q ** x * (1 - q) ** (i - x) * mp.beta(ga + 1, de + i) / bgd
+        return v * q ** (al - 1) * (1 - q) ** (be - 1) / mp.beta(al, be)
+    return mp.quad(f, [0, 0.5, 1])
+
+
 def grid():
     print("-- E[X(t)]: model, t, value")
     for name, p, f in (("bgnbd", BG, ex_bgnbd), ("mbgnbd", MBG, ex_mbgnbd), ("pareto_nbd", PNBD, ex_pareto)):
@@ -99,6 +115,10 @@ def grid():
         for t in (1, 10, 39, 78):
             for x in (0, 1, 2, 5, 7):
                 print(f"('{name}', {t}, {x}, {mp.nstr(f(p, mp.mpf(t), x), 17)}),")
+    for n in (1, 6, 11):
+        for x in (0, 1, 3, 6):
+            if x <= n:
+                print(f"('bgbb', {n}, {x}, {mp.nstr(pn_bgbb(BGBB, n, x), 17)}),")
 
 
 def tracking():

@@ -7,7 +7,8 @@
 CREATE TABLE mc_models AS
 SELECT bgnbd_model(0.243, 4.414, 0.793, 2.426) AS bg,
        mbgnbd_model(0.525, 6.183, 0.891, 1.614) AS mbg,
-       pareto_nbd_model(0.553, 10.578, 0.606, 11.669) AS pnbd;
+       pareto_nbd_model(0.553, 10.578, 0.606, 11.669) AS pnbd,
+       bgbb_model(1.204, 0.750, 0.657, 2.783) AS bb;
 
 -- E[X(t)] of a new customer: worst relative error over the grid below 1e-8.
 CREATE TABLE mc_ref_ex (model text, t float8, value float8);
@@ -38,7 +39,8 @@ FROM (SELECT r.*, CASE model WHEN 'bgnbd' THEN bgnbd_expected_purchases(bg, t)
       FROM mc_ref_ex r, mc_models) s
 GROUP BY model ORDER BY model;
 
--- P(X(t) = x) of a new customer (MBG/NBD's is new in 0.3).
+-- P(X(t) = x) of a new customer (MBG/NBD's and BG/BB's, over t = n_periods
+-- opportunities, are new in 0.3).
 CREATE TABLE mc_ref_pn (model text, t float8, x int, value float8);
 INSERT INTO mc_ref_pn VALUES
 ('bgnbd', 1, 0, 0.95158879412254711),
@@ -100,11 +102,22 @@ INSERT INTO mc_ref_pn VALUES
 ('pareto_nbd', 78, 1, 0.1535408065754536),
 ('pareto_nbd', 78, 2, 0.079076918226047922),
 ('pareto_nbd', 78, 5, 0.025250639975049236),
-('pareto_nbd', 78, 7, 0.015013078765076467);
+('pareto_nbd', 78, 7, 0.015013078765076467),
+('bgbb', 1, 0, 0.50150972364380759),
+('bgbb', 1, 1, 0.49849027635619241),
+('bgbb', 6, 0, 0.31121774326384936),
+('bgbb', 6, 1, 0.17010997840651466),
+('bgbb', 6, 3, 0.10026311502480369),
+('bgbb', 6, 6, 0.11278764820774683),
+('bgbb', 11, 0, 0.29635230585292242),
+('bgbb', 11, 1, 0.15103020708139907),
+('bgbb', 11, 3, 0.073398629272403173),
+('bgbb', 11, 6, 0.045504666447207462);
 SELECT model, count(*) AS points,
        max(abs(v / value - 1)) < 1e-8 AS agrees_1e8
 FROM (SELECT r.*, CASE model WHEN 'bgnbd' THEN bgnbd_prob_n_purchases(bg, t, x)
                              WHEN 'mbgnbd' THEN mbgnbd_prob_n_purchases(mbg, t, x)
+                             WHEN 'bgbb' THEN bgbb_prob_n_purchases(bb, t, x)
                              ELSE pareto_nbd_prob_n_purchases(pnbd, t, x) END AS v
       FROM mc_ref_pn r, mc_models) s
 GROUP BY model ORDER BY model;
@@ -218,6 +231,16 @@ FROM (SELECT 'bgnbd' AS m, bgnbd_count_check(bg, (s).frequency, (s).t, 7) AS b F
 SELECT c.frequency, abs(c.expected / r.value - 1) < 1e-8 AS agrees_1e8
 FROM unnest((SELECT pareto_nbd_count_check(pnbd, 2, 39, 8) FROM mc_models)) c
 JOIN mc_ref_pn r ON r.model = 'pareto_nbd' AND r.t = 39 AND r.x = c.frequency ORDER BY 1;
+
+-- BG/BB on the donations data (Fader, Hardie & Shang 2010): donors by donations in
+-- their 6 opportunities, at the published parameters.
+CREATE TABLE mc_donations (frequency int, recency int, periods int, weights int);
+\copy mc_donations FROM 'data/donations.csv' WITH (FORMAT csv, HEADER)
+SELECT c.frequency, c.or_more, c.actual, round(c.expected::numeric, 1) AS expected
+FROM unnest((SELECT bgbb_count_check(bb, frequency, periods, 6)
+             FROM mc_models, mc_donations, generate_series(1, weights))) c;
+SELECT bgbb_count_check(bb, 3, 2, 6) FROM mc_models;
+SELECT bgbb_count_check(bb, 1, 2.5, 6) FROM mc_models;
 
 -- Charts: SVG 1.1, title, axis titles with units, the calibration line, bars.
 CREATE TABLE mc_charts AS
