@@ -279,16 +279,20 @@ SELECT report.add(90, 'Dynamic pricing by RFM segment',
 -- (Further sections: append here, see the header.)
 
 ------------------------------------------------------------------------------------------
--- Model checks over calendar time (demo/10_model_checks.sql)
+-- Model checks over calendar time (demo/10_model_checks.sql): two charts a row, each
+-- model's cumulative and weekly tracking side by side, then the three count checks.
 ------------------------------------------------------------------------------------------
 SELECT report.add(35, 'Model checks over calendar time',
-    string_agg(report.figure(clv_svg_tracking(periods, '1997-09-30', true, model || ': cumulative repeat purchases'),
-                             model || ': repeat purchases of the 2,357 customers cumulated week by week, expected and actual; the dashed line ends the calibration period.')
-               || report.figure(clv_svg_tracking(periods, '1997-09-30', false, model || ': weekly repeat purchases'),
-                                model || ': repeat purchases per week, expected and actual.'), '' ORDER BY model)
-    || (SELECT string_agg(report.figure(clv_svg_count_check(bins, model || ': customers by calibration repeat purchases'),
-                                        model || ': customers with 0 .. 6 and 7 or more repeat purchases in the 39 calibration weeks, actual and expected.'), '' ORDER BY model)
-        FROM model_counts))
+    '<p>Repeat purchases of the 2,357 customers week by week, expected by each model (fitted on the 39 calibration weeks) and made; the dashed line ends the calibration period. Then the customers by repeat purchases in the calibration period, actual and expected.</p>'
+    || '<div style="display: grid; grid-template-columns: 1fr 1fr; gap: 8px 16px;">'
+    || string_agg(report.figure(clv_svg_tracking(periods, '1997-09-30', true, model || ': cumulative repeat purchases'),
+                                model || ': cumulative, expected and actual.')
+                  || report.figure(clv_svg_tracking(periods, '1997-09-30', false, model || ': weekly repeat purchases'),
+                                   model || ': per week, expected and actual.'), '' ORDER BY model)
+    || (SELECT string_agg(report.figure(clv_svg_count_check(bins, model || ': customers by repeat purchases'),
+                                        model || ': customers with 0 .. 6 and 7 or more repeat purchases in the calibration weeks.'), '' ORDER BY model)
+        FROM model_counts)
+    || '</div>')
 FROM model_tracking;
 ------------------------------------------------------------------------------------------
 

@@ -210,6 +210,16 @@ SELECT round(t.cumulative_expected::numeric, 6) = round(4 * w.cumulative_expecte
 FROM unnest((SELECT bgnbd_tracking(bgnbd_model(0.243, 4.414, 0.793, 2.426), purchases, '1997-01-01',
                                    '1998-06-30', 'week', 7) FROM mc_par)) t
 JOIN mc_tracking w USING (period) WHERE period = 78;
+-- customers acquired before tracking_start widen the states differently in each worker
+CREATE TABLE mc_serial AS
+SELECT t.* FROM unnest((SELECT bgnbd_tracking(bgnbd_model(0.243, 4.414, 0.793, 2.426), purchases, '1997-02-15',
+                                              '1997-12-31', 'month', 7) FROM mc_purchases)) t;
+SELECT bool_and(round(t.cumulative_expected::numeric, 6) = round(4 * s.cumulative_expected::numeric, 6)
+                AND t.cumulative_actual = 4 * s.cumulative_actual) AS same_as_serial,
+       count(*) AS periods, max(s.cumulative_actual) AS cumulative_actual
+FROM unnest((SELECT bgnbd_tracking(bgnbd_model(0.243, 4.414, 0.793, 2.426), purchases, '1997-02-15',
+                                   '1997-12-31', 'month', 7) FROM mc_par)) t
+JOIN mc_serial s USING (period);
 SELECT c.frequency, c.actual, round(c.expected::numeric, 2) AS expected
 FROM unnest((SELECT bgnbd_count_check(bgnbd_model(0.243, 4.414, 0.793, 2.426), (s).frequency, (s).t, 3)
              FROM mc_summary, generate_series(1, 4))) c;
