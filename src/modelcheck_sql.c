@@ -568,16 +568,76 @@ TRACKING_FUNCTIONS(pareto_nbd, CLV_CHECK_PARETO)
 #define CC_HDR 6
 
 /*
- * P(X(T) = x) of the last (model, T, max_frequency) seen in this backend: data often come
- * sorted or clustered by T. Plain static data (no pointers); invalid while being filled.
+ * P(X(T) = x) per (model, T, max_frequency), cached in this backend: customers share few
+ * distinct ages (days or weeks since the first purchase), so most rows are a look-up.
+ * Up to SMALL_CAP bins: a direct-mapped table hashed on T; more bins: the last one seen.
+ * Plain static data (no pointers, nothing in fn_extra, which clv_read_model owns); an
+ * entry is invalid (key[0] = -1) while it is filled.
  */
-typedef struct CountCache
+#define SMALL_CAP 15
+#define SMALL_SLOTS 256
+
+typedef struct SmallEntry
 {
 	double		key[7];			/* kind, par[4], T, cap */
+	double		p[SMALL_CAP + 1];
+} SmallEntry;
+
+typedef struct CountCache
+{
+	double		key[7];
 	double		p[MAX_COUNT_BINS + 1];
 } CountCache;
 
+static SmallEntry small_cache[SMALL_SLOTS];
+static bool small_cache_init = false;
 static CountCache count_cache = {{-1}};
+
+/* The cache entry's key and probabilities for key (filled if missing); its p[]. */
+static double *
+count_probs_cached(const char *fname, int kind, const double *par, double T, int cap,
+				   const double *key)
+{
+	double	   *ekey,
+			   *p;
+	size_t		keysize = sizeof(double) * 7;
+
+	if (cap <= SMALL_CAP)
+	{
+		uint64		bits;
+		SmallEntry *e;
+
+		if (!small_cache_init)
+		{
+			for (int i = 0; i < SMALL_SLOTS; i++)
+				small_cache[i].key[0] = -1;
+			small_cache_init = true;
+		}
+		memcpy(&bits, &T, sizeof(bits));
+		e = &small_cache[((bits ^ (uint64) cap) * UINT64CONST(0x9E3779B97F4A7C15)) >> 56];
+		ekey = e->key;
+		p = e->p;
+	}
+	else
+	{
+		ekey = count_cache.key;
+		p = count_cache.p;
+	}
+	if (memcmp(ekey, key, keysize) == 0)
+		return p;
+	ekey[0] = -1;				/* invalid until filled */
+	if (clv_count_probs(kind, par, T, cap, p) != 0)
+	{
+		CHECK_FOR_INTERRUPTS();
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: cannot evaluate P(X(t) = x) at t_customer = %g", fname, T),
+				 errdetail("The model's parameters and this age are outside the range in which the probabilities can be evaluated in double precision."),
+				 errhint("Check the model's parameters and t_customer for extreme values.")));
+	}
+	memcpy(ekey, key, keysize);
+	return p;
+}
 
 static double *
 count_values(ArrayType *arr, const char *fname, int *len)
@@ -606,7 +666,7 @@ count_trans(FunctionCallInfo fcinfo, const CheckModel *cm)
 				T = PG_GETARG_FLOAT8(3);
 	int32		cap = PG_GETARG_INT32(4);
 	int			len;
-	CountCache *cc;
+	double	   *probs;
 	double		key[7];
 
 	snprintf(fname, sizeof(fname), "%s_count_check", cm->prefix);
@@ -659,24 +719,10 @@ count_trans(FunctionCallInfo fcinfo, const CheckModel *cm)
 	memcpy(key + 1, par, sizeof(par));
 	key[5] = T;
 	key[6] = cap;
-	cc = &count_cache;
-	if (memcmp(cc->key, key, sizeof(key)) != 0)
-	{
-		cc->key[0] = -1;		/* invalid until filled */
-		if (clv_count_probs(cm->kind, par, T, cap, cc->p) != 0)
-		{
-			CHECK_FOR_INTERRUPTS();
-			ereport(ERROR,
-					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("%s: cannot evaluate P(X(t) = x) at t_customer = %g", fname, T),
-					 errdetail("The model's parameters and this age are outside the range in which the probabilities can be evaluated in double precision."),
-					 errhint("Check the model's parameters and t_customer for extreme values.")));
-		}
-		memcpy(cc->key, key, sizeof(key));
-	}
+	probs = count_probs_cached(fname, cm->kind, par, T, cap, key);
 	v[CC_HDR + 2 * (int) Min(x, cap)] += 1;
 	for (int i = 0; i <= cap; i++)
-		v[CC_HDR + 2 * i + 1] += cc->p[i];
+		v[CC_HDR + 2 * i + 1] += probs[i];
 	PG_RETURN_ARRAYTYPE_P(st);
 }
 
