@@ -1,6 +1,7 @@
 /*
  * math_fuzz.c - libFuzzer target for the plain-C math of clv (src/bgnbd.c,
- * src/gammagamma.c, src/pareto.c, src/specfun.c, src/kmeans.c, src/optim.c, src/fit.c),
+ * src/gammagamma.c, src/pareto.c, src/specfun.c, src/kmeans.c, src/hclust.c, src/optim.c,
+ * src/fit.c),
  * built with AddressSanitizer and UBSan by test/fuzz/libfuzz.sh.
  *
  * Non-finite results are allowed where the glue turns them into an ERROR.
@@ -20,6 +21,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "hclust.h"
 #include "kmeans.h"
 #include "models.h"
 #include "specfun.h"
@@ -136,7 +138,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	input		in = {data, size};
-	int			target = byte(&in) % 11;
+	int			target = byte(&in) % 12;
 	double		par[4],
 				rowsbuf[16 * CLV_ROW_WIDTH],
 				grad[4];
@@ -319,6 +321,51 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					if (!isfinite(res.inertia) || res.inertia < 0)
 						fail("k-means inertia not finite and >= 0", res.inertia);
 					(void) km_silhouette(&pts, res.labels, k, 42, &env, &exact);
+				}
+				arena_free();
+				break;
+			}
+		case 11:				/* hierarchical clustering: linkage, check, cut; forged trees */
+			{
+				static const hc_env env = {arena_alloc, never_stop, NULL};
+				double		x[32 * 3],
+							Z[31 * 4];
+				int			d = 1 + byte(&in) % 3,
+							n = 1 + byte(&in) % 32,
+							k = 1 + byte(&in) % 32,
+							labels[32],
+							seen[33] = {0},
+							distinct = 0;
+				hc_method	m = (hc_method) (byte(&in) % 4);
+				const char *why;
+
+				for (int i = 0; i < n * d; i++)
+				{
+					x[i] = dbl(&in);
+					/* the glue passes finite scaled features whose distances do not overflow */
+					if (!isfinite(x[i]) || fabs(x[i]) > 1e150)
+						x[i] = 0.0;
+				}
+				hc_linkage(x, n, d, m, &env, Z);
+				if (hc_check(Z, n, &env, &why) >= 0)
+					fail("hc_linkage built an invalid linkage matrix", n);
+				if (k > n)
+					k = n;
+				/* a forged matrix: one value replaced; valid or not, no crash */
+				if (n > 1 && byte(&in) % 2)
+					Z[byte(&in) % (4 * (n - 1))] = dbl(&in);
+				if (hc_check(Z, n, &env, &why) < 0)
+				{
+					hc_cut(Z, n, k, &env, labels);
+					for (int i = 0; i < n; i++)
+					{
+						if (labels[i] < 1 || labels[i] > k)
+							fail("hc_cut label out of 1..k", labels[i]);
+						distinct += !seen[labels[i]];
+						seen[labels[i]] = 1;
+					}
+					if (distinct != k)
+						fail("hc_cut did not give k clusters", distinct);
 				}
 				arena_free();
 				break;
