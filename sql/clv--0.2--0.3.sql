@@ -18,7 +18,8 @@ CREATE TYPE hclust_model AS (
     n           bigint,     -- observations: the rows, in input order
     linkage     float8[],   -- (n - 1) x 4: scipy's linkage matrix [idx1, idx2, height, size]
     shift       float8[],   -- per feature: subtracted after log1p (log_zscore)
-    scale       float8[]    -- per feature: divided by after the shift
+    scale       float8[],   -- per feature: divided by after the shift
+    weights     float8[]    -- per row: the weight passed (NULL: unweighted, each row 1)
 );
 
 CREATE FUNCTION hclust_segment(features float8[], k int, linkage text DEFAULT 'ward',
@@ -31,6 +32,8 @@ CREATE FUNCTION _hclust_trans(internal, float8[]) RETURNS internal
 CREATE FUNCTION _hclust_trans(internal, float8[], text) RETURNS internal
     AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION _hclust_trans(internal, float8[], text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text, text, float8) RETURNS internal
     AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE FUNCTION _hclust_combine(internal, internal) RETURNS internal
     AS 'MODULE_PATHNAME', 'hclust_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -54,16 +57,22 @@ CREATE AGGREGATE hclust_fit(features float8[], linkage text, scaling text) (
     SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
     FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
     SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+-- weight: the number of identical rows a row stands for (k-means centroids: cluster sizes).
+CREATE AGGREGATE hclust_fit(features float8[], linkage text, scaling text, weight float8) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
 
 CREATE FUNCTION hclust_cut(model hclust_model, k int)
     RETURNS int[] AS 'MODULE_PATHNAME', 'hclust_cut'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON TYPE hclust_model IS 'Hierarchical clustering: method, scaling, n, linkage ((n-1) x 4 scipy linkage matrix), shift, scale';
+COMMENT ON TYPE hclust_model IS 'Hierarchical clustering: method, scaling, n, linkage ((n-1) x 4 scipy linkage matrix), shift, scale, weights';
 COMMENT ON FUNCTION hclust_segment(float8[], int, text, text) IS 'Window function: hierarchical cluster id 1..k of each row of the partition (left to right in the dendrogram)';
 COMMENT ON AGGREGATE hclust_fit(float8[]) IS 'Hierarchical clustering (Ward, zscore scaling) of the feature rows in input order: the merge tree as an hclust_model';
 COMMENT ON AGGREGATE hclust_fit(float8[], text) IS 'Hierarchical clustering with a linkage (ward, single, complete, average; zscore): the merge tree as an hclust_model';
 COMMENT ON AGGREGATE hclust_fit(float8[], text, text) IS 'Hierarchical clustering with the given linkage and scaling (none, zscore, log_zscore): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text, text, float8) IS 'Weighted hierarchical clustering: each row counts weight times (e.g. k-means centroids with cluster sizes)';
 COMMENT ON FUNCTION hclust_cut(hclust_model, int) IS 'Cluster ids 1..k of the model''s rows in input order, cutting its tree into k clusters (as hclust_segment)';
 -- ==== end hclust ====
 

@@ -107,13 +107,13 @@ uf_find(long *parent, long x)
  * label() does, n + row for the cluster formed at a row.
  */
 static void
-sort_and_label(double *Z, long n, const hc_env *env)
+sort_and_label(double *Z, const double *w, long n, const hc_env *env)
 {
 	long		m = n - 1;
 	long	   *order,
-			   *parent,
+			   *parent;
+	double	   *tmp,
 			   *size;
-	double	   *tmp;
 
 	if (m <= 0)
 		return;
@@ -127,11 +127,11 @@ sort_and_label(double *Z, long n, const hc_env *env)
 	for (long i = 0; i < m; i++)
 		memcpy(tmp + 4 * i, Z + 4 * order[i], sizeof(double) * 4);
 	parent = env->alloc(sizeof(long) * (2 * n - 1));
-	size = env->alloc(sizeof(long) * (2 * n - 1));
+	size = env->alloc(sizeof(double) * (2 * n - 1));
 	for (long i = 0; i < 2 * n - 1; i++)
 	{
 		parent[i] = i;
-		size[i] = 1;
+		size[i] = w && i < n ? w[i] : 1;
 	}
 	for (long i = 0; i < m; i++)
 	{
@@ -146,7 +146,7 @@ sort_and_label(double *Z, long n, const hc_env *env)
 		Z[4 * i] = a < b ? a : b;
 		Z[4 * i + 1] = a < b ? b : a;
 		Z[4 * i + 2] = tmp[4 * i + 2];
-		Z[4 * i + 3] = (double) size[c];
+		Z[4 * i + 3] = size[c];
 	}
 }
 
@@ -208,7 +208,7 @@ typedef struct chain_ctx
 	int			d;
 	double	   *c;				/* Ward: centroids, n * d */
 	double	   *D;				/* complete/average: condensed distances */
-	long	   *size;			/* 0 for a merged-away slot */
+	double	   *size;			/* rows (weights) of the slot's cluster */
 } chain_ctx;
 
 /*
@@ -218,8 +218,8 @@ typedef struct chain_ctx
 static inline double
 ward_key(const chain_ctx *cx, long a, long b)
 {
-	double		na = (double) cx->size[a],
-				nb = (double) cx->size[b];
+	double		na = cx->size[a],
+				nb = cx->size[b];
 
 	return na * nb / (na + nb) * euclid2(cx->c + a * cx->d, cx->c + b * cx->d, cx->d);
 }
@@ -242,10 +242,10 @@ nn_chain(chain_ctx *cx, const hc_env *env, double *Z)
 	for (long k = 0; k < n - 1; k++)
 	{
 		long		x,
-					y = 0,
+					y = 0;
+		double		cur,
 					nx,
 					ny;
-		double		cur;
 
 		POLL(env);
 		if (len == 0)
@@ -268,7 +268,7 @@ nn_chain(chain_ctx *cx, const hc_env *env, double *Z)
 			if (cx->m == HC_WARD)
 			{
 				const double *cxp = cx->c + x * cx->d;
-				double		nxd = (double) cx->size[x];
+				double		nxd = cx->size[x];
 
 				for (long t = 0; t < act.n; t++)
 				{
@@ -279,7 +279,7 @@ nn_chain(chain_ctx *cx, const hc_env *env, double *Z)
 					POLL_EVERY(env, t + 1);
 					if (i == x)
 						continue;
-					ni = (double) cx->size[i];
+					ni = cx->size[i];
 					v = nxd * ni / (nxd + ni) * euclid2(cxp, cx->c + i * cx->d, cx->d);
 					if (v < cur)
 					{
@@ -331,7 +331,7 @@ nn_chain(chain_ctx *cx, const hc_env *env, double *Z)
 
 			/* the merged centroid, in slot y */
 			for (int j = 0; j < cx->d; j++)
-				b[j] = ((double) nx * a[j] + (double) ny * b[j]) / (double) (nx + ny);
+				b[j] = (nx * a[j] + ny * b[j]) / (nx + ny);
 		}
 		else
 		{
@@ -348,7 +348,7 @@ nn_chain(chain_ctx *cx, const hc_env *env, double *Z)
 				dxi = cx->D[cindex(n, i, x)];
 				dyi = cx->D[cindex(n, i, y)];
 				cx->D[cindex(n, i, y)] = cx->m == HC_COMPLETE ? fmax(dxi, dyi)
-					: ((double) nx * dxi + (double) ny * dyi) / (double) (nx + ny);
+					: (nx * dxi + ny * dyi) / (nx + ny);
 			}
 		}
 		cx->size[x] = 0;
@@ -400,7 +400,8 @@ mst_single(const double *x, long n, int d, const hc_env *env, double *Z)
 }
 
 void
-hc_linkage(const double *x, long n, int d, hc_method m, const hc_env *env, double *Z)
+hc_linkage(const double *x, const double *w, long n, int d, hc_method m,
+		   const hc_env *env, double *Z)
 {
 	if (n < 2)
 		return;
@@ -415,9 +416,9 @@ hc_linkage(const double *x, long n, int d, hc_method m, const hc_env *env, doubl
 		cx.d = d;
 		cx.c = NULL;
 		cx.D = NULL;
-		cx.size = env->alloc(sizeof(long) * n);
+		cx.size = env->alloc(sizeof(double) * n);
 		for (long i = 0; i < n; i++)
-			cx.size[i] = 1;
+			cx.size[i] = w ? w[i] : 1;
 		if (m == HC_WARD)
 		{
 			cx.c = env->alloc(sizeof(double) * n * d);
@@ -436,15 +437,15 @@ hc_linkage(const double *x, long n, int d, hc_method m, const hc_env *env, doubl
 		}
 		nn_chain(&cx, env, Z);
 	}
-	sort_and_label(Z, n, env);
+	sort_and_label(Z, w, n, env);
 }
 
 /* ---------- a linkage matrix from outside, and cutting it ---------- */
 
 long
-hc_check(const double *Z, long n, const hc_env *env, const char **why)
+hc_check(const double *Z, const double *w, long n, const hc_env *env, const char **why)
 {
-	long	   *size;
+	double	   *size;
 	char	   *used;
 	double		prev = 0;
 
@@ -453,11 +454,11 @@ hc_check(const double *Z, long n, const hc_env *env, const char **why)
 		*why = "There must be at least one observation";
 		return 0;
 	}
-	size = env->alloc(sizeof(long) * (2 * n - 1));
+	size = env->alloc(sizeof(double) * (2 * n - 1));
 	used = env->alloc(2 * n - 1);
 	memset(used, 0, 2 * n - 1);
 	for (long i = 0; i < n; i++)
-		size[i] = 1;
+		size[i] = w ? w[i] : 1;
 	for (long r = 0; r < n - 1; r++)
 	{
 		double		a = Z[4 * r],
@@ -486,7 +487,7 @@ hc_check(const double *Z, long n, const hc_env *env, const char **why)
 			*why = "Heights must be finite, >= 0 and in increasing order";
 			return r;
 		}
-		if (s != (double) (size[ia] + size[ib]))
+		if (s != size[ia] + size[ib])
 		{
 			*why = "The size is not the sum of the sizes of the two clusters merged";
 			return r;

@@ -38,17 +38,21 @@ extern double hc_work_bytes(hc_method m, long n, int d);
 /*
  * Linkage matrix of n >= 1 observations x (n * d, row-major, finite) into Z ((n - 1) * 4
  * doubles). Heights are Euclidean (Ward: scipy's Ward distance, sqrt(2 na nb / (na + nb))
- * times the distance of the centroids).
+ * times the distance of the centroids). w: NULL, or n positive weights: observation i
+ * stands for w[i] identical rows (merged first, at height 0): sizes are sums of weights,
+ * and Ward and average linkage count each row w[i] times.
  */
-extern void hc_linkage(const double *x, long n, int d, hc_method m, const hc_env *env,
-					   double *Z);
+extern void hc_linkage(const double *x, const double *w, long n, int d, hc_method m,
+					   const hc_env *env, double *Z);
 
 /*
  * -1 if Z is a valid linkage matrix of n observations (indices whole, idx1 < idx2 <
- * n + row, each cluster merged once, heights finite, >= 0 and sorted, sizes the sums);
+ * n + row, each cluster merged once, heights finite, >= 0 and sorted, sizes the sums of
+ * the weights w, or of 1 each when w is NULL);
  * otherwise the 0-based row of the first problem, and *why says what it is.
  */
-extern long hc_check(const double *Z, long n, const hc_env *env, const char **why);
+extern long hc_check(const double *Z, const double *w, long n, const hc_env *env,
+					 const char **why);
 
 /*
  * Labels 1..k (1 <= k <= n) of the n observations after undoing the last k - 1 merges

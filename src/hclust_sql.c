@@ -41,6 +41,9 @@ PG_FUNCTION_INFO_V1(hclust_cut);
  */
 #define HC_MAX_ROWS 50000
 
+/* Weights are counts of rows: at most this, so that sums and Ward's products stay exact-ish. */
+#define HC_MAX_WEIGHT 1e12
+
 static const char *const method_names[] = {"ward", "single", "complete", "average"};
 
 #define HC_BIG_HINT "Cluster k-means centroids instead: kmeans_fit(features, 200), then hclust over its centers (docs/segmentation.md, \"Hierarchical clustering of many rows\")."
@@ -63,11 +66,14 @@ parse_method(const char *fname, text *t)
 
 /* ---------- memory and size limits ---------- */
 
-/* Bytes of n rows of d features: the rows, their scaled copy and the work arrays. */
+/*
+ * Bytes of n rows of d features: the rows, their scaled copy, weights and the work
+ * arrays.
+ */
 static double
 hc_bytes(hc_method m, int64 n, int d)
 {
-	return 16.0 * n * d + 32.0 * n + hc_work_bytes(m, (long) n, d);
+	return 16.0 * n * d + 48.0 * n + hc_work_bytes(m, (long) n, d);
 }
 
 /* The most rows a fit may have: HC_MAX_ROWS, and within maintenance_work_mem. */
@@ -141,10 +147,13 @@ typedef struct HcFit
 	double	   *scale;
 } HcFit;
 
-/* Scales a copy of rows (n x d, checked) and builds the linkage matrix. */
+/*
+ * Scales a copy of rows (n x d, checked) and builds the linkage matrix; w: NULL or the
+ * rows' weights (the scaling weighs them too).
+ */
 static void
-hc_fit(const char *fname, const double *rows, int64 n, int d, hc_method m,
-	   km_scaling s, HcFit *fit)
+hc_fit(const char *fname, const double *rows, const double *w, int64 n, int d,
+	   hc_method m, km_scaling s, HcFit *fit)
 {
 	km_points	p;
 
@@ -154,14 +163,17 @@ hc_fit(const char *fname, const double *rows, int64 n, int d, hc_method m,
 	p.x = hc_palloc(sizeof(double) * n * d);
 	memcpy(p.x, rows, sizeof(double) * n * d);
 	p.w = hc_palloc(sizeof(double) * n);
+	p.wsum = 0;
 	for (int64 i = 0; i < n; i++)
-		p.w[i] = 1;
-	p.wsum = (double) n;
+	{
+		p.w[i] = w ? w[i] : 1;
+		p.wsum += p.w[i];
+	}
 	fit->shift = hc_palloc(sizeof(double) * d);
 	fit->scale = hc_palloc(sizeof(double) * d);
 	km_scale_points(fname, &p, s, fit->shift, fit->scale);
 	fit->Z = hc_palloc(sizeof(double) * 4 * Max(n - 1, 1));
-	hc_linkage(p.x, (long) n, d, m, &pg_env, fit->Z);
+	hc_linkage(p.x, w, (long) n, d, m, &pg_env, fit->Z);
 	for (int64 i = 0; i < n - 1; i++)
 		if (!isfinite(fit->Z[4 * i + 2]))
 			ereport(ERROR,
@@ -305,7 +317,7 @@ hclust_segment(PG_FUNCTION_ARGS)
 			int64		j = 0;
 
 			check_k("hclust_segment", part->k, n);
-			hc_fit("hclust_segment", rows, n, d, part->method, part->scaling, &fit);
+			hc_fit("hclust_segment", rows, NULL, n, d, part->method, part->scaling, &fit);
 			lab = hc_palloc(sizeof(int) * n);
 			hc_cut(fit.Z, (long) n, part->k, &pg_env, lab);
 			for (int64 i = 0; i < nrows; i++)
@@ -331,19 +343,22 @@ typedef struct HcState
 {
 	hc_method	method;
 	km_scaling	scaling;
+	bool		weighted;		/* the overload with weight */
 	int			d;				/* -1 until the first non-NULL row */
 	int64		n;				/* rows */
 	int64		cap;			/* rows allocated */
 	double	   *x;				/* n * d */
+	double	   *w;				/* n weights, when weighted */
 } HcState;
 
 static HcState *
-state_create(MemoryContext cxt, hc_method m, km_scaling s)
+state_create(MemoryContext cxt, hc_method m, km_scaling s, bool weighted)
 {
 	HcState    *st = MemoryContextAllocZero(cxt, sizeof(HcState));
 
 	st->method = m;
 	st->scaling = s;
+	st->weighted = weighted;
 	st->d = -1;
 	return st;
 }
@@ -363,6 +378,23 @@ state_reserve(HcState *st, int64 more)
 									   sizeof(double) * st->d * st->cap);
 	else
 		st->x = repalloc_huge(st->x, sizeof(double) * st->d * st->cap);
+	if (!st->weighted)
+		return;
+	if (st->w == NULL)
+		st->w = MemoryContextAllocHuge(GetMemoryChunkContext(st), sizeof(double) * st->cap);
+	else
+		st->w = repalloc_huge(st->w, sizeof(double) * st->cap);
+}
+
+static void
+check_weight(const char *fname, double w)
+{
+	if (!(w > 0 && w <= HC_MAX_WEIGHT))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: weight is %g, it must be positive and at most %g", fname, w, HC_MAX_WEIGHT),
+				 errdetail("A row's weight is the number of identical rows it stands for."),
+				 errhint("Leave out rows of weight 0 with a WHERE clause.")));
 }
 
 static void
@@ -377,7 +409,10 @@ same_params(const HcState *a, hc_method m, km_scaling s)
 				 errhint("Pass constants, or GROUP BY them.")));
 }
 
-/* hclust_fit(features [, linkage [, scaling]]): rows with NULL features are skipped. */
+/*
+ * hclust_fit(features [, linkage [, scaling [, weight]]]): rows with NULL features are
+ * skipped.
+ */
 Datum
 hclust_trans(PG_FUNCTION_ARGS)
 {
@@ -392,21 +427,27 @@ hclust_trans(PG_FUNCTION_ARGS)
 		if (PG_ARGISNULL(i))
 			ereport(ERROR,
 					(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
-					 errmsg("hclust_fit: %s must not be NULL", i == 2 ? "linkage" : "scaling"),
+					 errmsg("hclust_fit: %s must not be NULL",
+							i == 2 ? "linkage" : i == 3 ? "scaling" : "weight"),
+					 i == 4 ? errhint("Leave out such rows with a WHERE clause, or pass 1.") :
 					 errhint("Omit linkage or scaling for the defaults ('ward', 'zscore').")));
 	if (nargs > 2)
 		m = parse_method("hclust_fit", PG_GETARG_TEXT_PP(2));
 	if (nargs > 3)
 		s = km_parse_scaling("hclust_fit", PG_GETARG_TEXT_PP(3));
 	if (st == NULL)
-		st = state_create(cxt, m, s);
+		st = state_create(cxt, m, s, nargs > 4);
 	else
 		same_params(st, m, s);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
+	if (nargs > 4)
+		check_weight("hclust_fit", PG_GETARG_FLOAT8(4));
 	v = km_feature_values("hclust_fit", PG_GETARG_ARRAYTYPE_P(1), &st->d);
 	state_reserve(st, 1);
 	memcpy(st->x + st->n * st->d, v, sizeof(double) * st->d);
+	if (st->weighted)
+		st->w[st->n] = PG_GETARG_FLOAT8(4);
 	st->n++;
 	PG_RETURN_POINTER(st);
 }
@@ -421,8 +462,12 @@ hclust_combine(PG_FUNCTION_ARGS)
 	if (b == NULL)
 		PG_RETURN_POINTER(a);
 	if (a == NULL)
-		a = state_create(cxt, b->method, b->scaling);
+		a = state_create(cxt, b->method, b->scaling, b->weighted);
 	same_params(a, b->method, b->scaling);
+	if (a->weighted != b->weighted)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("hclust_fit: cannot combine weighted and unweighted states")));
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
 	if (a->d >= 0 && a->d != b->d)
@@ -433,6 +478,8 @@ hclust_combine(PG_FUNCTION_ARGS)
 	a->d = b->d;
 	state_reserve(a, b->n);
 	memcpy(a->x + a->n * a->d, b->x, sizeof(double) * b->n * b->d);
+	if (a->weighted)
+		memcpy(a->w + a->n, b->w, sizeof(double) * b->n);
 	a->n += b->n;
 	PG_RETURN_POINTER(a);
 }
@@ -442,7 +489,7 @@ typedef struct HcStateHeader
 	int32		method;
 	int32		scaling;
 	int32		d;
-	int32		pad;
+	int32		weighted;		/* 0 or 1: n weights follow the rows */
 	int64		n;
 } HcStateHeader;
 
@@ -460,12 +507,17 @@ hclust_serialize(PG_FUNCTION_ARGS)
 	h.method = st->method;
 	h.scaling = st->scaling;
 	h.d = st->d;
+	h.weighted = st->weighted;
 	h.n = st->n;
-	out = clv_state_alloc("hclust_fit", sizeof(h), st->n, sizeof(double) * Max(st->d, 1),
+	out = clv_state_alloc("hclust_fit", sizeof(h), st->n,
+						  sizeof(double) * (Max(st->d, 1) + st->weighted),
 						  "feature rows", HC_BIG_HINT);
+	/* the bytea holds Max(d, 1) + weighted doubles a row; d = -1 only with n = 0 */
 	memcpy(VARDATA(out), &h, sizeof(h));
 	if (payload > 0)
 		memcpy(VARDATA(out) + sizeof(h), st->x, payload);
+	if (st->weighted && st->n > 0)
+		memcpy(VARDATA(out) + sizeof(h) + payload, st->w, sizeof(double) * st->n);
 	PG_RETURN_BYTEA_P(out);
 }
 
@@ -486,15 +538,15 @@ hclust_deserialize(PG_FUNCTION_ARGS)
 	memcpy(&h, VARDATA_ANY(b), sizeof(h));
 	/* n is checked against the length before it is multiplied: no overflow */
 	if (h.method < 0 || h.method >= lengthof(method_names) ||
-		h.scaling < 0 || h.scaling > KM_SCALE_LOG_ZSCORE ||
+		h.scaling < 0 || h.scaling > KM_SCALE_LOG_ZSCORE || (h.weighted != 0 && h.weighted != 1) ||
 		h.n < 0 || h.d < -1 || h.d == 0 || h.d > KM_MAX_DIM || (h.d == -1 && h.n != 0) ||
 		(uint64) h.n > (len - sizeof(h)) / sizeof(double) ||
-		len != sizeof(h) + sizeof(double) * h.n * Max(h.d, 0))
+		len != sizeof(h) + sizeof(double) * h.n * (Max(h.d, 0) + h.weighted))
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("hclust_fit: invalid serialized state")));
 	x = (const double *) (VARDATA_ANY(b) + sizeof(h));
-	st = state_create(cxt, (hc_method) h.method, (km_scaling) h.scaling);
+	st = state_create(cxt, (hc_method) h.method, (km_scaling) h.scaling, h.weighted);
 	st->d = h.d;
 	if (h.n > 0)
 	{
@@ -505,6 +557,15 @@ hclust_deserialize(PG_FUNCTION_ARGS)
 				ereport(ERROR,
 						(errcode(ERRCODE_DATA_CORRUPTED),
 						 errmsg("hclust_fit: invalid serialized state")));
+		if (st->weighted)
+		{
+			memcpy(st->w, x + h.n * h.d, sizeof(double) * h.n);
+			for (int64 i = 0; i < h.n; i++)
+				if (!(st->w[i] > 0 && st->w[i] <= HC_MAX_WEIGHT))
+					ereport(ERROR,
+							(errcode(ERRCODE_DATA_CORRUPTED),
+							 errmsg("hclust_fit: invalid serialized state")));
+		}
 		st->n = h.n;
 	}
 	PG_RETURN_POINTER(st);
@@ -525,8 +586,8 @@ float8_array(const double *v, int n1, int n2)
 							  FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 }
 
-/* hclust_model (method, scaling, n, linkage, shift, scale) */
-#define HC_MODEL_FIELDS 6
+/* hclust_model (method, scaling, n, linkage, shift, scale, weights) */
+#define HC_MODEL_FIELDS 7
 
 Datum
 hclust_fit_final(PG_FUNCTION_ARGS)
@@ -543,7 +604,7 @@ hclust_fit_final(PG_FUNCTION_ARGS)
 				 errmsg("hclust_fit: no rows to cluster"),
 				 errdetail("Rows with NULL features are left out."),
 				 errhint("Check the WHERE clause and the features of the group.")));
-	hc_fit("hclust_fit", st->x, st->n, st->d, st->method, st->scaling, &fit);
+	hc_fit("hclust_fit", st->x, st->w, st->n, st->d, st->method, st->scaling, &fit);
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
@@ -555,6 +616,10 @@ hclust_fit_final(PG_FUNCTION_ARGS)
 	values[3] = PointerGetDatum(float8_array(fit.Z, (int) st->n - 1, 4));
 	values[4] = PointerGetDatum(float8_array(fit.shift, st->d, 0));
 	values[5] = PointerGetDatum(float8_array(fit.scale, st->d, 0));
+	if (st->weighted)
+		values[6] = PointerGetDatum(float8_array(st->w, (int) st->n, 0));
+	else
+		nulls[6] = true;
 	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
 }
 
@@ -578,7 +643,8 @@ hclust_cut(PG_FUNCTION_ARGS)
 	bool		nulls[HC_MODEL_FIELDS];
 	ArrayType  *a;
 	int64		n;
-	const double *Z;
+	const double *Z,
+			   *w = NULL;
 	const char *why;
 	long		bad;
 	int		   *lab;
@@ -615,9 +681,22 @@ hclust_cut(PG_FUNCTION_ARGS)
 				 errdetail("The linkage has %d dimension%s%s.", ARR_NDIM(a), ARR_NDIM(a) == 1 ? "" : "s",
 						   ARR_NDIM(a) == 2 ? psprintf(", %d x %d", ARR_DIMS(a)[0], ARR_DIMS(a)[1]) : ""),
 				 errhint("Pass a model returned by hclust_fit.")));
+	if (!nulls[6])
+	{
+		ArrayType  *wa = DatumGetArrayTypeP(values[6]);
+
+		if (ARR_ELEMTYPE(wa) != FLOAT8OID || ARR_NDIM(wa) != 1 || ARR_DIMS(wa)[0] != n ||
+			(ARR_HASNULL(wa) && array_contains_nulls(wa)))
+			MODEL_ERROR("hclust_model field weights must be NULL or n = %lld float8 values", (long long) n);
+		w = (const double *) ARR_DATA_PTR(wa);
+		for (int64 i = 0; i < n; i++)
+			if (!(w[i] > 0 && w[i] <= HC_MAX_WEIGHT))
+				MODEL_ERROR("hclust_model field weights has %g, weights must be positive and at most %g",
+							w[i], HC_MAX_WEIGHT);
+	}
 	check_k("hclust_cut", k, n);
 	Z = n > 1 ? (const double *) ARR_DATA_PTR(a) : NULL;
-	if (n > 1 && (bad = hc_check(Z, (long) n, &pg_env, &why)) >= 0)
+	if (n > 1 && (bad = hc_check(Z, w, (long) n, &pg_env, &why)) >= 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("hclust_model field linkage is not a valid merge tree at row %ld", bad + 1),

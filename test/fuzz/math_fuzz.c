@@ -329,6 +329,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			{
 				static const hc_env env = {arena_alloc, never_stop, NULL};
 				double		x[32 * 3],
+							w[32],
 							Z[31 * 4];
 				int			d = 1 + byte(&in) % 3,
 							n = 1 + byte(&in) % 32,
@@ -337,6 +338,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							seen[33] = {0},
 							distinct = 0;
 				hc_method	m = (hc_method) (byte(&in) % 4);
+				int			weighted = byte(&in) % 2,
+							finite = 1;
 				const char *why;
 
 				for (int i = 0; i < n * d; i++)
@@ -346,15 +349,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					if (!isfinite(x[i]) || fabs(x[i]) > 1e150)
 						x[i] = 0.0;
 				}
-				hc_linkage(x, n, d, m, &env, Z);
-				if (hc_check(Z, n, &env, &why) >= 0)
+				/* weights as the glue accepts them: (0, 1e12] */
+				for (int i = 0; i < n; i++)
+				{
+					w[i] = fabs(dbl(&in));
+					if (!(w[i] > 0 && w[i] <= 1e12))
+						w[i] = 1.0;
+				}
+				hc_linkage(x, weighted ? w : NULL, n, d, m, &env, Z);
+				/* heights may overflow (weights times huge distances): the glue's ERROR */
+				for (int r = 0; r < n - 1; r++)
+					finite &= isfinite(Z[4 * r + 2]);
+				if (finite && hc_check(Z, weighted ? w : NULL, n, &env, &why) >= 0)
 					fail("hc_linkage built an invalid linkage matrix", n);
 				if (k > n)
 					k = n;
 				/* a forged matrix: one value replaced; valid or not, no crash */
 				if (n > 1 && byte(&in) % 2)
 					Z[byte(&in) % (4 * (n - 1))] = dbl(&in);
-				if (hc_check(Z, n, &env, &why) < 0)
+				if (hc_check(Z, weighted ? w : NULL, n, &env, &why) < 0)
 				{
 					hc_cut(Z, n, k, &env, labels);
 					for (int i = 0; i < n; i++)

@@ -26,7 +26,7 @@ FROM (SELECT hclust_fit(f, 'ward', 'none' ORDER BY id) AS m FROM hc_small) s,
      generate_series(1, 4) k;
 -- The model's other fields.
 SELECT (m).method, (m).scaling, (m).n, array_dims((m).linkage) AS dims,
-       (m).shift, (m).scale
+       (m).shift, (m).scale, (m).weights
 FROM (SELECT hclust_fit(f, 'single', 'none' ORDER BY id) AS m FROM hc_small) s;
 -- zscore (the default, as k-means): shift is the mean, scale the standard deviation.
 SELECT (m).scaling, array(SELECT round(v::numeric, 4) FROM unnest((m).shift) v) AS shift,
@@ -126,6 +126,35 @@ SELECT hclust_cut(hclust_fit(f ORDER BY id), 1) FROM hc_small WHERE id = 1;
 SELECT (hclust_fit(f, 'ward', 'none')).linkage AS twins
 FROM (VALUES ('{1, 1}'::float8[]), ('{1, 1}'), ('{1, 1}')) v(f);
 
+-- Weights: a row of weight w counts as w identical rows (merged first, at height 0), so
+-- a weighted fit is the top of the tree of the rows repeated: the same heights and
+-- partitions, sizes are sums of weights. (For the two-step recipe: k-means centroids
+-- weighted by their cluster sizes.) Here 8 rows of weights 1..3, 17 rows repeated: the
+-- first 9 merges of the repeated rows are the copies, at height 0.
+CREATE TABLE hc_weighted AS SELECT id, f, id % 3 + 1 AS w FROM hc_small;
+SELECT l AS linkage, s AS scaling,
+       (SELECT max(abs((wt.m).linkage[r][3] - (rep.m).linkage[r + 9][3])) < 1e-12
+        FROM generate_series(1, 7) r) AS same_heights,
+       (SELECT bool_and((wt.m).linkage[r][4] = (rep.m).linkage[r + 9][4])
+        FROM generate_series(1, 7) r) AS same_sizes,
+       (SELECT bool_and(pairs = k) FROM (
+            SELECT k, count(DISTINCT ((hclust_cut(wt.m, k))[id], (hclust_cut(rep.m, k))[first_row])) AS pairs
+            FROM generate_series(1, 8) k,
+                 (SELECT id, (sum(w) OVER (ORDER BY id) - w + 1)::int AS first_row FROM hc_weighted) o
+            GROUP BY k) c) AS same_partitions,
+       (wt.m).weights
+FROM unnest(ARRAY['ward', 'single', 'complete', 'average']) l,
+     unnest(ARRAY['none', 'zscore']) s,
+     LATERAL (SELECT hclust_fit(f, l, s, w ORDER BY id) AS m FROM hc_weighted) wt,
+     LATERAL (SELECT hclust_fit(f, l, s ORDER BY id, g) AS m
+              FROM hc_weighted, generate_series(1, w) g) rep
+ORDER BY 1, 2;
+SELECT hclust_fit(f, 'ward', 'none', 0) FROM hc_small;
+SELECT hclust_fit(f, 'ward', 'none', -1) FROM hc_small;
+SELECT hclust_fit(f, 'ward', 'none', 'NaN') FROM hc_small;
+SELECT hclust_fit(f, 'ward', 'none', 1e13) FROM hc_small;
+SELECT hclust_fit(f, 'ward', 'none', NULL) FROM hc_small;
+
 -- A parallel plan collects the rows in workers (serialised states, combined): the same
 -- heights as a serial fit.
 SET parallel_setup_cost = 0;
@@ -188,23 +217,28 @@ RESET maintenance_work_mem;
 -- Forged models: hclust_cut checks the tree before it walks it.
 ------------------------------------------------------------------------------------------
 CREATE TABLE hc_model AS SELECT hclust_fit(f, 'ward', 'none' ORDER BY id) AS m FROM hc_small;
-SELECT hclust_cut(ROW('ward', 'none', 8, m.linkage[1:6][1:4], NULL, NULL)::hclust_model, 2)
+SELECT hclust_cut(ROW('ward', 'none', 8, m.linkage[1:6][1:4], NULL, NULL, NULL)::hclust_model, 2)
 FROM hc_model h, LATERAL (SELECT (h.m).*) m;
-SELECT hclust_cut(ROW('ward', 'none', 8, '{1, 2, 3, 4}', NULL, NULL)::hclust_model, 2);
-SELECT hclust_cut(ROW('ward', 'none', 0, '{}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, NULL, NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL)::hclust_model, 1) AS valid;
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{1,0,1,2},{2,3,2,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{1,3,2,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,4,2,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,1e300,2,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3.5,2,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,0.5,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,NaN,2},{2,3,2,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,4}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,NULL,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('nearest', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL)::hclust_model, 1);
-SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL)::hclust_model, 4);
+SELECT hclust_cut(ROW('ward', 'none', 8, '{1, 2, 3, 4}', NULL, NULL, NULL)::hclust_model, 2);
+SELECT hclust_cut(ROW('ward', 'none', 0, '{}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, NULL, NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL, NULL)::hclust_model, 1) AS valid;
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{1,0,1,2},{2,3,2,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{1,3,2,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,4,2,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,1e300,2,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3.5,2,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,0.5,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,NaN,2},{2,3,2,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,4}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,NULL,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('nearest', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL, NULL)::hclust_model, 1);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL, NULL)::hclust_model, 4);
+-- weights: the sizes must be their sums
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,3},{2,3,2,6}}', NULL, NULL, '{1,2,3}')::hclust_model, 2) AS weighted;
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL, '{1,2,3}')::hclust_model, 2);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,3},{2,3,2,6}}', NULL, NULL, '{1,2}')::hclust_model, 2);
+SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,3},{2,3,2,6}}', NULL, NULL, '{1,2,-3}')::hclust_model, 2);
 
 ------------------------------------------------------------------------------------------
 -- Cancel: every loop polls, so statement_timeout stops a long fit within a second.
