@@ -577,6 +577,8 @@ typedef struct TreeModel
 	double	   *x;				/* d doubles of scratch: aligned features */
 	Size		len;
 	char	   *raw;
+	bool		has_toast;		/* toast: the stored model's TOAST pointer */
+	char		toast[sizeof(varatt_external)];
 } TreeModel;
 
 static void
@@ -593,9 +595,11 @@ bad_model(const char *fname, const char *detail, Size len)
 static TreeModel *
 read_model(FunctionCallInfo fcinfo, const char *fname, int kind)
 {
-	HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(0);
+	struct varlena *arg = (struct varlena *) DatumGetPointer(PG_GETARG_DATUM(0));
+	bool		ondisk = VARATT_IS_EXTERNAL_ONDISK(arg);
+	HeapTupleHeader th;
 	bool		isnull;
-	Datum		md = GetAttributeByName(th, "model", &isnull);
+	Datum		md;
 	bytea	   *b;
 	Size		len;
 	const char *p;
@@ -606,6 +610,16 @@ read_model(FunctionCallInfo fcinfo, const char *fname, int kind)
 	const char *defect;
 	int64		where;
 
+	/*
+	 * A model stored in a table arrives as a TOAST pointer: values behind one pointer
+	 * never change, so the validated copy is reused without reading the model again
+	 * (a large forest is megabytes, read once, not once a row).
+	 */
+	if (ondisk && cache && cache->has_toast &&
+		memcmp(cache->toast, VARDATA_EXTERNAL(arg), sizeof(varatt_external)) == 0)
+		return cache;
+	th = PG_GETARG_HEAPTUPLEHEADER(0);
+	md = GetAttributeByName(th, "model", &isnull);
 	if (isnull)
 		ereport(ERROR,
 				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
@@ -615,7 +629,12 @@ read_model(FunctionCallInfo fcinfo, const char *fname, int kind)
 	len = VARSIZE_ANY_EXHDR(b);
 	p = VARDATA_ANY(b);
 	if (cache && cache->len == len && memcmp(cache->raw, p, len) == 0)
+	{
+		cache->has_toast = ondisk;
+		if (ondisk)
+			memcpy(cache->toast, VARDATA_EXTERNAL(arg), sizeof(varatt_external));
 		return cache;
+	}
 
 	if (len < sizeof(h))
 		bad_model(fname, "It is shorter than the model header.", len);
@@ -669,6 +688,9 @@ read_model(FunctionCallInfo fcinfo, const char *fname, int kind)
 	m->len = len;
 	m->raw = palloc_extended(len, MCXT_ALLOC_HUGE);
 	memcpy(m->raw, p, len);
+	m->has_toast = ondisk;
+	if (ondisk)
+		memcpy(m->toast, VARDATA_EXTERNAL(arg), sizeof(varatt_external));
 	MemoryContextSwitchTo(old);
 	if (cache)
 	{
