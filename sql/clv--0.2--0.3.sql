@@ -151,11 +151,11 @@ CREATE FUNCTION clv_split(key text, test_fraction float8, seed int DEFAULT 42)
     RETURNS text AS 'MODULE_PATHNAME', 'clv_split'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON TYPE decision_tree_model IS 'Regression tree from decision_tree_fit: model bytea (for decision_tree_predict), n, n_features, max_depth, min_leaf, depth, leaves, importance';
-COMMENT ON TYPE random_forest_model IS 'Random forest from random_forest_fit: model bytea (for random_forest_predict), n, n_features, n_trees, max_depth, min_leaf, max_features, seed, depth, leaves, importance';
+COMMENT ON TYPE decision_tree_model IS 'Regression tree of decision_tree_fit: model (for decision_tree_predict), size, depth, leaves, importance';
+COMMENT ON TYPE random_forest_model IS 'Random forest of random_forest_fit: model (for random_forest_predict), settings, depth, leaves, importance';
 COMMENT ON AGGREGATE decision_tree_fit(float8, float8[], int, int) IS 'CART regression tree (squared error) of target on features, at most max_depth splits deep, at least min_leaf rows a leaf';
-COMMENT ON AGGREGATE random_forest_fit(float8, float8[], int, int, int, int) IS 'Random forest of n_trees regression trees on bootstrap samples, max(1, d/3) features tried at each split, seeded and deterministic';
-COMMENT ON AGGREGATE random_forest_fit(float8, float8[], int, int, int, int, int) IS 'Random forest of n_trees regression trees on bootstrap samples, max_features features tried at each split, seeded and deterministic';
+COMMENT ON AGGREGATE random_forest_fit(float8, float8[], int, int, int, int) IS 'Random forest of n_trees seeded regression trees on bootstrap samples; max(1, d/3) features tried a split';
+COMMENT ON AGGREGATE random_forest_fit(float8, float8[], int, int, int, int, int) IS 'Random forest of n_trees seeded regression trees on bootstrap samples; max_features features tried a split';
 COMMENT ON FUNCTION decision_tree_predict(decision_tree_model, float8[]) IS 'Prediction of a decision_tree_model for features: the mean target of the leaf they fall in';
 COMMENT ON FUNCTION random_forest_predict(random_forest_model, float8[]) IS 'Prediction of a random_forest_model for features: the mean of its trees'' predictions';
 COMMENT ON FUNCTION clv_split(text, float8, int) IS 'Deterministic train/test split: ''test'' for a share test_fraction of keys (SipHash-2-4 of seed and key), else ''train''';

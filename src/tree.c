@@ -559,7 +559,7 @@ tree_predict(const tree_forest *f, const double *x)
 const char *
 tree_validate(const tree_forest *f, int64_t *where)
 {
-	*where = 0;
+	*where = -1;
 	if (f->start[0] != 0 || f->start[f->n_trees] != f->n_nodes)
 		return "the trees do not cover the nodes";
 	for (int t = 0; t < f->n_trees; t++)

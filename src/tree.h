@@ -77,7 +77,8 @@ extern double tree_predict(const tree_forest *f, const double *x);
 /*
  * Checks a forest read back from untrusted bytes: node indices in range and increasing
  * (so every path ends at a leaf), features below d, finite values. Returns NULL if
- * valid, else a description of the first defect (a static string) with *where the node.
+ * valid, else a description of the first defect (a static string) with *where the node
+ * (-1: the trees' extents).
  */
 extern const char *tree_validate(const tree_forest *f, int64_t *where);
 

@@ -141,7 +141,7 @@ feature_values(const char *fname, ArrayType *a, int *d)
 	if (*d >= 0 && n != *d)
 		ereport(ERROR,
 				(errcode(ERRCODE_ARRAY_SUBSCRIPT_ERROR),
-				 errmsg("%s: features has %d elements, expected %d", fname, n, *d),
+				 errmsg("%s: features has %d element%s, expected %d", fname, n, n == 1 ? "" : "s", *d),
 				 errhint("Every row (and every prediction) needs the same features in the same order as the fit.")));
 	*d = n;
 	v = (const double *) ARR_DATA_PTR(a);
@@ -682,7 +682,8 @@ read_model(FunctionCallInfo fcinfo, const char *fname, int kind)
 			bad_model(fname, psprintf("Tree %d does not start after tree %d.", t + 1, t), len);
 	defect = tree_validate(&m->f, &where);
 	if (defect)
-		bad_model(fname, psprintf("Node %lld: %s.", (long long) where, defect), len);
+		bad_model(fname, where < 0 ? psprintf("In its list of trees: %s.", defect)
+				  : psprintf("Node %lld: %s.", (long long) where, defect), len);
 
 	old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
 	m->len = len;
