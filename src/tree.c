@@ -551,9 +551,10 @@ tree_predict(const tree_forest *f, const double *x)
 {
 	double		s = 0;
 
+	/* each tree's share: no overflow whatever the leaf values */
 	for (int t = 0; t < f->n_trees; t++)
-		s += tree_predict_one(f->nodes + f->start[t], x);
-	return s / f->n_trees;
+		s += tree_predict_one(f->nodes + f->start[t], x) / f->n_trees;
+	return s;
 }
 
 const char *

@@ -63,8 +63,12 @@ typedef struct tree_forest
 extern void tree_sort_rows(const double *src, double *dst, int64_t n, int width,
 						   const tree_env *env);
 
+/* Largest |target|: squared sums of the split search stay far from overflow. */
+#define TREE_MAX_TARGET 1e100
+
 /*
- * Fits on n canonical rows of d features followed by the target (width d + 1).
+ * Fits on n canonical rows of d features followed by the target (width d + 1), finite,
+ * |target| <= TREE_MAX_TARGET.
  * Returns TREE_OK or TREE_TOO_LARGE (more than max_nodes nodes).
  */
 extern int	tree_fit(const double *rows, int64_t n, int d, const tree_params *p,

@@ -248,6 +248,12 @@ tree_trans_common(FunctionCallInfo fcinfo, TreeParams *p)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: target is %g, it must be finite", fname, y),
 				 errhint("Pass NULL for a row to leave out.")));
+	if (fabs(y) > TREE_MAX_TARGET)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: target is %g, at most 1e100 in absolute value", fname, y),
+				 errdetail("Sums of squared targets must stay within float8."),
+				 errhint("Rescale the target (for example to thousands).")));
 	v = feature_values(fname, PG_GETARG_ARRAYTYPE_P(2), &st->d);
 	if (p->max_features > st->d)
 		ereport(ERROR,
@@ -402,7 +408,8 @@ tree_deserialize(PG_FUNCTION_ARGS)
 		memcpy(st->x, VARDATA_ANY(b) + sizeof(h), sizeof(double) * h.n * (h.d + 1));
 		st->n = h.n;
 		for (int64 i = 0; i < h.n * (h.d + 1); i++)
-			if (!isfinite(st->x[i]))
+			if (!isfinite(st->x[i]) ||
+				(i % (h.d + 1) == h.d && fabs(st->x[i]) > TREE_MAX_TARGET))
 				goto bad;
 	}
 	PG_RETURN_POINTER(st);

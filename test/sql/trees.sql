@@ -116,6 +116,7 @@ SELECT decision_tree_fit(y, x, (y > 5)::int + 1, 1) FROM tiny;
 SELECT decision_tree_fit(y, x, 2, 1) FROM tiny WHERE false;
 SELECT decision_tree_fit(y, NULL, 2, 1) FROM tiny;
 SELECT decision_tree_fit('NaN', x, 2, 1) FROM tiny;
+SELECT decision_tree_fit(y * 1e300, x, 2, 1) FROM tiny;
 SELECT decision_tree_fit(y, ARRAY[x[1], 'Infinity'], 2, 1) FROM tiny;
 SELECT decision_tree_fit(y, ARRAY[x[1], NULL], 2, 1) FROM tiny;
 SELECT decision_tree_fit(y, CASE WHEN y > 5 THEN x ELSE x[1:1] END, 2, 1) FROM tiny;
