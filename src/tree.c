@@ -551,10 +551,13 @@ tree_predict(const tree_forest *f, const double *x)
 {
 	double		s = 0;
 
-	/* each tree's share: no overflow whatever the leaf values */
+	/*
+	 * Fitted leaves are at most TREE_MAX_TARGET: the sum stays finite. A forged model's
+	 * may overflow to Infinity, which the glue turns into an ERROR.
+	 */
 	for (int t = 0; t < f->n_trees; t++)
-		s += tree_predict_one(f->nodes + f->start[t], x) / f->n_trees;
-	return s;
+		s += tree_predict_one(f->nodes + f->start[t], x);
+	return s / f->n_trees;
 }
 
 const char *
