@@ -9,6 +9,63 @@
 
 -- (feature sections go here, before the support functions below)
 
+-- ==== predsurf (issue 14): model choice (aic, bic, covariance, penalizer, clv_lrtest) and the prediction surface of every purchase model ====
+-- The fits fill these fields by name (src/clv.c): models stored under 0.2 keep working
+-- and read them as NULL.
+ALTER TYPE bgnbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE mbgnbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE pareto_nbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE bgbb_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE gamma_gamma_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+
+DO $$
+DECLARE
+    t pg_catalog.text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['bgnbd_model', 'mbgnbd_model', 'pareto_nbd_model', 'bgbb_model', 'gamma_gamma_model'] LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.aic IS %L', t,
+            'Akaike information criterion, 2 k - 2 log_likelihood (k = estimated parameters); lower is better; NULL for models built from parameters or stored before 0.3');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.bic IS %L', t,
+            'Bayesian information criterion, k ln(n_customers) - 2 log_likelihood; lower is better; NULL for models built from parameters or stored before 0.3');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.covariance IS %L', t,
+            'k x k covariance of the parameters in their field order (inverse observed information; the *_se fields are the square roots of its diagonal); NULL where the standard errors are');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.penalizer IS %L', t,
+            'the L2 penalizer of the fit, 0 for a maximum-likelihood fit; NULL for models built from parameters or stored before 0.3');
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION clv_lrtest(restricted bgnbd_model, full bgnbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted mbgnbd_model, full mbgnbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted pareto_nbd_model, full pareto_nbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted bgbb_model, full bgbb_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted gamma_gamma_model, full gamma_gamma_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted_log_likelihood float8, full_log_likelihood float8, n_restrictions int,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_loglik' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_lrtest(bgnbd_model, bgnbd_model) IS 'Likelihood-ratio test of nested unpenalised BG/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(mbgnbd_model, mbgnbd_model) IS 'Likelihood-ratio test of nested unpenalised MBG/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(pareto_nbd_model, pareto_nbd_model) IS 'Likelihood-ratio test of nested unpenalised Pareto/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(bgbb_model, bgbb_model) IS 'Likelihood-ratio test of nested unpenalised BG/BB fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(gamma_gamma_model, gamma_gamma_model) IS 'Likelihood-ratio test of nested unpenalised Gamma-Gamma fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(float8, float8, int) IS 'Likelihood-ratio test from the maximised log-likelihoods of two nested models and their df: statistic, df, p_value';
+-- ==== end predsurf ====
+
 ------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support
 -- functions get a leading underscore (so that \df lists the API alone; their C symbols

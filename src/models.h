@@ -38,6 +38,12 @@ typedef struct clv_fit
 {
 	double		par[CLV_MAX_PAR];	/* natural-scale parameters */
 	double		se[CLV_MAX_PAR];	/* standard errors (NaN if not available) */
+	/*
+	 * Covariance of the natural-scale parameters, row-major npar x npar: the inverse
+	 * of the observed information the standard errors come from (se = sqrt of its
+	 * diagonal); all NaN if not available.
+	 */
+	double		cov[CLV_MAX_PAR * CLV_MAX_PAR];
 	double		log_likelihood;	/* total (weighted), without the penalty */
 	int			iterations;
 	int			converged;
