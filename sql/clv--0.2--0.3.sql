@@ -64,6 +64,141 @@ COMMENT ON FUNCTION clv_lrtest(pareto_nbd_model, pareto_nbd_model) IS 'Likelihoo
 COMMENT ON FUNCTION clv_lrtest(bgbb_model, bgbb_model) IS 'Likelihood-ratio test of nested unpenalised BG/BB fits to the same customers: statistic, df, p_value (chi-square)';
 COMMENT ON FUNCTION clv_lrtest(gamma_gamma_model, gamma_gamma_model) IS 'Likelihood-ratio test of nested unpenalised Gamma-Gamma fits to the same customers: statistic, df, p_value (chi-square)';
 COMMENT ON FUNCTION clv_lrtest(float8, float8, int) IS 'Likelihood-ratio test from the maximised log-likelihoods of two nested models and their df: statistic, df, p_value';
+
+-- CLV of every purchase model x Gamma-Gamma, as gamma_gamma_clv(bgnbd_model, ...): months
+-- of 30 days, discounted monthly; BG/BB's unit_days is the length of one opportunity.
+CREATE FUNCTION gamma_gamma_clv(model mbgnbd_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, t_customer float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_mbgnbd'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model mbgnbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_mbgnbd_summary'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model pareto_nbd_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, t_customer float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_pareto'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model pareto_nbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_pareto_summary'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model bgbb_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, n_periods float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_bgbb'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): MBG/NBD x Gamma-Gamma, discounted monthly';
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, clv_customer_summary, int, float8) IS 'CLV over months (30 days) of a clv_summary row''s customer: MBG/NBD x Gamma-Gamma, discounted; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): Pareto/NBD x Gamma-Gamma, discounted monthly';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, int, float8) IS 'CLV over months (30 days) of a clv_summary row''s customer: Pareto/NBD x Gamma-Gamma, discounted; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv(bgbb_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): BG/BB x Gamma-Gamma, discounted monthly; unit_days = days per opportunity';
+
+-- The prediction surface of every purchase model: P(alive) at a future time, P(no purchase)
+-- and P(n purchases) over the next horizon given the history, expected purchases in a window
+-- (t_customer + horizon_start, t_customer + horizon_end], and Pareto/NBD's DERT. BG/BB counts
+-- opportunities: n_periods_ahead instead of horizon, n_periods instead of t_customer.
+CREATE FUNCTION bgnbd_p_alive_at(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_no_purchase(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_between(model bgnbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_p_alive_at(model bgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_no_purchase(model bgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_between(model bgnbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_at(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_no_purchase(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_between(model mbgnbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_at(model mbgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_no_purchase(model mbgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_between(model mbgnbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_at(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_between(model pareto_nbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_at(model pareto_nbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_between(model pareto_nbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_p_alive_at(model bgbb_model, n_periods_ahead float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_no_purchase(model bgbb_model, n_periods_ahead float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_n_purchases(model bgbb_model, n_periods_ahead float8, n float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_n_purchases(model bgbb_model, n_periods_ahead float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_expected_purchases_between(model bgbb_model, n_periods_start float8, n_periods_end float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_dert(model pareto_nbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_dert(model pareto_nbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, float8, float8, float8) IS 'BG/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, float8, float8, float8) IS 'BG/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, clv_customer_summary) IS 'BG/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, float8, float8, float8) IS 'MBG/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8) IS 'MBG/NBD: probability of exactly n purchases in the first horizon (model units) of a new customer';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, float8, float8, float8) IS 'MBG/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, clv_customer_summary) IS 'MBG/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, float8, float8, float8) IS 'Pareto/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, float8, float8, float8) IS 'Pareto/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, clv_customer_summary) IS 'Pareto/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION bgbb_p_alive_at(bgbb_model, float8, float8, float8, float8) IS 'BG/BB: probability the customer is still active at opportunity n_periods + n_periods_ahead, given the history';
+COMMENT ON FUNCTION bgbb_prob_no_purchase(bgbb_model, float8, float8, float8, float8) IS 'BG/BB: probability of no purchase in the next n_periods_ahead (opportunities), given the history';
+COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8, float8, float8, float8) IS 'BG/BB: probability of exactly n purchases in the next n_periods_ahead (opportunities), given the history';
+COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8) IS 'BG/BB: probability of exactly n purchases in the first n_periods_ahead (opportunities) of a new customer';
+COMMENT ON FUNCTION bgbb_expected_purchases_between(bgbb_model, float8, float8, float8, float8, float8) IS 'BG/BB: expected purchases in the window (n_periods_start, n_periods_end] after the customer''s last observed opportunity';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: discounted expected residual transactions (FHL 2005), discount_rate continuous per model unit';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
 -- ==== end predsurf ====
 
 ------------------------------------------------------------------------------------------
