@@ -169,7 +169,7 @@ clv_sum(const char *fname, const ClvModel *cm, const double *bg, const double *g
 			if (h > 1e7)
 				ereport(ERROR,
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: %d months are %g opportunities of %g days, more than 10^7", fname, months, h, unit_days),
+						 errmsg("%s: %d months ahead are %g opportunities of %g days, more than 10^7", fname, i, h, unit_days),
 						 errhint("unit_days is the length of one opportunity in days.")));
 			e0 = n0 == 0 ? 0.0 : cm->expected(bg, n0, x, tx, T);
 			e1 = f == 0 ? e0 : cm->expected(bg, n0 + 1.0, x, tx, T);
