@@ -199,6 +199,19 @@ COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8) IS 'BG/BB:
 COMMENT ON FUNCTION bgbb_expected_purchases_between(bgbb_model, float8, float8, float8, float8, float8) IS 'BG/BB: expected purchases in the window (n_periods_start, n_periods_end] after the customer''s last observed opportunity';
 COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: discounted expected residual transactions (FHL 2005), discount_rate continuous per model unit';
 COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
+
+CREATE FUNCTION bgnbd_dert(model bgnbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_dert(model bgnbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_dert(model mbgnbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_dert(model mbgnbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: discounted expected residual transactions, discount_rate continuous per model unit';
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: discounted expected residual transactions, discount_rate continuous per model unit';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
 -- ==== end predsurf ====
 
 ------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <gsl/gsl_sf_psi.h>
 
 #include "models.h"
+#include "specfun.h"
 
 /*
  * log(alpha + t) per distinct t: customer data hold a few hundred distinct recency and
@@ -810,4 +811,44 @@ mbgnbd_cond_prob_n(const double *par, double t, double n, double x, double tx, d
 	double		p = inv1p_exp(l) * bgnbd_prob_n(upd, t, n);
 
 	return n == 0 ? p + inv1p_exp(-l) : p;
+}
+
+/*
+ * Discounted expected residual transactions. An alive customer with (lambda, p) buys at
+ * rate lambda exp(-lambda p t) at T + t, so with a continuous discount rate delta its DERT
+ * is lambda / (delta + lambda p). Over lambda ~ Gamma(k, A):
+ *   E[lambda / (delta + lambda p)] = (1 - z e^z E_k(z)) / p,  z = delta A / p
+ * (E[1 / (c + lambda)] = z e^z E_k(z) / c for c = delta / p), which falls from
+ * k / (delta A) at p -> 0 to its value at p = 1; then over p ~ Beta(a, beta) by the
+ * trapezoidal rule in logit p. ctx = (k, delta, A).
+ */
+static double
+bg_dert_integrand(double p, const double *ctx)
+{
+	return clv_one_minus_zexpint(ctx[0], ctx[1] * ctx[2] / p) / p;
+}
+
+static double
+bg_dert(double k, double a, double beta, double delta, double A)
+{
+	double		ctx[3] = {k, delta, A},
+				g1 = bg_dert_integrand(1.0, ctx);
+
+	if (!(g1 > 0) || !isfinite(g1))
+		return NAN;
+	return bg_integral_of(a, beta, log(k) - log(delta) - log(A) - log(g1), bg_dert_integrand, ctx);
+}
+
+double
+bgnbd_dert(const double *par, double delta, double x, double tx, double T)
+{
+	return bgnbd_prob_alive(par, x, tx, T) *
+		bg_dert(par[0] + x, par[2], par[3] + x, delta, par[1] + T);
+}
+
+double
+mbgnbd_dert(const double *par, double delta, double x, double tx, double T)
+{
+	return mbgnbd_prob_alive(par, x, tx, T) *
+		bg_dert(par[0] + x, par[2], par[3] + x + 1.0, delta, par[1] + T);
 }

@@ -390,14 +390,14 @@ SURFACE_FUNCTIONS(pareto)
 SURFACE_FUNCTIONS(bgbb)
 
 /*
- * pareto_nbd_dert(model, discount_rate, customer...): discounted expected residual
+ * <model>_dert(model, discount_rate, customer...): discounted expected residual
  * transactions, discount_rate continuously compounded per model time unit.
  */
-PG_FUNCTION_INFO_V1(pareto_dert_sql);
-Datum
-pareto_dert_sql(PG_FUNCTION_ARGS)
+static Datum
+surface_dert(FunctionCallInfo fcinfo, const ScoreModel *sm,
+			 double (*dert) (const double *par, double delta, double x, double tx, double T))
 {
-	const char *fname = "pareto_nbd_dert";
+	char		fname[64];
 	double		par[4],
 				d = PG_GETARG_FLOAT8(1),
 				x,
@@ -405,23 +405,45 @@ pareto_dert_sql(PG_FUNCTION_ARGS)
 				T,
 				v;
 
-	clv_read_model(fcinfo, 0, pareto.typname, pareto.fields, 4, par);
+	snprintf(fname, sizeof(fname), "%s_dert", sm->prefix);
+	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
 	clv_check_finite(fname, "discount_rate", d);
 	if (!(d > 0))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: discount_rate must be positive, got %g", fname, d),
-				 errdetail("Undiscounted residual transactions over an unlimited lifetime are infinite when s <= 1, and the model is meant for discounting."),
+				 errdetail("Undiscounted residual transactions over an unlimited lifetime can be infinite."),
 				 errhint("discount_rate is continuously compounded per model time unit: ln(1.15) / 52 for 15 %% a year on weekly data.")));
-	surface_customer(fcinfo, &pareto, fname, 2, &x, &tx, &T);
-	v = pareto_dert(par, d, x, tx, T);
+	surface_customer(fcinfo, sm, fname, 2, &x, &tx, &T);
+	v = dert(par, d, x, tx, T);
 	if (isnan(v))
 		CHECK_FOR_INTERRUPTS();
 	if (isnan(v))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: cannot evaluate DERT at discount_rate %g", fname, d),
-				 errdetail("The confluent hypergeometric function U(s, s, discount_rate (beta + t_customer)) could not be evaluated in double precision."),
-				 errhint("Check the model's s and beta and the discount rate for extreme values.")));
+				 errdetail("The model's parameters, the discount rate and this customer's values are outside the range in which the model can be evaluated in double precision."),
+				 errhint("Check the model's parameters and the discount rate for extreme values.")));
 	PG_RETURN_FLOAT8(clv_check_result(fname, v));
+}
+
+PG_FUNCTION_INFO_V1(pareto_dert_sql);
+Datum
+pareto_dert_sql(PG_FUNCTION_ARGS)
+{
+	return surface_dert(fcinfo, &pareto, pareto_dert);
+}
+
+PG_FUNCTION_INFO_V1(bgnbd_dert_sql);
+Datum
+bgnbd_dert_sql(PG_FUNCTION_ARGS)
+{
+	return surface_dert(fcinfo, &bgnbd, bgnbd_dert);
+}
+
+PG_FUNCTION_INFO_V1(mbgnbd_dert_sql);
+Datum
+mbgnbd_dert_sql(PG_FUNCTION_ARGS)
+{
+	return surface_dert(fcinfo, &mbgnbd, mbgnbd_dert);
 }

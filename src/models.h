@@ -89,6 +89,9 @@ extern double bgnbd_cond_prob_n(const double *par, double t, double n, double x,
 extern double mbgnbd_prob_alive_at(const double *par, double t, double x, double tx, double T);
 extern double mbgnbd_expected_between(const double *par, double t1, double t2, double x, double tx, double T);
 extern double mbgnbd_cond_prob_n(const double *par, double t, double n, double x, double tx, double T);
+/* discounted expected residual transactions, continuous discount rate delta per time unit */
+extern double bgnbd_dert(const double *par, double delta, double x, double tx, double T);
+extern double mbgnbd_dert(const double *par, double delta, double x, double tx, double T);
 
 /* MBG/NBD (Batislam, Denizel & Filiztekin 2007); par = r, alpha, a, b */
 extern double mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad);

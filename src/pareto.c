@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_errno.h>
-#include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_sf_psi.h>
 
 #include "models.h"
@@ -452,53 +450,6 @@ pareto_cond_prob_n(const double *par, double t, double n, double x, double tx, d
 }
 
 /*
- * z e^z E_s(z) = z^s e^z Gamma(1 - s, z), z > 0, s > 0: in (0, 1], -> 1 as z -> oo. By the
- * continued fraction of E_s (modified Lentz) for z >= 1, where it converges fast and
- * needs no exp(z); by GSL's incomplete gamma function below. NaN if neither settles.
- */
-static double
-pareto_zexpint(double s, double z)
-{
-	if (z >= 1.0)
-	{
-		/* E_s(z) e^z = 1 / (z + s - 1 s / (z + s + 2 - 2 (s + 1) / (z + s + 4 - ...))) */
-		const double tiny = 1e-300;
-		double		b = z + s,
-					c = 1.0 / tiny,
-					d = 1.0 / b,
-					h = d;
-
-		for (int i = 1; i < 100000; i++)
-		{
-			double		an = -i * (s - 1.0 + i),
-						del;
-
-			b += 2.0;
-			d = an * d + b;
-			if (fabs(d) < tiny)
-				d = tiny;
-			c = b + an / c;
-			if (fabs(c) < tiny)
-				c = tiny;
-			d = 1.0 / d;
-			del = c * d;
-			h *= del;
-			if (fabs(del - 1.0) < 1e-15)
-				return z * h;
-		}
-		return NAN;
-	}
-	else
-	{
-		gsl_sf_result g;
-
-		if (gsl_sf_gamma_inc_e(1.0 - s, z, &g) != GSL_SUCCESS || !(g.val > 0))
-			return NAN;
-		return exp(s * log(z) + z + log(g.val));
-	}
-}
-
-/*
  * Discounted expected residual transactions (Fader, Hardie & Lee 2005, "RFM and CLV:
  * using iso-value curves", eq. 2) with a continuously compounded discount rate delta per
  * time unit:
@@ -510,7 +461,7 @@ double
 pareto_dert(const double *par, double delta, double x, double tx, double T)
 {
 	double		z = delta * (par[3] + T),
-				f = pareto_zexpint(par[2], z);
+				f = clv_zexpint(par[2], z);
 
 	if (isnan(f))
 		return NAN;

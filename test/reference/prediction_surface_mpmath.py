@@ -63,6 +63,15 @@ def bg_cond_prob_n(par, h, n, x, tx, T, modified=False):
     return pa * beta_expect(a, ba, lambda p: (1 - p) ** n * nb + p * (1 - p) ** (n - 1) * tail)
 
 
+def bg_dert(par, delta, x, tx, T, modified=False):
+    k, A, a, ba, pa, _ = bg_parts(par, x, tx, T, modified)
+    # the purchase rate at T + t given alive at T, averaged over lambda, is
+    # k / A (1 + p t / A)^-(k+1); over p ~ Beta(a, ba) that is k / A 2F1(k + 1, a; a + ba; -t / A);
+    # discounted by exp(-delta t) and integrated over t
+    return pa * Q(lambda t: mp.exp(-delta * t) * k / A * mp.hyp2f1(k + 1, a, a + ba, -t / A),
+                  [0, 1 / delta, 10 / delta, mp.inf])
+
+
 def bg_between(par, t1, t2, x, tx, T, modified=False):
     k, A, a, ba, pa, _ = bg_parts(par, x, tx, T, modified)
     return pa * beta_expect(a, ba, lambda p: ((1 + p * t1 / A) ** -k - (1 + p * t2 / A) ** -k) / p)
@@ -207,6 +216,10 @@ def main():
                     add("%s_prob_n_purchases(%s, 10.0, %d, %s)" % (pre, m, n, c), bg_cond_prob_n(par, 10.0, n, x, tx, T, modified))
                 for (t1, t2) in ((0.0, 10.0), (10.0, 52.0), (26.0, 27.0)):
                     add("%s_expected_purchases_between(%s, %r, %r, %s)" % (pre, m, t1, t2, c), bg_between(par, t1, t2, x, tx, T, modified))
+            if par != bg_pars[2]:
+                for (x, tx, T) in customers[1:4]:
+                    for d in (0.01, 0.2):
+                        add("%s_dert(%s, %r, %r, %r, %r)" % (pre, m, d, x, tx, T), bg_dert(par, d, x, tx, T, modified))
             if modified:
                 for n in (0, 2):
                     add("mbgnbd_prob_n_purchases(%s, 10.0, %d)" % (m, n), bg_cond_prob_n(par, 10.0, n, 0, 0, 0, True))

@@ -60,6 +60,12 @@ INSERT INTO surface_ref (call, expected) VALUES
     ($$bgnbd_expected_purchases_between(bgnbd_model(0.243, 4.414, 0.793, 2.426), 0.0, 10.0, 0, 0, 0)$$, 0.4324133622344256),
     ($$bgnbd_expected_purchases_between(bgnbd_model(0.243, 4.414, 0.793, 2.426), 10.0, 52.0, 0, 0, 0)$$, 1.0136372331619783),
     ($$bgnbd_expected_purchases_between(bgnbd_model(0.243, 4.414, 0.793, 2.426), 26.0, 27.0, 0, 0, 0)$$, 0.024718018740531474),
+    ($$bgnbd_dert(bgnbd_model(0.243, 4.414, 0.793, 2.426), 0.01, 2, 30.43, 38.86)$$, 2.261603247064832),
+    ($$bgnbd_dert(bgnbd_model(0.243, 4.414, 0.793, 2.426), 0.2, 2, 30.43, 38.86)$$, 0.17882530056108384),
+    ($$bgnbd_dert(bgnbd_model(0.243, 4.414, 0.793, 2.426), 0.01, 7, 35.0, 39.0)$$, 7.648647167933631),
+    ($$bgnbd_dert(bgnbd_model(0.243, 4.414, 0.793, 2.426), 0.2, 7, 35.0, 39.0)$$, 0.6566262058633715),
+    ($$bgnbd_dert(bgnbd_model(0.243, 4.414, 0.793, 2.426), 0.01, 30, 50.0, 52.0)$$, 28.08914750374419),
+    ($$bgnbd_dert(bgnbd_model(0.243, 4.414, 0.793, 2.426), 0.2, 30, 50.0, 52.0)$$, 2.3484757766224664),
     ($$bgnbd_p_alive_at(bgnbd_model(1.5, 20.0, 0.3, 5.0), 1.0, 0, 0, 38.86)$$, 0.9985637802824427),
     ($$bgnbd_prob_no_purchase(bgnbd_model(1.5, 20.0, 0.3, 5.0), 1.0, 0, 0, 38.86)$$, 0.975046477949324),
     ($$bgnbd_p_alive_at(bgnbd_model(1.5, 20.0, 0.3, 5.0), 10.0, 0, 0, 38.86)$$, 0.9861704012757145),
@@ -115,6 +121,12 @@ INSERT INTO surface_ref (call, expected) VALUES
     ($$bgnbd_expected_purchases_between(bgnbd_model(1.5, 20.0, 0.3, 5.0), 0.0, 10.0, 0, 0, 0)$$, 0.7261941362903284),
     ($$bgnbd_expected_purchases_between(bgnbd_model(1.5, 20.0, 0.3, 5.0), 10.0, 52.0, 0, 0, 0)$$, 2.703171500386284),
     ($$bgnbd_expected_purchases_between(bgnbd_model(1.5, 20.0, 0.3, 5.0), 26.0, 27.0, 0, 0, 0)$$, 0.06517689684009424),
+    ($$bgnbd_dert(bgnbd_model(1.5, 20.0, 0.3, 5.0), 0.01, 2, 30.43, 38.86)$$, 4.6043331851081515),
+    ($$bgnbd_dert(bgnbd_model(1.5, 20.0, 0.3, 5.0), 0.2, 2, 30.43, 38.86)$$, 0.2697772091986571),
+    ($$bgnbd_dert(bgnbd_model(1.5, 20.0, 0.3, 5.0), 0.01, 7, 35.0, 39.0)$$, 11.209953882428417),
+    ($$bgnbd_dert(bgnbd_model(1.5, 20.0, 0.3, 5.0), 0.2, 7, 35.0, 39.0)$$, 0.67388681456043),
+    ($$bgnbd_dert(bgnbd_model(1.5, 20.0, 0.3, 5.0), 0.01, 30, 50.0, 52.0)$$, 35.049053634535674),
+    ($$bgnbd_dert(bgnbd_model(1.5, 20.0, 0.3, 5.0), 0.2, 30, 50.0, 52.0)$$, 2.10352877873426),
     ($$bgnbd_p_alive_at(bgnbd_model(0.08, 0.7, 4.0, 1.2), 1.0, 0, 0, 38.86)$$, 0.9984613051808761),
     ($$bgnbd_prob_no_purchase(bgnbd_model(0.08, 0.7, 4.0, 1.2), 1.0, 0, 0, 38.86)$$, 0.9980048846914169),
     ($$bgnbd_p_alive_at(bgnbd_model(0.08, 0.7, 4.0, 1.2), 10.0, 0, 0, 38.86)$$, 0.9859418567494711),
@@ -225,6 +237,12 @@ INSERT INTO surface_ref (call, expected) VALUES
     ($$mbgnbd_expected_purchases_between(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 0.0, 10.0, 0, 0, 0)$$, 0.34176385647100505),
     ($$mbgnbd_expected_purchases_between(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 10.0, 52.0, 0, 0, 0)$$, 0.8686369544584202),
     ($$mbgnbd_expected_purchases_between(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 26.0, 27.0, 0, 0, 0)$$, 0.021204312620175313),
+    ($$mbgnbd_dert(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 0.01, 2, 30.43, 38.86)$$, 2.5450930919906214),
+    ($$mbgnbd_dert(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 0.2, 2, 30.43, 38.86)$$, 0.19209051886865727),
+    ($$mbgnbd_dert(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 0.01, 7, 35.0, 39.0)$$, 8.036678383859014),
+    ($$mbgnbd_dert(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 0.2, 7, 35.0, 39.0)$$, 0.6715192815061901),
+    ($$mbgnbd_dert(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 0.01, 30, 50.0, 52.0)$$, 28.427142251936402),
+    ($$mbgnbd_dert(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 0.2, 30, 50.0, 52.0)$$, 2.357316667042759),
     ($$mbgnbd_prob_n_purchases(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 10.0, 0)$$, 0.811650387048909),
     ($$mbgnbd_prob_n_purchases(mbgnbd_model(0.243, 4.414, 0.793, 2.426), 10.0, 2)$$, 0.03977899932920381),
     ($$mbgnbd_p_alive_at(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 1.0, 0, 0, 38.86)$$, 0.7665753705219164),
@@ -282,6 +300,12 @@ INSERT INTO surface_ref (call, expected) VALUES
     ($$mbgnbd_expected_purchases_between(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 0.0, 10.0, 0, 0, 0)$$, 0.6883902464432647),
     ($$mbgnbd_expected_purchases_between(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 10.0, 52.0, 0, 0, 0)$$, 2.6000443669084934),
     ($$mbgnbd_expected_purchases_between(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 26.0, 27.0, 0, 0, 0)$$, 0.06263318293106403),
+    ($$mbgnbd_dert(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 0.01, 2, 30.43, 38.86)$$, 4.725623302405333),
+    ($$mbgnbd_dert(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 0.2, 2, 30.43, 38.86)$$, 0.27332623225484814),
+    ($$mbgnbd_dert(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 0.01, 7, 35.0, 39.0)$$, 11.367300478366369),
+    ($$mbgnbd_dert(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 0.2, 7, 35.0, 39.0)$$, 0.6774287686340331),
+    ($$mbgnbd_dert(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 0.01, 30, 50.0, 52.0)$$, 35.19435361218043),
+    ($$mbgnbd_dert(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 0.2, 30, 50.0, 52.0)$$, 2.105770533102488),
     ($$mbgnbd_prob_n_purchases(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 10.0, 0)$$, 0.5701236358036013),
     ($$mbgnbd_prob_n_purchases(mbgnbd_model(1.5, 20.0, 0.3, 5.0), 10.0, 2)$$, 0.10447724231289185),
     ($$mbgnbd_p_alive_at(mbgnbd_model(0.08, 0.7, 4.0, 1.2), 1.0, 0, 0, 38.86)$$, 0.17824162651742714),
@@ -717,8 +741,14 @@ SELECT bgnbd_p_alive_at(:bg, 13, s) = bgnbd_p_alive_at(:bg, 13, 2, 30.43, 38.86)
        mbgnbd_prob_no_purchase(:mbg, 13, s) = mbgnbd_prob_no_purchase(:mbg, 13, 2, 30.43, 38.86) AS mbg_none,
        pareto_nbd_prob_n_purchases(:pnbd, 13, 2, s) = pareto_nbd_prob_n_purchases(:pnbd, 13, 2, 2, 30.43, 38.86) AS pnbd_n,
        pareto_nbd_expected_purchases_between(:pnbd, 13, 26, s) = pareto_nbd_expected_purchases_between(:pnbd, 13, 26, 2, 30.43, 38.86) AS pnbd_between,
-       pareto_nbd_dert(:pnbd, 0.01, s) = pareto_nbd_dert(:pnbd, 0.01, 2, 30.43, 38.86) AS pnbd_dert
+       pareto_nbd_dert(:pnbd, 0.01, s) = pareto_nbd_dert(:pnbd, 0.01, 2, 30.43, 38.86) AS pnbd_dert,
+       bgnbd_dert(:bg, 0.01, s) = bgnbd_dert(:bg, 0.01, 2, 30.43, 38.86) AS bg_dert,
+       mbgnbd_dert(:mbg, 0.01, s) = mbgnbd_dert(:mbg, 0.01, 2, 30.43, 38.86) AS mbg_dert
 FROM s;
+-- DERT of every continuous model at 15 % a year (weekly data)
+SELECT round(bgnbd_dert(:bg, ln(1.15) / 52, 2, 30.43, 38.86)::numeric, 4) AS bgnbd,
+       round(mbgnbd_dert(:mbg, ln(1.15) / 52, 2, 30.43, 38.86)::numeric, 4) AS mbgnbd,
+       round(pareto_nbd_dert(:pnbd, ln(1.15) / 52, 2, 30.43, 38.86)::numeric, 4) AS pareto_nbd;
 
 -- Hostile input: clear ERRORs, never a crash, NaN or a probability outside [0, 1].
 SELECT bgnbd_p_alive_at(:bg, -1, 2, 30.43, 38.86);
@@ -730,6 +760,9 @@ SELECT bgbb_prob_n_purchases(:bb, 1e7, 1, 3, 5, 6);
 SELECT bgnbd_prob_no_purchase(:bg, 10, 'NaN', 30.43, 38.86);
 SELECT pareto_nbd_dert(:pnbd, 0, 2, 30.43, 38.86);
 SELECT pareto_nbd_dert(:pnbd, 'Infinity', 2, 30.43, 38.86);
+SELECT bgnbd_dert(:bg, -0.1, 2, 30.43, 38.86);
+SELECT round(bgnbd_dert(:bg, 1e-9, 2, 30.43, 38.86)::numeric, 0) > 0 AS tiny_rate,
+       round(mbgnbd_dert(:mbg, 1e9, 1e6, 52, 52)::numeric, 6) AS huge_rate_heavy_buyer;
 -- t_customer 0, huge frequency, huge horizon: a finite answer or an ERROR
 SELECT round(bgnbd_p_alive_at(:bg, 10, 0, 0, 0)::numeric, 6) AS new_bg,
        round(pareto_nbd_prob_no_purchase(:pnbd, 10, 0, 0, 0)::numeric, 6) AS new_pnbd,
