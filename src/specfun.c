@@ -365,7 +365,14 @@ expint_cf_tail(double s, double z)
 	return NAN;
 }
 
-/* z^s e^z Gamma(1 - s, z) by GSL, for z < 1 (no exp(z) overflow); NaN on failure */
+/*
+ * z^s e^z Gamma(1 - s, z) by GSL, for z < 1 (no exp(z) overflow) and s below
+ * EXPINT_GSL_MAX_S: GSL recurs from 1 - s up to its fractional part, one step per unit
+ * (s = 1e10 would not return, nor poll for a cancel); above it the continued fraction
+ * converges fast anyway (its terms grow with s). NaN on failure.
+ */
+#define EXPINT_GSL_MAX_S 30.0
+
 static double
 zexpint_gsl(double s, double z)
 {
@@ -385,7 +392,7 @@ clv_zexpint(double s, double z)
 		return NAN;
 	if (!isfinite(z))
 		return 1.0;
-	if (z < 1.0)
+	if (z < 1.0 && s < EXPINT_GSL_MAX_S)
 		return zexpint_gsl(s, z);
 	R = expint_cf_tail(s, z);
 	return z / (z + s - s / R);
@@ -400,7 +407,7 @@ clv_one_minus_zexpint(double s, double z)
 		return NAN;
 	if (!isfinite(z))
 		return 0.0;
-	if (z < 1.0)
+	if (z < 1.0 && s < EXPINT_GSL_MAX_S)
 		return 1.0 - zexpint_gsl(s, z);
 	/* 1 - z / D with D = z + s - s / R: (D - z) / D = s (R - 1) / (R D) */
 	R = expint_cf_tail(s, z);

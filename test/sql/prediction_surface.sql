@@ -761,6 +761,12 @@ SELECT bgnbd_prob_no_purchase(:bg, 10, 'NaN', 30.43, 38.86);
 SELECT pareto_nbd_dert(:pnbd, 0, 2, 30.43, 38.86);
 SELECT pareto_nbd_dert(:pnbd, 'Infinity', 2, 30.43, 38.86);
 SELECT bgnbd_dert(:bg, -0.1, 2, 30.43, 38.86);
+-- s = 1e10 with a denormal rate: GSL's incomplete gamma function would recur 1e10 times
+-- without polling for a cancel (the fuzzer's case); the continued fraction answers at once.
+SET statement_timeout = '10s';
+SELECT pareto_nbd_dert(pareto_nbd_model(1, 2, 1e10, 3), 4.94e-324, 9, 0.5, 31.85) AS huge_s;
+SELECT round((pareto_nbd_dert(pareto_nbd_model(1, 2, 40, 3), 0.001, 9, 0.5, 31.85) / 2.037642497793729271e-52)::numeric, 10) AS s_40_vs_mpmath;
+RESET statement_timeout;
 SELECT round(bgnbd_dert(:bg, 1e-9, 2, 30.43, 38.86)::numeric, 0) > 0 AS tiny_rate,
        round(mbgnbd_dert(:mbg, 1e9, 1e6, 52, 52)::numeric, 6) AS huge_rate_heavy_buyer;
 -- t_customer 0, huge frequency, huge horizon: a finite answer or an ERROR
