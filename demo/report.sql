@@ -11,7 +11,7 @@
 --   SELECT report.add(position, 'Heading', body_html);
 -- with report.table($$ any query $$) for a table (cells are escaped) and a clv_svg_*
 -- function for a chart. Positions: 5 summary, 10 data, 20 models, 30 holdout, 40 CLV, 50 RFM
--- segments, 60 k-means, 70 A/B test, 80 products, 90 pricing; leave gaps.
+-- segments, 60 k-means, 70 A/B test, 80 products, 90 pricing, 100 regression CLV; leave gaps.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clv;
@@ -301,6 +301,15 @@ SELECT report.add(47, 'CLV from every purchase model, and which model',
 ------------------------------------------------------------------------------------------
 -- (Further sections: append here, see the header.)
 ------------------------------------------------------------------------------------------
+
+------------------------------------------------------------------------------------------
+-- Regression CLV (trees, issue 15): demo/09_regression.sql
+------------------------------------------------------------------------------------------
+SELECT report.add(100, 'Regression CLV: holdout spend of unseen customers',
+    '<p>Each customer''s spend in the 39 holdout weeks, predicted from the calibration summary (repeat purchase days, recency, age, mean repeat spend, total spend). The regression models learn from 80 % of the customers and are scored on the other 20 % (<code>clv_split(customer_id, 0.2) = ''test''</code>); BG/NBD &times; Gamma-Gamma was fitted on the calibration period alone. <code>regression_metrics</code> on the same test customers, best MSE first.</p>'
+    || report.table($$ SELECT * FROM regression_comparison ORDER BY mse $$)
+    || '<p>Feature importance: the share of the squared error each feature''s splits removed (decision tree; random forest: mean over its trees).</p>'
+    || report.table($$ SELECT * FROM regression_importance ORDER BY forest_importance DESC $$));
 
 ------------------------------------------------------------------------------------------
 -- The page

@@ -214,6 +214,158 @@ COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, float8, float8, float8) IS
 COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
 -- ==== end predsurf ====
 
+-- ==== hclust (issue 15): hierarchical clustering (hclust_segment, hclust_fit, hclust_cut) ====
+-- Exact agglomerative clustering (Ward, single, complete, average) with scipy's linkage
+-- matrix; at most 50,000 rows (docs/segmentation.md, "Hierarchical clustering").
+CREATE TYPE hclust_model AS (
+    method      text,       -- linkage: ward, single, complete or average
+    scaling     text,
+    n           bigint,     -- observations: the rows, in input order
+    linkage     float8[],   -- (n - 1) x 4: scipy's linkage matrix [idx1, idx2, height, size]
+    shift       float8[],   -- per feature: subtracted after log1p (log_zscore)
+    scale       float8[],   -- per feature: divided by after the shift
+    weights     float8[]    -- per row: the weight passed (NULL: unweighted, each row 1)
+);
+
+CREATE FUNCTION hclust_segment(features float8[], k int, linkage text DEFAULT 'ward',
+                               scaling text DEFAULT 'zscore')
+    RETURNS int AS 'MODULE_PATHNAME', 'hclust_segment'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _hclust_trans(internal, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'hclust_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _hclust_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _hclust_fit_final(internal) RETURNS hclust_model
+    AS 'MODULE_PATHNAME', 'hclust_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Observation i of the model is the i-th row aggregated: hclust_fit(features ORDER BY id).
+CREATE AGGREGATE hclust_fit(features float8[]) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE hclust_fit(features float8[], linkage text) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE hclust_fit(features float8[], linkage text, scaling text) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+-- weight: the number of identical rows a row stands for (k-means centroids: cluster sizes).
+CREATE AGGREGATE hclust_fit(features float8[], linkage text, scaling text, weight float8) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+
+CREATE FUNCTION hclust_cut(model hclust_model, k int)
+    RETURNS int[] AS 'MODULE_PATHNAME', 'hclust_cut'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON TYPE hclust_model IS 'Hierarchical clustering: method, scaling, n, linkage ((n-1) x 4 scipy linkage matrix), shift, scale, weights';
+COMMENT ON FUNCTION hclust_segment(float8[], int, text, text) IS 'Window function: hierarchical cluster id 1..k of each row of the partition (left to right in the dendrogram)';
+COMMENT ON AGGREGATE hclust_fit(float8[]) IS 'Hierarchical clustering (Ward, zscore scaling) of the feature rows in input order: the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text) IS 'Hierarchical clustering with a linkage (ward, single, complete, average; zscore): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text, text) IS 'Hierarchical clustering with the given linkage and scaling (none, zscore, log_zscore): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text, text, float8) IS 'Weighted hierarchical clustering: each row counts weight times (e.g. k-means centroids with cluster sizes)';
+COMMENT ON FUNCTION hclust_cut(hclust_model, int) IS 'Cluster ids 1..k of the model''s rows in input order, cutting its tree into k clusters (as hclust_segment)';
+-- ==== end hclust ====
+
+-- ==== trees (issue 15): decision trees, random forests, clv_split ====
+-- Regression trees (CART, squared error) and random forests as aggregates over
+-- (target, features): the state collects the rows; the final function sorts them
+-- canonically before fitting, so every plan gives the same model. The model (a bytea
+-- with a magic header, validated on every predict) travels in a composite with the
+-- fit's summary.
+CREATE TYPE decision_tree_model AS (
+    model       bytea,      -- the tree, read by decision_tree_predict
+    n           bigint,     -- training rows
+    n_features  int,
+    max_depth   int,
+    min_leaf    int,
+    depth       int,        -- the deepest leaf (splits from the root)
+    leaves      int,
+    importance  float8[]    -- impurity decrease per feature, sums to 1
+);
+
+CREATE TYPE random_forest_model AS (
+    model        bytea,     -- the trees, read by random_forest_predict
+    n            bigint,
+    n_features   int,
+    n_trees      int,
+    max_depth    int,
+    min_leaf     int,
+    max_features int,       -- features tried at each split
+    seed         int,
+    depth        int,       -- the deepest leaf of any tree
+    leaves       bigint,    -- all trees
+    importance   float8[]   -- mean of the trees' normalised importances, sums to 1
+);
+
+CREATE FUNCTION _decision_tree_trans(internal, float8, float8[], int, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'decision_tree_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _random_forest_trans(internal, float8, float8[], int, int, int, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'random_forest_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _random_forest_trans(internal, float8, float8[], int, int, int, int, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'random_forest_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _tree_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'tree_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _tree_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'tree_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _tree_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'tree_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _decision_tree_final(internal) RETURNS decision_tree_model
+    AS 'MODULE_PATHNAME', 'decision_tree_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _random_forest_final(internal) RETURNS random_forest_model
+    AS 'MODULE_PATHNAME', 'random_forest_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE decision_tree_fit(target float8, features float8[], max_depth int, min_leaf int) (
+    SFUNC = _decision_tree_trans, STYPE = internal, FINALFUNC = _decision_tree_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _tree_combine,
+    SERIALFUNC = _tree_serialize, DESERIALFUNC = _tree_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE random_forest_fit(target float8, features float8[], n_trees int, max_depth int,
+                                   min_leaf int, seed int) (
+    SFUNC = _random_forest_trans, STYPE = internal, FINALFUNC = _random_forest_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _tree_combine,
+    SERIALFUNC = _tree_serialize, DESERIALFUNC = _tree_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE random_forest_fit(target float8, features float8[], n_trees int, max_depth int,
+                                   min_leaf int, seed int, max_features int) (
+    SFUNC = _random_forest_trans, STYPE = internal, FINALFUNC = _random_forest_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _tree_combine,
+    SERIALFUNC = _tree_serialize, DESERIALFUNC = _tree_deserialize, PARALLEL = SAFE);
+
+CREATE FUNCTION decision_tree_predict(model decision_tree_model, features float8[])
+    RETURNS float8 AS 'MODULE_PATHNAME', 'decision_tree_predict'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION random_forest_predict(model random_forest_model, features float8[])
+    RETURNS float8 AS 'MODULE_PATHNAME', 'random_forest_predict'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- 'train' or 'test' by a hash of (seed, key): "WHERE clv_split(key, 0.2) = 'test'".
+CREATE FUNCTION clv_split(key text, test_fraction float8, seed int DEFAULT 42)
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_split'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON TYPE decision_tree_model IS 'Regression tree of decision_tree_fit: model (for decision_tree_predict), size, depth, leaves, importance';
+COMMENT ON TYPE random_forest_model IS 'Random forest of random_forest_fit: model (for random_forest_predict), settings, depth, leaves, importance';
+COMMENT ON AGGREGATE decision_tree_fit(float8, float8[], int, int) IS 'CART regression tree (squared error) of target on features, at most max_depth splits deep, at least min_leaf rows a leaf';
+COMMENT ON AGGREGATE random_forest_fit(float8, float8[], int, int, int, int) IS 'Random forest of n_trees seeded regression trees on bootstrap samples; max(1, d/3) features tried a split';
+COMMENT ON AGGREGATE random_forest_fit(float8, float8[], int, int, int, int, int) IS 'Random forest of n_trees seeded regression trees on bootstrap samples; max_features features tried a split';
+COMMENT ON FUNCTION decision_tree_predict(decision_tree_model, float8[]) IS 'Prediction of a decision_tree_model for features: the mean target of the leaf they fall in';
+COMMENT ON FUNCTION random_forest_predict(random_forest_model, float8[]) IS 'Prediction of a random_forest_model for features: the mean of its trees'' predictions';
+COMMENT ON FUNCTION clv_split(text, float8, int) IS 'Deterministic train/test split: ''test'' for a share test_fraction of keys (SipHash-2-4 of seed and key), else ''train''';
+-- ==== end trees ====
+
 ------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support
 -- functions get a leading underscore (so that \df lists the API alone; their C symbols

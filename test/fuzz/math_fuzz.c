@@ -1,6 +1,7 @@
 /*
  * math_fuzz.c - libFuzzer target for the plain-C math of clv (src/bgnbd.c,
- * src/gammagamma.c, src/pareto.c, src/specfun.c, src/kmeans.c, src/optim.c, src/fit.c),
+ * src/gammagamma.c, src/pareto.c, src/specfun.c, src/kmeans.c, src/hclust.c, src/optim.c,
+ * src/fit.c, src/tree.c),
  * built with AddressSanitizer and UBSan by test/fuzz/libfuzz.sh.
  *
  * Non-finite results are allowed where the glue turns them into an ERROR.
@@ -20,9 +21,11 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "hclust.h"
 #include "kmeans.h"
 #include "models.h"
 #include "specfun.h"
+#include "tree.h"
 
 /* k-means memory: an arena freed after every input (the SQL glue uses a memory context) */
 static void *arena[4096];
@@ -119,6 +122,19 @@ never_stop(void)
 	return 0;
 }
 
+static void
+no_interrupts(void)
+{
+}
+
+static void
+arena_release(void *p)
+{
+	(void) p;					/* freed with the arena */
+}
+
+static const tree_env fuzz_tree_env = {arena_alloc, arena_release, no_interrupts};
+
 int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -136,7 +152,10 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	input		in = {data, size};
-	int			target = byte(&in) % 11;
+	uint8_t		first = byte(&in);
+
+	/* first bytes 240.. (unused before: past findings keep their targets) are the trees */
+	int			target = first >= 240 ? 12 + (first & 1) : first % 12;
 	double		par[4],
 				rowsbuf[16 * CLV_ROW_WIDTH],
 				grad[4];
@@ -321,6 +340,157 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					(void) km_silhouette(&pts, res.labels, k, 42, &env, &exact);
 				}
 				arena_free();
+				break;
+			}
+		case 11:				/* hierarchical clustering: linkage, check, cut; forged trees */
+			{
+				static const hc_env env = {arena_alloc, never_stop, NULL};
+				double		x[32 * 3],
+							w[32],
+							Z[31 * 4];
+				int			d = 1 + byte(&in) % 3,
+							n = 1 + byte(&in) % 32,
+							k = 1 + byte(&in) % 32,
+							labels[32],
+							seen[33] = {0},
+							distinct = 0;
+				hc_method	m = (hc_method) (byte(&in) % 4);
+				int			weighted = byte(&in) % 2,
+							finite = 1;
+				const char *why;
+
+				for (int i = 0; i < n * d; i++)
+				{
+					x[i] = dbl(&in);
+					/* the glue passes finite scaled features whose distances do not overflow */
+					if (!isfinite(x[i]) || fabs(x[i]) > 1e150)
+						x[i] = 0.0;
+				}
+				/* weights as the glue accepts them: (0, 1e12] */
+				for (int i = 0; i < n; i++)
+				{
+					w[i] = fabs(dbl(&in));
+					if (!(w[i] > 0 && w[i] <= 1e12))
+						w[i] = 1.0;
+				}
+				hc_linkage(x, weighted ? w : NULL, n, d, m, &env, Z);
+				/* heights may overflow (weights times huge distances): the glue's ERROR */
+				for (int r = 0; r < n - 1; r++)
+					finite &= isfinite(Z[4 * r + 2]);
+				if (finite && hc_check(Z, weighted ? w : NULL, n, &env, &why) >= 0)
+					fail("hc_linkage built an invalid linkage matrix", n);
+				if (k > n)
+					k = n;
+				/* a forged matrix: one value replaced; valid or not, no crash */
+				if (n > 1 && byte(&in) % 2)
+					Z[byte(&in) % (4 * (n - 1))] = dbl(&in);
+				if (hc_check(Z, weighted ? w : NULL, n, &env, &why) < 0)
+				{
+					hc_cut(Z, n, k, &env, labels);
+					for (int i = 0; i < n; i++)
+					{
+						if (labels[i] < 1 || labels[i] > k)
+							fail("hc_cut label out of 1..k", labels[i]);
+						distinct += !seen[labels[i]];
+						seen[labels[i]] = 1;
+					}
+					if (distinct != k)
+						fail("hc_cut did not give k clusters", distinct);
+				}
+				arena_free();
+				break;
+			}
+		case 12:				/* trees: fit, the model validates, predictions in range */
+			{
+				double		raw[40 * 4],
+							sorted[40 * 4],
+							x[3],
+							ymin = INFINITY,
+							ymax = -INFINITY;
+				int			d = 1 + byte(&in) % 3,
+							n = 1 + byte(&in) % 40;
+				tree_params tp;
+				tree_forest f;
+				int64_t		where;
+
+				memset(&tp, 0, sizeof(tp));
+				tp.n_trees = 1 + byte(&in) % 4;
+				tp.bootstrap = byte(&in) & 1;
+				tp.max_depth = 1 + byte(&in) % 12;
+				tp.min_leaf = 1 + byte(&in) % 5;
+				tp.max_features = 1 + byte(&in) % d;
+				tp.seed = byte(&in);
+				tp.max_nodes = 1 + byte(&in) * 4;
+				for (int i = 0; i < n * (d + 1); i++)
+				{
+					raw[i] = dbl(&in);
+					/* the glue rejects non-finite values and huge targets */
+					if (!isfinite(raw[i]) || (i % (d + 1) == d && fabs(raw[i]) > TREE_MAX_TARGET))
+						raw[i] = 0.0;
+				}
+				tree_sort_rows(raw, sorted, n, d + 1, &fuzz_tree_env);
+				for (int i = 0; i < n; i++)
+				{
+					ymin = fmin(ymin, sorted[i * (d + 1) + d]);
+					ymax = fmax(ymax, sorted[i * (d + 1) + d]);
+				}
+				if (tree_fit(sorted, n, d, &tp, &fuzz_tree_env, &f) == TREE_OK)
+				{
+					double		p;
+
+					if (tree_validate(&f, &where) != NULL)
+						fail("a fitted forest does not validate", (double) where);
+					for (int j = 0; j < d; j++)
+						x[j] = dbl(&in);
+					for (int j = 0; j < d; j++)
+						if (!isfinite(x[j]))
+							x[j] = 0.0;
+					p = tree_predict(&f, x);
+					/* a mean of leaf means: within the targets (up to rounding) */
+					if (!isfinite(p) || p < ymin - 1e-9 * fabs(ymin) || p > ymax + 1e-9 * fabs(ymax))
+						fail("a tree prediction outside the targets' range", p);
+				}
+				arena_free();
+				break;
+			}
+		case 13:				/* trees: arbitrary nodes validate or are rejected */
+			{
+				tree_node	nodes[32];
+				int64_t		start[5],
+							where;
+				tree_forest f;
+
+				memset(&f, 0, sizeof(f));
+				f.d = 1 + byte(&in) % 3;
+				f.n_trees = 1 + byte(&in) % 4;
+				f.n_nodes = 1 + byte(&in) % 32;
+				for (int t = 0; t <= f.n_trees; t++)
+					start[t] = (int8_t) byte(&in);
+				for (int i = 0; i < f.n_nodes; i++)
+				{
+					nodes[i].feature = (int8_t) byte(&in);
+					nodes[i].right = (int8_t) byte(&in);
+					nodes[i].value = dbl(&in);
+				}
+				f.start = start;
+				f.nodes = nodes;
+				/* the glue checks the starts' order and range before tree_validate */
+				{
+					int			ok = 1;
+
+					for (int t = 0; t <= f.n_trees; t++)
+						if (start[t] < 0 || start[t] > f.n_nodes || (t > 0 && start[t] <= start[t - 1]))
+							ok = 0;
+					if (ok && tree_validate(&f, &where) == NULL)
+					{
+						double		x[3] = {dbl(&in), dbl(&in), dbl(&in)};
+
+						for (int j = 0; j < 3; j++)
+							if (!isfinite(x[j]))
+								x[j] = 0.0;
+						(void) tree_predict(&f, x);
+					}
+				}
 				break;
 			}
 		case 4:					/* E[M | x, m] */
