@@ -2,7 +2,7 @@
 -- fits) and BG/BB (fitted here on weekly purchase opportunities) each times the
 -- Gamma-Gamma spend model: the 12-month CLV of every customer side by side, the models'
 -- AIC and BIC, and each model's predicted spend in the 39 holdout weeks against the actual.
--- Title: CLV from every purchase model x Gamma-Gamma, AIC/BIC (gamma_gamma_clv, clv_lrtest)
+-- Title: CLV from every purchase model x Gamma-Gamma, AIC/BIC, DERT (gamma_gamma_clv, pareto_nbd_dert)
 DROP TABLE IF EXISTS weekly_opportunities, bgbb_models, every_model_clv, model_choice CASCADE;
 
 -- BG/BB counts opportunities: week k after the first purchase (k = 1..n, n whole weeks to

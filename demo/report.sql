@@ -291,6 +291,7 @@ SELECT report.add(47, 'CLV from every purchase model, and which model',
         ORDER BY model $$)
     || '<p>AIC = 2k &minus; 2 log L and BIC = k ln(n) &minus; 2 log L (n customers), the fields <code>aic</code> and <code>bic</code> of every fitted model: lower is better, but only between models of the same data (BG/NBD, MBG/NBD and Pareto/NBD here).</p>'
     || report.table($$ SELECT * FROM model_choice ORDER BY data, aic $$)
+    || '<p>The ten customers of highest BG/NBD CLV under every model (12 months, $), and their Pareto/NBD lifetime value.</p>'
     || report.table($$
         SELECT customer_id, frequency, round(monetary_value::numeric, 2) AS mean_spend,
                round(bgnbd::numeric, 2) AS "BG/NBD", round(mbgnbd::numeric, 2) AS "MBG/NBD",
