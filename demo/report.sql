@@ -276,6 +276,30 @@ SELECT report.add(90, 'Dynamic pricing by RFM segment',
         SELECT * FROM pricing_summary ORDER BY "avg discount %", rfm_segment $$));
 
 ------------------------------------------------------------------------------------------
+-- CLV from every purchase model (demo/11_every_model_clv.sql). Position 47: 45 is the
+-- top-20 table.
+------------------------------------------------------------------------------------------
+SELECT report.add(47, 'CLV from every purchase model, and which model',
+    '<p>Each purchase model times the Gamma-Gamma spend model (<code>gamma_gamma_clv</code> takes a BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model): 12-month CLV with a 1 % monthly discount, and each model''s predicted spend in the 39 holdout weeks against what the customers spent. BG/BB is fitted on weekly purchase opportunities (did the customer buy in week k after the first purchase). The Pareto/NBD lifetime value is DERT (discounted expected residual transactions, 15 % a year, <code>pareto_nbd_dert</code>) times expected spend.</p>'
+    || report.table($$
+        SELECT model, round(total_clv) AS "total 12-month CLV ($)", round(mean_clv::numeric, 2) AS "mean CLV ($)",
+               round(predicted::numeric) AS "predicted holdout spend ($)", round(actual::numeric) AS "actual holdout spend ($)"
+        FROM (SELECT 'BG/NBD' AS model, sum(bgnbd) AS total_clv, avg(bgnbd) AS mean_clv, sum(bg_holdout * spend) AS predicted, sum(actual_holdout_spend) AS actual FROM every_model_clv
+              UNION ALL SELECT 'MBG/NBD', sum(mbgnbd), avg(mbgnbd), sum(mbg_holdout * spend), sum(actual_holdout_spend) FROM every_model_clv
+              UNION ALL SELECT 'Pareto/NBD', sum(pareto_nbd), avg(pareto_nbd), sum(pnbd_holdout * spend), sum(actual_holdout_spend) FROM every_model_clv
+              UNION ALL SELECT 'BG/BB (weekly)', sum(bgbb), avg(bgbb), sum(bgbb_holdout * spend), sum(actual_holdout_spend) FROM every_model_clv) t
+        ORDER BY model $$)
+    || '<p>AIC = 2k &minus; 2 log L and BIC = k ln(n) &minus; 2 log L (n customers), the fields <code>aic</code> and <code>bic</code> of every fitted model: lower is better, but only between models of the same data (BG/NBD, MBG/NBD and Pareto/NBD here).</p>'
+    || report.table($$ SELECT * FROM model_choice ORDER BY data, aic $$)
+    || '<p>The ten customers of highest BG/NBD CLV under every model (12 months, $), and their Pareto/NBD lifetime value.</p>'
+    || report.table($$
+        SELECT customer_id, frequency, round(monetary_value::numeric, 2) AS mean_spend,
+               round(bgnbd::numeric, 2) AS "BG/NBD", round(mbgnbd::numeric, 2) AS "MBG/NBD",
+               round(pareto_nbd::numeric, 2) AS "Pareto/NBD", round(bgbb::numeric, 2) AS "BG/BB",
+               round(pareto_nbd_lifetime::numeric, 2) AS "Pareto/NBD lifetime (DERT)"
+        FROM every_model_clv ORDER BY bgnbd DESC, customer_id LIMIT 10 $$));
+
+------------------------------------------------------------------------------------------
 -- (Further sections: append here, see the header.)
 
 ------------------------------------------------------------------------------------------

@@ -9,6 +9,211 @@
 
 -- (feature sections go here, before the support functions below)
 
+-- ==== predsurf (issue 14): model choice (aic, bic, covariance, penalizer, clv_lrtest) and the prediction surface of every purchase model ====
+-- The fits fill these fields by name (src/clv.c): models stored under 0.2 keep working
+-- and read them as NULL.
+ALTER TYPE bgnbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE mbgnbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE pareto_nbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE bgbb_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE gamma_gamma_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+
+DO $$
+DECLARE
+    t pg_catalog.text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['bgnbd_model', 'mbgnbd_model', 'pareto_nbd_model', 'bgbb_model', 'gamma_gamma_model'] LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.aic IS %L', t,
+            'Akaike information criterion, 2 k - 2 log_likelihood (k = estimated parameters); lower is better; NULL for models built from parameters or stored before 0.3');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.bic IS %L', t,
+            'Bayesian information criterion, k ln(n_customers) - 2 log_likelihood; lower is better; NULL for models built from parameters or stored before 0.3');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.covariance IS %L', t,
+            'k x k covariance of the parameters in their field order (inverse observed information; the *_se fields are the square roots of its diagonal); NULL where the standard errors are');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.penalizer IS %L', t,
+            'the L2 penalizer of the fit, 0 for a maximum-likelihood fit; NULL for models built from parameters or stored before 0.3');
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION clv_lrtest(restricted bgnbd_model, full bgnbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted mbgnbd_model, full mbgnbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted pareto_nbd_model, full pareto_nbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted bgbb_model, full bgbb_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted gamma_gamma_model, full gamma_gamma_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted_log_likelihood float8, full_log_likelihood float8, n_restrictions int,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_loglik' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_lrtest(bgnbd_model, bgnbd_model) IS 'Likelihood-ratio test of nested unpenalised BG/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(mbgnbd_model, mbgnbd_model) IS 'Likelihood-ratio test of nested unpenalised MBG/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(pareto_nbd_model, pareto_nbd_model) IS 'Likelihood-ratio test of nested unpenalised Pareto/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(bgbb_model, bgbb_model) IS 'Likelihood-ratio test of nested unpenalised BG/BB fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(gamma_gamma_model, gamma_gamma_model) IS 'Likelihood-ratio test of nested unpenalised Gamma-Gamma fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(float8, float8, int) IS 'Likelihood-ratio test from the maximised log-likelihoods of two nested models and their df: statistic, df, p_value';
+
+-- CLV of every purchase model x Gamma-Gamma, as gamma_gamma_clv(bgnbd_model, ...): months
+-- of 30 days, discounted monthly; BG/BB's unit_days is the length of one opportunity.
+CREATE FUNCTION gamma_gamma_clv(model mbgnbd_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, t_customer float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_mbgnbd'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model mbgnbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_mbgnbd_summary'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model pareto_nbd_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, t_customer float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_pareto'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model pareto_nbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_pareto_summary'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model bgbb_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, n_periods float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_bgbb'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): MBG/NBD x Gamma-Gamma, discounted monthly';
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, clv_customer_summary, int, float8) IS 'CLV over months (30 days) of a clv_summary row''s customer: MBG/NBD x Gamma-Gamma, discounted; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): Pareto/NBD x Gamma-Gamma, discounted monthly';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, int, float8) IS 'CLV over months (30 days) of a clv_summary row''s customer: Pareto/NBD x Gamma-Gamma, discounted; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv(bgbb_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): BG/BB x Gamma-Gamma, discounted monthly; unit_days = days per opportunity';
+
+-- The prediction surface of every purchase model: P(alive) at a future time, P(no purchase)
+-- and P(n purchases) over the next horizon given the history, expected purchases in a window
+-- (t_customer + horizon_start, t_customer + horizon_end], and Pareto/NBD's DERT. BG/BB counts
+-- opportunities: n_periods_ahead instead of horizon, n_periods instead of t_customer.
+CREATE FUNCTION bgnbd_p_alive_at(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_no_purchase(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_between(model bgnbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_p_alive_at(model bgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_no_purchase(model bgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_between(model bgnbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_at(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_no_purchase(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_between(model mbgnbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_at(model mbgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_no_purchase(model mbgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_between(model mbgnbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_at(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_between(model pareto_nbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_at(model pareto_nbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_between(model pareto_nbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_p_alive_at(model bgbb_model, n_periods_ahead float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_no_purchase(model bgbb_model, n_periods_ahead float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_n_purchases(model bgbb_model, n_periods_ahead float8, n float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_n_purchases(model bgbb_model, n_periods_ahead float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_expected_purchases_between(model bgbb_model, n_periods_start float8, n_periods_end float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_dert(model pareto_nbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_dert(model pareto_nbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, float8, float8, float8) IS 'BG/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, float8, float8, float8) IS 'BG/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, clv_customer_summary) IS 'BG/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, float8, float8, float8) IS 'MBG/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8) IS 'MBG/NBD: probability of exactly n purchases in the first horizon (model units) of a new customer';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, float8, float8, float8) IS 'MBG/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, clv_customer_summary) IS 'MBG/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, float8, float8, float8) IS 'Pareto/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, float8, float8, float8) IS 'Pareto/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, clv_customer_summary) IS 'Pareto/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION bgbb_p_alive_at(bgbb_model, float8, float8, float8, float8) IS 'BG/BB: probability the customer is still active at opportunity n_periods + n_periods_ahead, given the history';
+COMMENT ON FUNCTION bgbb_prob_no_purchase(bgbb_model, float8, float8, float8, float8) IS 'BG/BB: probability of no purchase in the next n_periods_ahead (opportunities), given the history';
+COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8, float8, float8, float8) IS 'BG/BB: probability of exactly n purchases in the next n_periods_ahead (opportunities), given the history';
+COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8) IS 'BG/BB: probability of exactly n purchases in the first n_periods_ahead (opportunities) of a new customer';
+COMMENT ON FUNCTION bgbb_expected_purchases_between(bgbb_model, float8, float8, float8, float8, float8) IS 'BG/BB: expected purchases in the window (n_periods_start, n_periods_end] after the customer''s last observed opportunity';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: discounted expected residual transactions (FHL 2005), discount_rate continuous per model unit';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
+
+CREATE FUNCTION bgnbd_dert(model bgnbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_dert(model bgnbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_dert(model mbgnbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_dert(model mbgnbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: discounted expected residual transactions, discount_rate continuous per model unit';
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: discounted expected residual transactions, discount_rate continuous per model unit';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
+-- ==== end predsurf ====
+
 -- ==== hclust (issue 15): hierarchical clustering (hclust_segment, hclust_fit, hclust_cut) ====
 -- Exact agglomerative clustering (Ward, single, complete, average) with scipy's linkage
 -- matrix; at most 50,000 rows (docs/segmentation.md, "Hierarchical clustering").
@@ -185,11 +390,6 @@ CREATE TYPE clv_count_bin AS (
 COMMENT ON TYPE clv_count_bin IS
     'Bin of a count check: customers with frequency (or more) repeat purchases, actual and expected';
 
-CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, t float8, n float8)
-    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_n_purchases'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8) IS
-    'P(X(t) = n): probability that a new MBG/NBD customer makes n repeat purchases in (0, t]';
 
 DO $$
 DECLARE
@@ -265,11 +465,6 @@ CREATE AGGREGATE bgbb_count_check(model bgbb_model, frequency float8, n_periods 
     FINALFUNC = _bgbb_count_final, COMBINEFUNC = _bgbb_count_combine, PARALLEL = SAFE);
 COMMENT ON AGGREGATE bgbb_count_check(bgbb_model, float8, float8, int) IS
     'BG/BB count check: customers by transactions in their n_periods opportunities, actual and expected';
-CREATE FUNCTION bgbb_prob_n_purchases(model bgbb_model, n_periods float8, n float8)
-    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_prob_n_purchases'
-    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8) IS
-    'P(X = n): probability that a new BG/BB customer makes n transactions in n_periods opportunities';
 
 CREATE FUNCTION clv_svg_tracking(periods clv_tracking_period[], calibration_end timestamptz,
                                  cumulative boolean DEFAULT true,

@@ -248,7 +248,8 @@ clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m)
 	clv_optim_defaults(&opts);
 	clv_fit_model(m, &rows, isnan(rs->penalizer) ? 0.0 : rs->penalizer, &opts, &fit);
 	clv_fit_finish(m->name, &fit);
-	return clv_model_datum(fcinfo, fit.par, m->npar, &fit, rows.wsum, rs->unit_days);
+	return clv_model_datum(fcinfo, fit.par, m->npar, &fit, rows.wsum, rs->unit_days,
+						   isnan(rs->penalizer) ? 0.0 : rs->penalizer);
 }
 
 /*

@@ -811,30 +811,6 @@ COUNT_FUNCTIONS(mbgnbd, CLV_CHECK_MBGNBD)
 COUNT_FUNCTIONS(pareto_nbd, CLV_CHECK_PARETO)
 COUNT_FUNCTIONS(bgbb, CLV_CHECK_BGBB)
 
-/* mbgnbd_prob_n_purchases(model, t, n): P(X(t) = n) for a new MBG/NBD customer */
-PG_FUNCTION_INFO_V1(mbgnbd_prob_n_purchases);
-Datum
-mbgnbd_prob_n_purchases(PG_FUNCTION_ARGS)
-{
-	const char *fname = "mbgnbd_prob_n_purchases";
-	double		par[4],
-				t = PG_GETARG_FLOAT8(1),
-				n = PG_GETARG_FLOAT8(2);
-
-	read_check_model(fcinfo, 0, &check_models[CLV_CHECK_MBGNBD], par);
-	clv_check_finite(fname, "t", t);
-	clv_check_finite(fname, "n", n);
-	if (t < 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: horizon must be a number >= 0, got %g", fname, t)));
-	if (n < 0 || n != floor(n) || n > 100000)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: n must be a whole number between 0 and %d, got %g", fname, 100000, n)));
-	PG_RETURN_FLOAT8(clv_check_result(fname, clv_uncond_prob_n(CLV_CHECK_MBGNBD, par, t, n)));
-}
-
 /* ------------------------------------------------------------------------------------
  * Charts
  * ------------------------------------------------------------------------------------ */
@@ -1062,30 +1038,3 @@ clv_svg_count_check(PG_FUNCTION_ARGS)
 	return svg_datum(chart_bars(&s), fname);
 }
 
-/* bgbb_prob_n_purchases(model, n_periods, n): P(X(n_periods) = n) for a new BG/BB customer */
-PG_FUNCTION_INFO_V1(bgbb_prob_n_purchases);
-Datum
-bgbb_prob_n_purchases(PG_FUNCTION_ARGS)
-{
-	const char *fname = "bgbb_prob_n_purchases";
-	double		par[4],
-				np = PG_GETARG_FLOAT8(1),
-				n = PG_GETARG_FLOAT8(2),
-				p;
-
-	read_check_model(fcinfo, 0, &check_models[CLV_CHECK_BGBB], par);
-	clv_check_finite(fname, "n_periods", np);
-	clv_check_finite(fname, "n", n);
-	if (np < 0 || np != floor(np) || np > 100000)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: n_periods must be a whole number between 0 and 100000, got %g", fname, np)));
-	if (n < 0 || n != floor(n))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: n must be a whole number >= 0, got %g", fname, n)));
-	p = clv_uncond_prob_n(CLV_CHECK_BGBB, par, np, n);
-	if (isnan(p))
-		CHECK_FOR_INTERRUPTS();
-	PG_RETURN_FLOAT8(clv_check_result(fname, p));
-}

@@ -38,6 +38,12 @@ typedef struct clv_fit
 {
 	double		par[CLV_MAX_PAR];	/* natural-scale parameters */
 	double		se[CLV_MAX_PAR];	/* standard errors (NaN if not available) */
+	/*
+	 * Covariance of the natural-scale parameters, row-major npar x npar: the inverse
+	 * of the observed information the standard errors come from (se = sqrt of its
+	 * diagonal); all NaN if not available.
+	 */
+	double		cov[CLV_MAX_PAR * CLV_MAX_PAR];
 	double		log_likelihood;	/* total (weighted), without the penalty */
 	int			iterations;
 	int			converged;
@@ -70,6 +76,23 @@ extern double bgnbd_prob_n(const double *par, double t, double n);
  */
 extern double bgnbd_alive_expectation(double k, double a, double beta, double w);
 
+/*
+ * The prediction surface: P(alive at T + t), P(X(T, T + t) = n), expected purchases in
+ * (T + t1, T + t2] given (x, t_x, T); x = t_x = T = 0 gives a new customer's. NaN if
+ * they cannot be evaluated (or on cancel).
+ */
+extern double bgnbd_survival_expectation(double k, double a, double beta, double w);
+extern double bgnbd_alive_interval(double k, double a, double beta, double w1, double w2);
+extern double bgnbd_prob_alive_at(const double *par, double t, double x, double tx, double T);
+extern double bgnbd_expected_between(const double *par, double t1, double t2, double x, double tx, double T);
+extern double bgnbd_cond_prob_n(const double *par, double t, double n, double x, double tx, double T);
+extern double mbgnbd_prob_alive_at(const double *par, double t, double x, double tx, double T);
+extern double mbgnbd_expected_between(const double *par, double t1, double t2, double x, double tx, double T);
+extern double mbgnbd_cond_prob_n(const double *par, double t, double n, double x, double tx, double T);
+/* discounted expected residual transactions, continuous discount rate delta per time unit */
+extern double bgnbd_dert(const double *par, double delta, double x, double tx, double T);
+extern double mbgnbd_dert(const double *par, double delta, double x, double tx, double T);
+
 /* MBG/NBD (Batislam, Denizel & Filiztekin 2007); par = r, alpha, a, b */
 extern double mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad);
 extern double mbgnbd_expected(const double *par, double t, double x, double tx, double T);
@@ -81,11 +104,19 @@ extern double pareto_loglik(const double *par, const clv_rows *rows, double *gra
 extern double pareto_expected(const double *par, double t, double x, double tx, double T);
 extern double pareto_prob_alive(const double *par, double x, double tx, double T);
 extern double pareto_prob_n(const double *par, double t, double n);
+extern double pareto_prob_alive_at(const double *par, double t, double x, double tx, double T);
+extern double pareto_expected_between(const double *par, double t1, double t2, double x, double tx, double T);
+extern double pareto_cond_prob_n(const double *par, double t, double n, double x, double tx, double T);
+/* discounted expected residual transactions, continuous discount rate delta per time unit */
+extern double pareto_dert(const double *par, double delta, double x, double tx, double T);
 
 /* BG/BB (Fader, Hardie & Shang 2010); par = alpha, beta, gamma, delta; rows (x, t_x, n) */
 extern double bgbb_loglik(const double *par, const clv_rows *rows, double *grad);
 extern double bgbb_expected(const double *par, double nstar, double x, double tx, double n);
 extern double bgbb_prob_alive(const double *par, double x, double tx, double n);
+extern double bgbb_prob_alive_at(const double *par, double h, double x, double tx, double n);
+extern double bgbb_expected_between(const double *par, double n1, double n2, double x, double tx, double n);
+extern double bgbb_cond_prob_n(const double *par, double nstar, double k, double x, double tx, double n);
 
 /* Gamma-Gamma spend model (Fader, Hardie & Lee 2005b); par = p, q, gamma */
 extern double gg_loglik(const double *par, const clv_rows *rows, double *grad);

@@ -65,6 +65,17 @@ INSERT INTO fuzz.property VALUES
     ('mbgnbd_expected_purchases', 0, 'Infinity'),
     ('bgbb_p_alive', 0, 1),
     ('bgbb_expected_purchases', 0, 'Infinity'),
+    ('bgnbd_p_alive_at', 0, 1), ('mbgnbd_p_alive_at', 0, 1), ('pareto_nbd_p_alive_at', 0, 1),
+    ('bgbb_p_alive_at', 0, 1),
+    ('bgnbd_prob_no_purchase', 0, 1), ('mbgnbd_prob_no_purchase', 0, 1),
+    ('pareto_nbd_prob_no_purchase', 0, 1), ('bgbb_prob_no_purchase', 0, 1),
+    ('bgnbd_prob_n_purchases', 0, 1), ('mbgnbd_prob_n_purchases', 0, 1),
+    ('pareto_nbd_prob_n_purchases', 0, 1), ('bgbb_prob_n_purchases', 0, 1),
+    ('bgnbd_expected_purchases_between', 0, 'Infinity'),
+    ('mbgnbd_expected_purchases_between', 0, 'Infinity'),
+    ('pareto_nbd_expected_purchases_between', 0, 'Infinity'),
+    ('bgbb_expected_purchases_between', 0, 'Infinity'),
+    ('pareto_nbd_dert', 0, 'Infinity'), ('bgnbd_dert', 0, 'Infinity'), ('mbgnbd_dert', 0, 'Infinity'),
     ('gini', 0, 1);
 
 CREATE FUNCTION fuzz.pick(a text[]) RETURNS text LANGUAGE sql VOLATILE AS

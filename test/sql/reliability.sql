@@ -43,8 +43,8 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
 -- Plain (non-aggregate) C functions are STRICT unless they take internal or are an
 -- aggregate's transition, combine or final function (whose state starts as NULL): a
 -- NULL argument is NULL, never a dereferenced null pointer. The one exception:
--- gamma_gamma_clv, whose unit_days may be NULL (the model's unit); it returns NULL for a
--- NULL in any other argument itself.
+-- gamma_gamma_clv (of every purchase model), whose unit_days may be NULL (the model's
+-- unit); it returns NULL for a NULL in any other argument itself.
 SELECT p.oid::regprocedure AS c_function_not_strict
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
