@@ -9,6 +9,103 @@
 
 -- (feature sections go here, before the support functions below)
 
+-- ==== segcharts (issue 15): segmentation charts: dendrogram, scatter by cluster, cluster profiles ====
+-- clv_svg_dendrogram draws a scipy linkage matrix (hclust_fit's linkage); the two
+-- aggregates keep small states (a fixed sample of points, per-cluster sums) and are
+-- parallel safe like the other chart aggregates (docs/charts.md).
+CREATE FUNCTION clv_svg_dendrogram(linkage float8[], p int DEFAULT 30,
+                                   title text DEFAULT 'Hierarchical clustering',
+                                   k int DEFAULT 1, labels text[] DEFAULT '{}')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_dendrogram'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_svg_dendrogram(float8[], int, text, int, text[]) IS
+    'SVG dendrogram of a scipy linkage matrix (n - 1 rows [idx1, idx2, height, size]): the last p merges as scipy''s truncate_mode ''lastp'', scipy''s leaf order, k clusters coloured';
+
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int) IS
+    'SVG scatter plot of x and y coloured by cluster, legend with each cluster''s rows; at most 5000 points, a sample fixed by a hash of each point';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text) IS
+    'SVG scatter plot of x and y coloured by cluster, legend with each cluster''s rows; at most 5000 points, a sample fixed by a hash of each point, with a title';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xlabel text, ylabel text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text, text, text) IS
+    'SVG scatter plot of x and y coloured by cluster, legend with each cluster''s rows; at most 5000 points, a sample fixed by a hash of each point, with a title and axis titles';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xlabel text, ylabel text, scale text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text, text, text, text) IS
+    'SVG scatter plot of x and y coloured by cluster, legend with each cluster''s rows; at most 5000 points, a sample fixed by a hash of each point, with a title, axis titles and scale (linear, log, log_x, log_y)';
+
+CREATE FUNCTION _clv_svg_cluster_profile_trans(internal, int, float8[], text[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_trans(internal, int, float8[], text[], text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature_names text[]) (
+    SFUNC = _clv_svg_cluster_profile_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_cluster_profile_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = _clv_svg_cluster_profile_combine,
+    SERIALFUNC = _clv_svg_cluster_profile_serialize, DESERIALFUNC = _clv_svg_cluster_profile_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[]) IS
+    'SVG heat map of cluster profiles: each cluster''s mean of each feature''s z-score (overall mean and population sd), printed in the cell, diverging colours';
+CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature_names text[], title text) (
+    SFUNC = _clv_svg_cluster_profile_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_cluster_profile_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = _clv_svg_cluster_profile_combine,
+    SERIALFUNC = _clv_svg_cluster_profile_serialize, DESERIALFUNC = _clv_svg_cluster_profile_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[], text) IS
+    'SVG heat map of cluster profiles: each cluster''s mean of each feature''s z-score (overall mean and population sd), printed in the cell, diverging colours, with a title';
+-- ==== end segcharts ====
+
 ------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support
 -- functions get a leading underscore (so that \df lists the API alone; their C symbols
