@@ -1127,8 +1127,11 @@ chart_dendrogram(const chart_dendro_spec *s)
 		char		nn[48];
 
 		chart_format_count(nn, sizeof(nn), (double) n);
-		snprintf(text, sizeof(text), "the last %d merges of %s observations: (n) is a cluster of n",
-				 m - 1, nn);
+		if (m == 2)
+			snprintf(text, sizeof(text), "the last merge of %s observations: (n) is a cluster of n", nn);
+		else
+			snprintf(text, sizeof(text), "the last %d merges of %s observations: (n) is a cluster of n",
+					 m - 1, nn);
 		note(&b, 48, text);
 	}
 	y_axis(&b, &f, ystep, 0, "merge height", "#333333", 0);

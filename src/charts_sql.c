@@ -1016,6 +1016,9 @@ clv_svg_dendrogram(PG_FUNCTION_ARGS)
 						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 						 errmsg("%s: %s = %g is not an observation or a cluster formed before row %ld",
 								fname, where, v, row + 1),
+						 row == 0 ?
+						 errdetail("Row 1 of a linkage matrix of n = %ld observations merges two of the observations 0..%ld (0-based indices, whole numbers).",
+								   n, n - 1) :
 						 errdetail("Row i (1-based) of a linkage matrix of n = %ld observations merges two of the observations 0..%ld and the clusters %ld..%ld formed by the rows before it (0-based indices, whole numbers).",
 								   n, n - 1, n, n + row - 1),
 						 errhint(LINKAGE_HINT)));
