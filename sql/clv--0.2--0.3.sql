@@ -19,7 +19,7 @@ CREATE FUNCTION clv_svg_dendrogram(linkage float8[], p int DEFAULT 30,
     RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_dendrogram'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clv_svg_dendrogram(float8[], int, text, int, text[]) IS
-    'SVG dendrogram of a scipy linkage matrix (n - 1 rows [idx1, idx2, height, size]): the last p merges as scipy''s truncate_mode ''lastp'', scipy''s leaf order, k clusters coloured';
+    'SVG dendrogram of a scipy linkage matrix: last p merges (truncate_mode lastp), scipy''s leaf order, k clusters coloured';
 
 CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int) RETURNS internal
     AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -45,7 +45,7 @@ CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int) IS
-    'SVG scatter plot of x and y coloured by cluster, legend with each cluster''s rows; at most 5000 points, a sample fixed by a hash of each point';
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample)';
 CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text) (
     SFUNC = _clv_svg_scatter_trans, STYPE = internal,
     FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
@@ -54,7 +54,7 @@ CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text) (
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text) IS
-    'SVG scatter plot of x and y coloured by cluster, legend with each cluster''s rows; at most 5000 points, a sample fixed by a hash of each point, with a title';
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), with a title';
 CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xlabel text, ylabel text) (
     SFUNC = _clv_svg_scatter_trans, STYPE = internal,
     FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
@@ -63,7 +63,7 @@ CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xl
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text, text, text) IS
-    'SVG scatter plot of x and y coloured by cluster, legend with each cluster''s rows; at most 5000 points, a sample fixed by a hash of each point, with a title and axis titles';
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), title, axis titles';
 CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xlabel text, ylabel text, scale text) (
     SFUNC = _clv_svg_scatter_trans, STYPE = internal,
     FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
@@ -72,7 +72,7 @@ CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xl
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text, text, text, text) IS
-    'SVG scatter plot of x and y coloured by cluster, legend with each cluster''s rows; at most 5000 points, a sample fixed by a hash of each point, with a title, axis titles and scale (linear, log, log_x, log_y)';
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), title, axis titles, scale';
 
 CREATE FUNCTION _clv_svg_cluster_profile_trans(internal, int, float8[], text[]) RETURNS internal
     AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
@@ -94,7 +94,7 @@ CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[]) IS
-    'SVG heat map of cluster profiles: each cluster''s mean of each feature''s z-score (overall mean and population sd), printed in the cell, diverging colours';
+    'SVG heat map of each cluster''s mean z-score of each feature (overall mean, population sd)';
 CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature_names text[], title text) (
     SFUNC = _clv_svg_cluster_profile_trans, STYPE = internal,
     FINALFUNC = _clv_svg_cluster_profile_final, FINALFUNC_MODIFY = READ_ONLY,
@@ -103,7 +103,7 @@ CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature
     PARALLEL = SAFE
 );
 COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[], text) IS
-    'SVG heat map of cluster profiles: each cluster''s mean of each feature''s z-score (overall mean and population sd), printed in the cell, diverging colours, with a title';
+    'SVG heat map of each cluster''s mean z-score of each feature (overall mean, population sd), with a title';
 -- ==== end segcharts ====
 
 ------------------------------------------------------------------------------------------
