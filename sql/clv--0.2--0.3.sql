@@ -13,13 +13,13 @@
 -- clv_svg_dendrogram draws a scipy linkage matrix (hclust_fit's linkage); the two
 -- aggregates keep small states (a fixed sample of points, per-cluster sums) and are
 -- parallel safe like the other chart aggregates (docs/charts.md).
-CREATE FUNCTION clv_svg_dendrogram(linkage float8[], p int DEFAULT 30,
+CREATE FUNCTION clv_svg_dendrogram(linkage float8[], leaves int DEFAULT 30,
                                    title text DEFAULT 'Hierarchical clustering',
                                    k int DEFAULT 1, labels text[] DEFAULT '{}')
     RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_dendrogram'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION clv_svg_dendrogram(float8[], int, text, int, text[]) IS
-    'SVG dendrogram of a scipy linkage matrix: last p merges (truncate_mode lastp), scipy''s leaf order, k clusters coloured';
+    'SVG dendrogram of a scipy linkage matrix in scipy''s leaf order: at most leaves leaves (lastp), k clusters coloured';
 
 CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int) RETURNS internal
     AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;

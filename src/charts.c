@@ -1119,7 +1119,7 @@ chart_dendrogram(const chart_dendro_spec *s)
 	f.r = WIDTH - (s->k > 1 ? 170 : 30);
 	band = (f.r - f.l) / m;
 	w.font = fmax(5, fmin(12, band - 2));
-	height = (int) ceil(f.b + 14 + maxchars * w.font * 0.62 + 32);
+	height = (int) ceil(fmax(f.b + 14 + maxchars * w.font * 0.62 + 32, f.t + 20 + 18 * s->k));
 
 	open_svg(&b, WIDTH, height, s->title);
 	if (m < n)

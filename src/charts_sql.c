@@ -922,7 +922,7 @@ PG_FUNCTION_INFO_V1(clv_svg_cluster_profile_final);
 
 #define LINKAGE_HINT "Pass the linkage matrix of scipy.cluster.hierarchy.linkage (or the linkage of hclust_fit) unchanged."
 
-/* clv_svg_dendrogram(linkage, p, title, k, labels) */
+/* clv_svg_dendrogram(linkage, leaves, title, k, labels) */
 Datum
 clv_svg_dendrogram(PG_FUNCTION_ARGS)
 {
@@ -970,14 +970,14 @@ clv_svg_dendrogram(PG_FUNCTION_ARGS)
 	if (p < 2 || p > CHART_MAX_LEAVES)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: p must be between 2 and %d, got %d", fname, CHART_MAX_LEAVES, p),
-				 errdetail("p is the number of leaves drawn: the last p - 1 merges (scipy's truncate_mode 'lastp').")));
+				 errmsg("%s: leaves must be between 2 and %d, got %d", fname, CHART_MAX_LEAVES, p),
+				 errdetail("leaves is the number of leaves drawn, the last leaves - 1 merges: scipy's p of truncate_mode 'lastp'.")));
 	if (k < 1 || k > CHART_MAX_CLUSTERS || k > p || k > n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: k must be between 1 and %d, got %d", fname,
 						(int) Min(Min(CHART_MAX_CLUSTERS, p), n), k),
-				 errdetail("k clusters are coloured: at most %d, at most p (%d) and at most the %ld observations.",
+				 errdetail("k clusters are coloured: at most %d, at most leaves (%d) and at most the %ld observations.",
 						   CHART_MAX_CLUSTERS, p, n),
 				 errhint("k = 1 colours no clusters.")));
 	deconstruct_array(a, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
@@ -1406,7 +1406,8 @@ clv_svg_scatter_deserialize(PG_FUNCTION_ARGS)
 	Size		total = VARSIZE_ANY_EXHDR(b),
 				left = total;
 	const char *p = VARDATA_ANY(b);
-	MemoryContext cxt = clv_agg_context(fcinfo, "clv_svg_scatter");
+	/* a short-lived copy: the combine function copies what it keeps */
+	MemoryContext cxt = CurrentMemoryContext;
 	int32		scale,
 				ncl,
 				npts;
@@ -1704,7 +1705,7 @@ clv_svg_cluster_profile_deserialize(PG_FUNCTION_ARGS)
 	Size		total = VARSIZE_ANY_EXHDR(b),
 				left = total;
 	const char *p = VARDATA_ANY(b);
-	MemoryContext cxt = clv_agg_context(fcinfo, what);
+	MemoryContext cxt = CurrentMemoryContext;	/* short-lived, as for the scatter plot */
 	char	   *title;
 	int32		nf,
 				ncl;
@@ -1801,7 +1802,7 @@ clv_svg_cluster_profile_final(PG_FUNCTION_ARGS)
 													sum[j], sumsq[j], n, &mean[g * nf + j]);
 			}
 	for (int j = 0; j < nf; j++)
-		coll[j] = chart_utf8(st->names[j]);
+		coll[j] = st->names[j];	/* UTF-8 already (text_arg) */
 	memset(&s, 0, sizeof(s));
 	s.title = chart_utf8(st->title);
 	s.nrows = ncl;

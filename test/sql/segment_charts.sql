@@ -31,10 +31,10 @@ CREATE FUNCTION seg_leaves(svg text) RETURNS text
 SELECT name, seg_leaves(clv_svg_dendrogram(z)) AS leaves,
        seg_count(clv_svg_dendrogram(z), '//s:path[@class="link"]') AS links
 FROM seg_linkage ORDER BY name;
-SELECT p, seg_leaves(clv_svg_dendrogram(z, p)) AS leaves,
-       seg_count(clv_svg_dendrogram(z, p), '//s:path[@class="link"]') AS links,
-       seg_texts(clv_svg_dendrogram(z, p), '//s:text[@class="note"]/text()') AS note
-FROM seg_linkage, (VALUES (2), (6), (19), (20), (200)) v(p) WHERE name = 'ward20' ORDER BY p;
+SELECT n, seg_leaves(clv_svg_dendrogram(z, n)) AS leaves,
+       seg_count(clv_svg_dendrogram(z, leaves => n), '//s:path[@class="link"]') AS links,
+       seg_texts(clv_svg_dendrogram(z, n), '//s:text[@class="note"]/text()') AS note
+FROM seg_linkage, (VALUES (2), (6), (19), (20), (200)) v(n) WHERE name = 'ward20' ORDER BY n;
 SELECT seg_leaves(clv_svg_dendrogram(z, labels => (SELECT array_agg('c' || i ORDER BY i) FROM generate_series(0, 19) i)))
 FROM seg_linkage WHERE name = 'ward20';
 
