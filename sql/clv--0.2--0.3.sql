@@ -59,10 +59,10 @@ CREATE FUNCTION hclust_cut(model hclust_model, k int)
     RETURNS int[] AS 'MODULE_PATHNAME', 'hclust_cut'
     LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-COMMENT ON TYPE hclust_model IS 'Hierarchical clustering: method, scaling, n, linkage ((n-1) x 4 scipy linkage matrix: idx1, idx2, height, size), shift, scale';
-COMMENT ON FUNCTION hclust_segment(float8[], int, text, text) IS 'Window function: hierarchical cluster id 1..k of each row, clustering the partition (numbered left to right in the dendrogram)';
+COMMENT ON TYPE hclust_model IS 'Hierarchical clustering: method, scaling, n, linkage ((n-1) x 4 scipy linkage matrix), shift, scale';
+COMMENT ON FUNCTION hclust_segment(float8[], int, text, text) IS 'Window function: hierarchical cluster id 1..k of each row of the partition (left to right in the dendrogram)';
 COMMENT ON AGGREGATE hclust_fit(float8[]) IS 'Hierarchical clustering (Ward, zscore scaling) of the feature rows in input order: the merge tree as an hclust_model';
-COMMENT ON AGGREGATE hclust_fit(float8[], text) IS 'Hierarchical clustering with the given linkage (ward, single, complete, average; zscore scaling): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text) IS 'Hierarchical clustering with a linkage (ward, single, complete, average; zscore): the merge tree as an hclust_model';
 COMMENT ON AGGREGATE hclust_fit(float8[], text, text) IS 'Hierarchical clustering with the given linkage and scaling (none, zscore, log_zscore): the merge tree as an hclust_model';
 COMMENT ON FUNCTION hclust_cut(hclust_model, int) IS 'Cluster ids 1..k of the model''s rows in input order, cutting its tree into k clusters (as hclust_segment)';
 -- ==== end hclust ====

@@ -42,14 +42,15 @@ FROM unnest(ARRAY['ward', 'single', 'complete', 'average']) l,
 -- Equal to scipy.cluster.hierarchy.linkage: the same merges (idx1, idx2, size), the same
 -- heights within 1e-12 relative, and the same partitions as fcluster(Z, k, 'maxclust')
 -- (compared as partitions: label numbers differ). Expected values from
--- test/reference/hclust_scipy.py, on the same formulas.
+-- test/reference/hclust_scipy.py, on the same formulas (in float8 arithmetic, as Python's).
 ------------------------------------------------------------------------------------------
 CREATE TABLE hc_data (data text, id int, f float8[]);
 INSERT INTO hc_data
-SELECT 'blobs', i, ARRAY[(i % 4) * 3 + sin(i * 1.3), (i % 3) * 2 + cos(i * 0.7), sin(i * i * 0.01)]
+SELECT 'blobs', i, ARRAY[(i % 4) * 3 + sin(i * 1.3::float8), (i % 3) * 2 + cos(i * 0.7::float8),
+                        sin(i * i * 0.01::float8)]
 FROM generate_series(1, 100) i;
 INSERT INTO hc_data
-SELECT 'spend', i, ARRAY[exp(2 + sin(i * 0.9) * 1.5), (i % 7) + 1]
+SELECT 'spend', i, ARRAY[exp(2 + sin(i * 0.9::float8) * 1.5::float8), (i % 7) + 1]
 FROM generate_series(1, 60) i;
 
 CREATE TABLE hc_scipy (data text, method text, scaling text, z text, cuts text);
