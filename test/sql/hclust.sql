@@ -205,3 +205,29 @@ SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,4}}', NULL, NULL)::h
 SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,NULL,3}}', NULL, NULL)::hclust_model, 1);
 SELECT hclust_cut(ROW('nearest', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL)::hclust_model, 1);
 SELECT hclust_cut(ROW('ward', 'none', 3, '{{0,1,1,2},{2,3,2,3}}', NULL, NULL)::hclust_model, 4);
+
+------------------------------------------------------------------------------------------
+-- Cancel: every loop polls, so statement_timeout stops a long fit within a second.
+------------------------------------------------------------------------------------------
+CREATE FUNCTION pg_temp.stops(q text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+	EXECUTE q;
+	RETURN 'finished before the timeout';
+EXCEPTION WHEN query_canceled THEN
+	RETURN CASE WHEN clock_timestamp() - statement_timestamp()
+	                 < current_setting('statement_timeout')::interval + interval '1 s'
+	            THEN 'cancelled in time'
+	            ELSE 'cancelled late' END;
+END $$;
+-- 20,000 rows of 30 features: Ward or single linkage run for many seconds.
+CREATE TABLE hc_wide AS
+SELECT i, ARRAY(SELECT ((i::bigint * 2654435761 + j * 40503) % 100003)::float8
+                FROM generate_series(1, 30) j) AS x
+FROM generate_series(1, 20000) i;
+SET statement_timeout = '300ms';
+SELECT pg_temp.stops('SELECT hclust_fit(x) FROM hc_wide') AS ward;
+SELECT pg_temp.stops('SELECT hclust_fit(x, ''single'') FROM hc_wide') AS single;
+SELECT pg_temp.stops('SELECT max(c) FROM (SELECT hclust_segment(x, 3) OVER () c FROM hc_wide) s')
+       AS hclust_segment;
+RESET statement_timeout;
+SELECT 'the session goes on' AS after_cancel;
