@@ -106,6 +106,64 @@ COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[], text) IS
     'SVG heat map of each cluster''s mean z-score of each feature (overall mean, population sd), with a title';
 -- ==== end segcharts ====
 
+-- ==== hclust (issue 15): hierarchical clustering (hclust_segment, hclust_fit, hclust_cut) ====
+-- Exact agglomerative clustering (Ward, single, complete, average) with scipy's linkage
+-- matrix; at most 50,000 rows (docs/segmentation.md, "Hierarchical clustering").
+CREATE TYPE hclust_model AS (
+    method      text,       -- linkage: ward, single, complete or average
+    scaling     text,
+    n           bigint,     -- observations: the rows, in input order
+    linkage     float8[],   -- (n - 1) x 4: scipy's linkage matrix [idx1, idx2, height, size]
+    shift       float8[],   -- per feature: subtracted after log1p (log_zscore)
+    scale       float8[]    -- per feature: divided by after the shift
+);
+
+CREATE FUNCTION hclust_segment(features float8[], k int, linkage text DEFAULT 'ward',
+                               scaling text DEFAULT 'zscore')
+    RETURNS int AS 'MODULE_PATHNAME', 'hclust_segment'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _hclust_trans(internal, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'hclust_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _hclust_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _hclust_fit_final(internal) RETURNS hclust_model
+    AS 'MODULE_PATHNAME', 'hclust_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Observation i of the model is the i-th row aggregated: hclust_fit(features ORDER BY id).
+CREATE AGGREGATE hclust_fit(features float8[]) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE hclust_fit(features float8[], linkage text) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE hclust_fit(features float8[], linkage text, scaling text) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+
+CREATE FUNCTION hclust_cut(model hclust_model, k int)
+    RETURNS int[] AS 'MODULE_PATHNAME', 'hclust_cut'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON TYPE hclust_model IS 'Hierarchical clustering: method, scaling, n, linkage ((n-1) x 4 scipy linkage matrix), shift, scale';
+COMMENT ON FUNCTION hclust_segment(float8[], int, text, text) IS 'Window function: hierarchical cluster id 1..k of each row of the partition (left to right in the dendrogram)';
+COMMENT ON AGGREGATE hclust_fit(float8[]) IS 'Hierarchical clustering (Ward, zscore scaling) of the feature rows in input order: the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text) IS 'Hierarchical clustering with a linkage (ward, single, complete, average; zscore): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text, text) IS 'Hierarchical clustering with the given linkage and scaling (none, zscore, log_zscore): the merge tree as an hclust_model';
+COMMENT ON FUNCTION hclust_cut(hclust_model, int) IS 'Cluster ids 1..k of the model''s rows in input order, cutting its tree into k clusters (as hclust_segment)';
+-- ==== end hclust ====
+
 ------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support
 -- functions get a leading underscore (so that \df lists the API alone; their C symbols
