@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
 OUTDIR=${1:-$TOP/out}
-CHARTS=11	# charts report.sql draws (12 with hclust_fit installed: the dendrogram)
+CHARTS=12	# charts report.sql draws
 
 "$TOP/scripts/demo.sh" "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)

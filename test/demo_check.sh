@@ -55,6 +55,6 @@ echo "analysis: $secs s"
 rm -f "$log_file"
 
 [ -s "$outdir/report.html" ] || fail "report.html is missing"
-clv_report_check "$outdir" 11
+clv_report_check "$outdir" 12
 [ "$keep" = 1 ] || rm -rf "$outdir"
 log "demo check passed"

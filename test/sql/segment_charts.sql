@@ -38,6 +38,16 @@ FROM seg_linkage, (VALUES (2), (6), (19), (20), (200)) v(n) WHERE name = 'ward20
 SELECT seg_leaves(clv_svg_dendrogram(z, labels => (SELECT array_agg('c' || i ORDER BY i) FROM generate_series(0, 19) i)))
 FROM seg_linkage WHERE name = 'ward20';
 
+-- The same clustering by hclust_fit (the 20 points, Ward, no scaling): the same tree.
+CREATE TABLE seg_points (id int, a float8, b float8);
+INSERT INTO seg_points VALUES (0, 0.0, 0.3), (1, -0.27, -0.89), (2, -0.45, -0.99), (3, 0.06, 1.34),
+    (4, -0.49, -0.62), (5, 0.49, 0.36), (6, 0.11, -0.93), (7, -0.03, 0.7), (8, 4.66, 5.54), (9, 4.1, 4.71),
+    (10, 4.16, 5.76), (11, 4.73, 6.27), (12, 6.16, 5.81), (13, 3.48, 5.46), (14, 5.95, 6.11), (15, -1.53, 7.52),
+    (16, -0.98, 7.19), (17, 1.06, 7.19), (18, -0.03, 8.88), (19, -0.58, 7.89);
+SELECT seg_leaves(svg) AS leaves, seg_texts(svg, '//s:text[@class="legend"]/text()') AS legend
+FROM (SELECT clv_svg_dendrogram((hclust_fit(ARRAY[a, b] ORDER BY id, 'ward', 'none')).linkage, 30, 'Ward', 3) AS svg
+      FROM seg_points) d;
+
 -- k = 3: the three clusters left by undoing the last two merges, numbered left to right,
 -- in the legend with their sizes; their links in three colours, the two merges above the
 -- cut in grey.
