@@ -1176,6 +1176,7 @@ typedef struct ScatterAgg
 				ymax;
 	int32		npts;			/* points held: the smallest hashes seen, at most 2K */
 	ScatterPoint *pts;			/* CHART_SCATTER_POINTS * 2 */
+	uint64		cut;			/* a point hashed above this cannot be drawn */
 } ScatterAgg;
 
 static int
@@ -1198,13 +1199,19 @@ static void
 scatter_prune(ScatterAgg *st)
 {
 	qsort(st->pts, st->npts, sizeof(ScatterPoint), scatter_point_cmp);
-	if (st->npts > CHART_SCATTER_POINTS)
+	if (st->npts >= CHART_SCATTER_POINTS)
+	{
 		st->npts = CHART_SCATTER_POINTS;
+		/* K points hashed at most this: a point hashed above is never among the K smallest */
+		st->cut = st->pts[CHART_SCATTER_POINTS - 1].hash;
+	}
 }
 
 static void
 scatter_add_point(ScatterAgg *st, const ScatterPoint *pt)
 {
+	if (pt->hash > st->cut)
+		return;
 	if (st->npts == 2 * CHART_SCATTER_POINTS)
 		scatter_prune(st);
 	st->pts[st->npts++] = *pt;
@@ -1246,6 +1253,7 @@ scatter_create(MemoryContext cxt, int32 scale, const char *title, const char *xl
 	st->xmin = st->ymin = INFINITY;
 	st->xmax = st->ymax = -INFINITY;
 	st->pts = MemoryContextAlloc(cxt, sizeof(ScatterPoint) * 2 * CHART_SCATTER_POINTS);
+	st->cut = PG_UINT64_MAX;
 	return st;
 }
 
@@ -1527,6 +1535,7 @@ typedef struct ProfileAgg
 	int32		cl_id[CHART_MAX_PROFILE_CLUSTERS];
 	int64		cl_rows[CHART_MAX_PROFILE_CLUSTERS];
 	chart_dd   *acc[CHART_MAX_PROFILE_CLUSTERS];	/* per cluster: nf sums, nf sums of squares */
+	ArrayType  *names_seen;		/* the last feature_names array checked (not serialised) */
 } ProfileAgg;
 
 static ProfileAgg *
@@ -1601,6 +1610,7 @@ clv_svg_cluster_profile_trans(PG_FUNCTION_ARGS)
 	const char **names;
 	double	   *x;
 	chart_dd   *acc;
+	ArrayType  *na;
 
 	if (PG_ARGISNULL(0))
 		st = profile_create(cxt, title);
@@ -1618,10 +1628,21 @@ clv_svg_cluster_profile_trans(PG_FUNCTION_ARGS)
 				 errmsg("%s: feature_names must not be NULL", fname)));
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2))
 		PG_RETURN_POINTER(st);
-	names = text_arg(fcinfo, 3, fname, "feature_names", CHART_MAX_FEATURES, &nn);
+	na = PG_GETARG_ARRAYTYPE_P(3);
+	if (st->names_seen != NULL && VARSIZE(na) == VARSIZE(st->names_seen) &&
+		memcmp(na, st->names_seen, VARSIZE(na)) == 0)
+		nn = st->nf;			/* the same array as the row before: checked already */
+	else
+	{
+		names = text_arg(fcinfo, 3, fname, "feature_names", CHART_MAX_FEATURES, &nn);
+		profile_set_names(st, cxt, nn, (char **) names, fname);
+		if (st->names_seen != NULL)
+			pfree(st->names_seen);
+		st->names_seen = MemoryContextAlloc(cxt, VARSIZE(na));
+		memcpy(st->names_seen, na, VARSIZE(na));
+	}
 	x = float8_arg(fcinfo, 2, fname, "features", CHART_MAX_FEATURES, &nf);
 	check_same_length(fname, "features", nf, "feature_names", nn);
-	profile_set_names(st, cxt, nf, (char **) names, fname);
 	acc = profile_cluster(st, cxt, PG_GETARG_INT32(1), 1, fname);
 	for (int j = 0; j < nf; j++)
 	{
