@@ -11,7 +11,8 @@
 --   SELECT report.add(position, 'Heading', body_html);
 -- with report.table($$ any query $$) for a table (cells are escaped) and a clv_svg_*
 -- function for a chart. Positions: 5 summary, 10 data, 20 models, 30 holdout, 40 CLV, 50 RFM
--- segments, 60 k-means, 70 A/B test, 80 products, 90 pricing, 100 regression CLV; leave gaps.
+-- segments, 60 k-means, 65 segmentation charts, 70 A/B test, 80 products, 90 pricing,
+-- 100 regression CLV; leave gaps.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clv;
@@ -328,6 +329,33 @@ SELECT report.add(100, 'Regression CLV: holdout spend of unseen customers',
     || report.table($$ SELECT * FROM regression_comparison ORDER BY mse $$)
     || '<p>Feature importance: the share of the squared error each feature''s splits removed (decision tree; random forest: mean over its trees).</p>'
     || report.table($$ SELECT * FROM regression_importance ORDER BY forest_importance DESC $$));
+
+------------------------------------------------------------------------------------------
+-- Segmentation charts (segcharts, issue 15): the k-means segments of step 4 as a scatter
+-- plot of recency and spend and as a heat map of cluster profiles, and the dendrogram of
+-- a Ward clustering (hclust_fit) of every fifth customer, cut into as many clusters as
+-- k-means found.
+------------------------------------------------------------------------------------------
+SELECT clv_svg_dendrogram((hclust_fit(ARRAY[recency_days, frequency, monetary]::float8[] ORDER BY customer_id,
+                                      'ward', 'log_zscore')).linkage,
+                          30, 'Ward clustering of every fifth customer',
+                          (SELECT count(DISTINCT cluster)::int FROM customer_segments),
+                          array_agg('#' || customer_id ORDER BY customer_id)) AS dendrogram
+FROM customer_segments WHERE customer_id % 5 = 0 \gset seg_
+SELECT report.add(65, 'k-means segments: how they differ',
+    '<p>The k-means clusters of the section above, customer by customer: days since the last purchase against total spend (log scale), one colour per cluster (<code>clv_svg_scatter</code>); then each cluster''s mean of each input as a z-score, standardised with the mean and standard deviation of all customers (<code>clv_svg_cluster_profile</code>): red is above the average customer, blue below.</p>'
+    || (SELECT report.figure(clv_svg_scatter(recency_days::float8, monetary::float8, cluster,
+                                             'k-means segments: recency and spend',
+                                             'days since the last purchase', 'total spend ($)', 'log_y')
+                                 FILTER (WHERE monetary > 0),
+                             'Every customer with a positive spend, coloured by k-means cluster; the legend gives each cluster''s customers with a positive spend.')
+        FROM customer_segments)
+    || (SELECT report.figure(clv_svg_cluster_profile(cluster, ARRAY[recency_days, frequency, monetary]::float8[],
+                                                     ARRAY['recency (days)', 'purchase days', 'spend ($)'],
+                                                     'k-means segments: cluster profiles'),
+                             'Mean z-score of each input by cluster (0 = the average customer); the number of customers in brackets.')
+        FROM customer_segments)
+    || report.figure(:'seg_dendrogram', 'Hierarchical (Ward) clustering of the same inputs, log1p then z-score scaled, of every fifth customer (leaves: customer ids, or (n) for a cluster of n customers): the last 29 merges, coloured by the cut into as many clusters as k-means chose (hclust_fit, clv_svg_dendrogram).'));
 
 ------------------------------------------------------------------------------------------
 -- The page

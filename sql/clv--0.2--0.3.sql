@@ -213,6 +213,102 @@ COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, clv_customer_summary) IS 'BG
 COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: discounted expected residual transactions, discount_rate continuous per model unit';
 COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
 -- ==== end predsurf ====
+-- ==== segcharts (issue 15): segmentation charts: dendrogram, scatter by cluster, cluster profiles ====
+-- clv_svg_dendrogram draws a scipy linkage matrix (hclust_fit's linkage); the two
+-- aggregates keep small states (a fixed sample of points, per-cluster sums) and are
+-- parallel safe like the other chart aggregates (docs/charts.md).
+CREATE FUNCTION clv_svg_dendrogram(linkage float8[], leaves int DEFAULT 30,
+                                   title text DEFAULT 'Hierarchical clustering',
+                                   k int DEFAULT 1, labels text[] DEFAULT '{}')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_dendrogram'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_svg_dendrogram(float8[], int, text, int, text[]) IS
+    'SVG dendrogram of a scipy linkage matrix in scipy''s leaf order: at most leaves leaves (lastp), k clusters coloured';
+
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int) IS
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample)';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text) IS
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), with a title';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xlabel text, ylabel text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text, text, text) IS
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), title, axis titles';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xlabel text, ylabel text, scale text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text, text, text, text) IS
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), title, axis titles, scale';
+
+CREATE FUNCTION _clv_svg_cluster_profile_trans(internal, int, float8[], text[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_trans(internal, int, float8[], text[], text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature_names text[]) (
+    SFUNC = _clv_svg_cluster_profile_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_cluster_profile_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = _clv_svg_cluster_profile_combine,
+    SERIALFUNC = _clv_svg_cluster_profile_serialize, DESERIALFUNC = _clv_svg_cluster_profile_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[]) IS
+    'SVG heat map of each cluster''s mean z-score of each feature (overall mean, population sd)';
+CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature_names text[], title text) (
+    SFUNC = _clv_svg_cluster_profile_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_cluster_profile_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = _clv_svg_cluster_profile_combine,
+    SERIALFUNC = _clv_svg_cluster_profile_serialize, DESERIALFUNC = _clv_svg_cluster_profile_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[], text) IS
+    'SVG heat map of each cluster''s mean z-score of each feature (overall mean, population sd), with a title';
+-- ==== end segcharts ====
 
 -- ==== hclust (issue 15): hierarchical clustering (hclust_segment, hclust_fit, hclust_cut) ====
 -- Exact agglomerative clustering (Ward, single, complete, average) with scipy's linkage

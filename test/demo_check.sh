@@ -58,6 +58,6 @@ echo "analysis: $secs s"
 rm -f "$log_file"
 
 [ -s "$outdir/report.html" ] || fail "report.html is missing"
-clv_report_check "$outdir" 18
+clv_report_check "$outdir" 21
 [ "$keep" = 1 ] || rm -rf "$outdir"
 log "demo check passed"

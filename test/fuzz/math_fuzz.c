@@ -1,7 +1,7 @@
 /*
  * math_fuzz.c - libFuzzer target for the plain-C math of clv (src/bgnbd.c,
  * src/gammagamma.c, src/pareto.c, src/specfun.c, src/kmeans.c, src/hclust.c, src/optim.c,
- * src/fit.c, src/tree.c),
+ * src/fit.c, src/tree.c, and the segmentation charts of src/charts.c and src/svg.c),
  * built with AddressSanitizer and UBSan by test/fuzz/libfuzz.sh.
  *
  * Non-finite results are allowed where the glue turns them into an ERROR.
@@ -21,6 +21,7 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "charts.h"
 #include "hclust.h"
 #include "kmeans.h"
 #include "models.h"
@@ -148,14 +149,236 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* A finite number the glue would accept (|v| <= CHART_MAX_ABS), else 0. */
+static double
+chart_dbl(input *in)
+{
+	double		v = dbl(in);
+
+	return isfinite(v) && fabs(v) <= CHART_MAX_ABS ? v : 0.0;
+}
+
+/* A string of up to 30 arbitrary bytes (invalid UTF-8, markup, controls). */
+static char *
+chart_text(input *in)
+{
+	int			len = byte(in) % 31;
+	char	   *s = arena_alloc(len + 1);
+
+	for (int i = 0; i < len; i++)
+	{
+		s[i] = (char) byte(in);
+		if (s[i] == '\0')
+			s[i] = '<';
+	}
+	s[len] = '\0';
+	return s;
+}
+
+/*
+ * The charts with what the glue passes them: a linkage matrix as hostile as it comes
+ * (valid ones drawn), points and cells of finite values, texts of any bytes. Each SVG
+ * must be written (no NULL) and NUL-terminated.
+ */
+static void
+charts_target(input *in)
+{
+	long		n = 2 + byte(in) % 40,
+				row;
+	int			col;
+	double		z[41 * 4],
+				size[41];
+	unsigned char used[2 * 42];
+	char	   *svg;
+
+	if (byte(in) & 1)
+		for (long i = 0; i < (n - 1) * 4; i++)
+			z[i] = dbl(in);		/* raw */
+	else
+	{
+		/* a valid matrix (merging clusters chosen by the input), then one value changed */
+		long		active[42],
+					na = n;
+		double		sz[84],
+					h = 0;
+
+		for (long i = 0; i < n; i++)
+		{
+			active[i] = i;
+			sz[i] = 1;
+		}
+		for (long i = 0; i < n - 1; i++)
+		{
+			long		a = byte(in) % na,
+						b = byte(in) % (na - 1);
+
+			if (b >= a)
+				b++;
+			h = byte(in) & 1 ? h + fabs(chart_dbl(in)) : fabs(chart_dbl(in));
+			z[i * 4] = active[a];
+			z[i * 4 + 1] = active[b];
+			z[i * 4 + 2] = fmin(h, CHART_MAX_ABS);
+			z[i * 4 + 3] = sz[n + i] = sz[active[a]] + sz[active[b]];
+			active[a < b ? a : b] = n + i;
+			active[a < b ? b : a] = active[--na];
+		}
+		if (byte(in) & 1)
+			z[(byte(in) % (n - 1)) * 4 + byte(in) % 4] = dbl(in);
+	}
+	if (chart_linkage_check(z, n, used, size, &row, &col) == LINKAGE_OK)
+	{
+		chart_dendro_spec d;
+		const char *labels[41];
+		int			leaves = 2 + byte(in) % 40,
+					m = leaves < n ? leaves : (int) n,
+					kmax = m < CHART_MAX_CLUSTERS ? m : CHART_MAX_CLUSTERS;
+
+		for (long i = 0; i < n; i++)
+			labels[i] = chart_text(in);
+		d.title = chart_text(in);
+		d.n = n;
+		d.z = z;
+		d.p = leaves;
+		d.k = 1 + byte(in) % kmax;
+		d.labels = byte(in) & 1 ? labels : NULL;
+		svg = chart_dendrogram(&d);
+		if (svg == NULL || strstr(svg, "</svg>") == NULL)
+			fail("chart_dendrogram wrote no SVG", 0);
+		free(svg);
+	}
+	else if (row < 0 || row >= n - 1 || col < 0 || col > 3)
+		fail("chart_linkage_check: the offending element is outside the matrix", row);
+
+	{
+		chart_scatter_spec sp;
+		double		x[50],
+					y[50],
+					rows[CHART_MAX_CLUSTERS];
+		int			group[50];
+		const char *names[CHART_MAX_CLUSTERS];
+
+		memset(&sp, 0, sizeof(sp));
+		sp.npts = 1 + byte(in) % 50;
+		sp.ngroups = 1 + byte(in) % CHART_MAX_CLUSTERS;
+		sp.log_x = byte(in) & 1;
+		sp.log_y = byte(in) & 1;
+		sp.xmin = sp.ymin = INFINITY;
+		sp.xmax = sp.ymax = -INFINITY;
+		for (int i = 0; i < sp.npts; i++)
+		{
+			x[i] = chart_dbl(in);
+			y[i] = chart_dbl(in);
+			if (sp.log_x && !(x[i] > 0))
+				x[i] = 1;		/* the glue refuses these on a log axis */
+			if (sp.log_y && !(y[i] > 0))
+				y[i] = 1;
+			group[i] = byte(in) % sp.ngroups;
+			sp.xmin = fmin(sp.xmin, x[i]);
+			sp.xmax = fmax(sp.xmax, x[i]);
+			sp.ymin = fmin(sp.ymin, y[i]);
+			sp.ymax = fmax(sp.ymax, y[i]);
+			(void) chart_point_hash(x[i], y[i], group[i]);
+		}
+		for (int g = 0; g < sp.ngroups; g++)
+		{
+			names[g] = chart_text(in);
+			rows[g] = byte(in);
+		}
+		sp.title = chart_text(in);
+		sp.xlabel = chart_text(in);
+		sp.ylabel = chart_text(in);
+		sp.x = x;
+		sp.y = y;
+		sp.group = group;
+		sp.group_names = names;
+		sp.group_rows = rows;
+		sp.rows = sp.npts + byte(in) % 3 * 1e6;
+		svg = chart_scatter(&sp);
+		if (svg == NULL || strstr(svg, "</svg>") == NULL)
+			fail("chart_scatter wrote no SVG", 0);
+		free(svg);
+	}
+	{
+		chart_profile_spec pr;
+		double		zz[8 * 8],
+					mean[8 * 8];
+		const char *rl[8],
+				   *cl[8];
+		chart_dd	sum_c = {0, 0},
+					sum = {0, 0},
+					sumsq = {0, 0};
+		double		nc = 0,
+					nall = 0,
+					mc,
+					v;
+
+		pr.nrows = 1 + byte(in) % 8;
+		pr.ncols = 1 + byte(in) % 8;
+		for (int i = 0; i < pr.nrows * pr.ncols; i++)
+		{
+			/* values of rows: a cluster's z-score, as chart_profile_z gives it */
+			int			rowsn = 1 + byte(in) % 6;
+
+			for (int r = 0; r < rowsn; r++)
+			{
+				v = chart_dbl(in);
+				if (r % 2 == 0)
+				{
+					chart_dd_add(&sum_c, v);
+					nc++;
+				}
+				chart_dd_add(&sum, v);
+				chart_dd_add_square(&sumsq, v);
+				nall++;
+			}
+			zz[i] = nc > 0 ? chart_profile_z(sum_c, nc, sum, sumsq, nall, &mc) : 0;
+			if (!isfinite(zz[i]))
+				fail("chart_profile_z is not finite", zz[i]);
+			mean[i] = nc > 0 ? mc : 0;
+		}
+		for (int i = 0; i < pr.nrows; i++)
+			rl[i] = chart_text(in);
+		for (int j = 0; j < pr.ncols; j++)
+			cl[j] = chart_text(in);
+		pr.title = chart_text(in);
+		pr.row_labels = rl;
+		pr.col_labels = cl;
+		pr.z = zz;
+		pr.mean = mean;
+		pr.zlabel = "z";
+		svg = chart_profile(&pr);
+		if (svg == NULL || strstr(svg, "</svg>") == NULL)
+			fail("chart_profile wrote no SVG", 0);
+		free(svg);
+	}
+	arena_free();
+}
+
+int			LLVMFuzzerInitialize(int *argc, char ***argv);
+int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void) argc;
+	(void) argv;
+	/* as _PG_init does: GSL's default handler would abort() the server */
+	gsl_set_error_handler_off();
+	return 0;
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	input		in = {data, size};
 	uint8_t		first = byte(&in);
 
-	/* first bytes 240.. (unused before: past findings keep their targets) are the trees */
-	int			target = first >= 240 ? 12 + (first & 1) : first % 12;
+	/*
+	 * First bytes 240.. (unused before: past findings keep their targets): even ones the
+	 * tree fit, odd ones below 248 forged tree nodes, odd ones from 249 the charts.
+	 */
+	int			target = first < 240 ? first % 12 :
+		!(first & 1) ? 12 : first < 248 ? 13 : 14;
 	double		par[4],
 				rowsbuf[16 * CLV_ROW_WIDTH],
 				grad[4];
@@ -400,6 +623,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				arena_free();
 				break;
 			}
+		case 14:				/* linkage check, dendrogram, scatter plot, profile */
+			charts_target(&in);
+			break;
 		case 12:				/* trees: fit, the model validates, predictions in range */
 			{
 				double		raw[40 * 4],
