@@ -323,7 +323,7 @@ CREATE TYPE hclust_model AS (
     weights     float8[]    -- per row: the weight passed (NULL: unweighted, each row 1)
 );
 
-CREATE FUNCTION hclust_segment(features float8[], k int, linkage text DEFAULT 'ward',
+CREATE FUNCTION hclust_segment(features float8[], k int, method text DEFAULT 'ward',
                                scaling text DEFAULT 'zscore')
     RETURNS int AS 'MODULE_PATHNAME', 'hclust_segment'
     LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
@@ -350,16 +350,16 @@ CREATE AGGREGATE hclust_fit(features float8[]) (
     SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
     FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
     SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
-CREATE AGGREGATE hclust_fit(features float8[], linkage text) (
+CREATE AGGREGATE hclust_fit(features float8[], method text) (
     SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
     FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
     SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
-CREATE AGGREGATE hclust_fit(features float8[], linkage text, scaling text) (
+CREATE AGGREGATE hclust_fit(features float8[], method text, scaling text) (
     SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
     FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
     SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
 -- weight: the number of identical rows a row stands for (k-means centroids: cluster sizes).
-CREATE AGGREGATE hclust_fit(features float8[], linkage text, scaling text, weight float8) (
+CREATE AGGREGATE hclust_fit(features float8[], method text, scaling text, weight float8) (
     SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
     FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
     SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
@@ -371,8 +371,8 @@ CREATE FUNCTION hclust_cut(model hclust_model, k int)
 COMMENT ON TYPE hclust_model IS 'Hierarchical clustering: method, scaling, n, linkage ((n-1) x 4 scipy linkage matrix), shift, scale, weights';
 COMMENT ON FUNCTION hclust_segment(float8[], int, text, text) IS 'Window function: hierarchical cluster id 1..k of each row of the partition (left to right in the dendrogram)';
 COMMENT ON AGGREGATE hclust_fit(float8[]) IS 'Hierarchical clustering (Ward, zscore scaling) of the feature rows in input order: the merge tree as an hclust_model';
-COMMENT ON AGGREGATE hclust_fit(float8[], text) IS 'Hierarchical clustering with a linkage (ward, single, complete, average; zscore): the merge tree as an hclust_model';
-COMMENT ON AGGREGATE hclust_fit(float8[], text, text) IS 'Hierarchical clustering with the given linkage and scaling (none, zscore, log_zscore): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text) IS 'Hierarchical clustering by a linkage method (ward, single, complete, average; zscore): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text, text) IS 'Hierarchical clustering by linkage method and scaling (none, zscore, log_zscore): the merge tree as an hclust_model';
 COMMENT ON AGGREGATE hclust_fit(float8[], text, text, float8) IS 'Weighted hierarchical clustering: each row counts weight times (e.g. k-means centroids with cluster sizes)';
 COMMENT ON FUNCTION hclust_cut(hclust_model, int) IS 'Cluster ids 1..k of the model''s rows in input order, cutting its tree into k clusters (as hclust_segment)';
 -- ==== end hclust ====

@@ -239,7 +239,7 @@ window_params(WindowObject winobj, HcPartition *part)
 		if (k != part->k || m != part->method || s != part->scaling)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("hclust_segment: k, linkage and scaling must be the same on every row of a partition"),
+					 errmsg("hclust_segment: k, method and scaling must be the same on every row of a partition"),
 					 errhint("Pass constants, or make them a PARTITION BY key.")));
 		return;
 	}
@@ -403,7 +403,7 @@ same_params(const HcState *a, hc_method m, km_scaling s)
 	if (a->method != m || a->scaling != s)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("hclust_fit: linkage and scaling must be the same on every row of a group"),
+				 errmsg("hclust_fit: method and scaling must be the same on every row of a group"),
 				 errdetail("Got %s, %s and %s, %s.", method_names[a->method],
 						   km_scaling_names[a->scaling], method_names[m], km_scaling_names[s]),
 				 errhint("Pass constants, or GROUP BY them.")));

@@ -354,18 +354,6 @@ charts_target(input *in)
 	arena_free();
 }
 
-int			LLVMFuzzerInitialize(int *argc, char ***argv);
-int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void) argc;
-	(void) argv;
-	/* as _PG_init does: GSL's default handler would abort() the server */
-	gsl_set_error_handler_off();
-	return 0;
-}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
