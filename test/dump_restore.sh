@@ -3,11 +3,11 @@
 #
 #   test/dump_restore.sh [--private | --no-build]
 #
-# Three source databases: "fresh" installs the current version into schema clv; "updated"
+# Four source databases: "fresh" installs the current version into schema clv; "updated"
 # installs 0.1 into public, stores fits, runs ALTER EXTENSION clv UPDATE and stores more
-# (a database of 0.1 days brought up to date); "v01" stays on 0.1 (restored into a
-# database where clv 0.1 is created first: see below). Each stores fitted models (BG/NBD with
-# unit_days, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma, k-means, OLS), clv_summary and
+# (a database of 0.1 days brought up to date); "v01" stays on 0.1 and "v02" on 0.2 (each
+# restored into a database where its version is created first: see below). Each stores
+# fitted models (BG/NBD with unit_days, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma, k-means, OLS), clv_summary and
 # clv_summary_holdout composites, rfm_score results, a generated column, an expression
 # index, a view and a materialized view scoring with the stored models. Each is dumped
 # with pg_dump -Fc and restored into a new database twice (pg_restore, and pg_restore -j 2);
@@ -35,7 +35,7 @@ work=$(mktemp -d /tmp/clv-dump.XXXXXX)
 trap 'rm -rf "$work"; clv_cluster_stop' EXIT
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 psql=(psql -X -q -v ON_ERROR_STOP=1 -P pager=off)
-sources=(clv_dump_fresh clv_dump_updated clv_dump_v01)
+sources=(clv_dump_fresh clv_dump_updated clv_dump_v01 clv_dump_v02)
 dbs=()
 for src in "${sources[@]}"; do dbs+=("$src" "${src}_r" "${src}_j"); done
 for db in "${dbs[@]}"; do "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db"; done
@@ -113,6 +113,9 @@ load clv_dump_updated public
 "${psql[@]}" -d clv_dump_updated -c "ALTER EXTENSION clv UPDATE" -f <(store_02 public)
 "${psql[@]}" -d clv_dump_v01 -c "CREATE EXTENSION clv VERSION '0.1'"
 load clv_dump_v01 public
+"${psql[@]}" -d clv_dump_v02 -c "CREATE EXTENSION clv VERSION '0.2'"
+load clv_dump_v02 public
+"${psql[@]}" -d clv_dump_v02 -f <(store_02 public)
 
 # One line per table and materialized view: name, rows, md5 of the rows' text in order.
 fingerprint() {
@@ -145,9 +148,12 @@ for src in "${sources[@]}"; do
 		dst=${src}_$mode
 		"${psql[@]}" -d postgres -c "CREATE DATABASE $dst"
 		# A dump names no extension version: restored as is, it gets the default version,
-		# whose types a database still on 0.1 does not fit (docs/install.md). Create the
-		# extension at the source's version first; pg_restore then keeps it.
-		if [ "$src" = clv_dump_v01 ]; then "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.1'"; fi
+		# whose types a database still on 0.1 or 0.2 does not fit (docs/install.md). Create
+		# the extension at the source's version first; pg_restore then keeps it.
+		case $src in
+			clv_dump_v01) "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.1'" ;;
+			clv_dump_v02) "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.2'" ;;
+		esac
 		opts=(--exit-on-error)
 		[ $mode = j ] && opts=(-j 2)
 		if ! "$PGBIN/pg_restore" "${opts[@]}" -d "$dst" "$work/$src.dump" 2>"$work/$dst.err" || [ -s "$work/$dst.err" ]; then
