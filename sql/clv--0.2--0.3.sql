@@ -33,41 +33,41 @@ CREATE TABLE @extschema@.clv_tracking (
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_tracking', '');
-GRANT SELECT ON @extschema@.clv_tracking TO PUBLIC;
+-- PUBLIC may register and forget trackings of its own tables only (the guard trigger);
+-- nothing of clv runs with its owner's rights.
+GRANT SELECT, INSERT, DELETE ON @extschema@.clv_tracking TO PUBLIC;
 COMMENT ON TABLE @extschema@.clv_tracking IS
-'clv_track: one row per tracked summary table (its source, columns, unit, refunds policy and the time zone its days are counted in); written by clv_track and clv_untrack only';
+'clv_track: one row per tracked summary table (source, columns, unit, refunds, time zone); written by clv_track/clv_untrack';
 
--- The catalog is written through these two (SECURITY DEFINER: PUBLIC may only read it);
--- each checks that the caller owns the tables it registers or forgets.
-CREATE FUNCTION @extschema@._clv_tracking_add(r @extschema@.clv_tracking) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF NOT pg_catalog.pg_has_role(SESSION_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) r.tracked), 'USAGE')
-       OR NOT pg_catalog.pg_has_role(SESSION_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) r.source), 'USAGE') THEN
-        RAISE EXCEPTION 'clv_track: only the owner of % and % may register them', r.source, r.tracked
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    INSERT INTO @extschema@.clv_tracking SELECT r.*;
-END
-$$;
-COMMENT ON FUNCTION @extschema@._clv_tracking_add(@extschema@.clv_tracking) IS
-'Internal (clv_track): registers a tracked table in clv_tracking';
-
-CREATE FUNCTION @extschema@._clv_tracking_forget(tracked oid) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+CREATE FUNCTION @extschema@._clv_tracking_guard() RETURNS trigger
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    owner oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tracked);
+    towner oid;
+    sowner oid;
 BEGIN
-    -- a table that is gone (dropped together with its source) may be forgotten by anyone
-    IF owner IS NOT NULL AND NOT pg_catalog.pg_has_role(SESSION_USER, owner, 'USAGE') THEN
-        RAISE EXCEPTION 'clv_untrack: only the owner of % may untrack it', tracked::pg_catalog.regclass
-            USING ERRCODE = 'insufficient_privilege';
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+        towner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) NEW.tracked);
+        sowner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) NEW.source);
+        IF towner IS NULL OR sowner IS NULL OR NOT pg_catalog.pg_has_role(towner, 'USAGE')
+           OR NOT pg_catalog.pg_has_role(sowner, 'USAGE') THEN
+            RAISE EXCEPTION 'clv_tracking: only the owner of % and % may register them', NEW.source, NEW.tracked
+                USING ERRCODE = 'insufficient_privilege', HINT = 'Run clv_track as the owner of the table.';
+        END IF;
+        RETURN NEW;
     END IF;
-    DELETE FROM @extschema@.clv_tracking k WHERE k.tracked::pg_catalog.oid OPERATOR(pg_catalog.=) _clv_tracking_forget.tracked;
+    -- a table that is gone (dropped together with its source) may be forgotten by anyone
+    towner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) OLD.tracked);
+    IF towner IS NOT NULL AND NOT pg_catalog.pg_has_role(towner, 'USAGE') THEN
+        RAISE EXCEPTION 'clv_tracking: only the owner of % may untrack it', OLD.tracked
+            USING ERRCODE = 'insufficient_privilege', HINT = 'Run clv_untrack as the owner of the table.';
+    END IF;
+    RETURN OLD;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._clv_tracking_forget(oid) IS
-'Internal (clv_untrack, event trigger): removes a tracked table from clv_tracking';
+COMMENT ON FUNCTION @extschema@._clv_tracking_guard() IS
+'Internal (clv_tracking): lets a role register and forget trackings of its own tables only';
+CREATE TRIGGER clv_tracking_guard BEFORE INSERT OR DELETE ON @extschema@.clv_tracking
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._clv_tracking_guard();
 
 -- The end of time as clv_summary's observation_end: every purchase day is up to it, so
 -- the summary fields that do not depend on the end are exact.
@@ -77,13 +77,24 @@ COMMENT ON FUNCTION @extschema@._clv_track_end() IS
 'Internal (clv_track): the observation_end of the stored summaries (the last finite timestamptz)';
 
 -- Why a tracking cannot be used (NULL: it can): its tables or columns are gone or changed.
+-- One catalog query when all is well (the triggers call it on every statement).
 CREATE FUNCTION @extschema@._clv_tracking_problem(k @extschema@.clv_tracking) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     col text;
     typ oid;
     i int;
 BEGIN
+    IF (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a
+        WHERE (a.attrelid OPERATOR(pg_catalog.=) k.source
+               AND ((a.attname OPERATOR(pg_catalog.=) k.customer_column AND a.atttypid OPERATOR(pg_catalog.=) k.customer_type)
+                    OR (a.attname OPERATOR(pg_catalog.=) k.time_column AND a.atttypid OPERATOR(pg_catalog.=) k.time_type)
+                    OR (a.attname OPERATOR(pg_catalog.=) k.amount_column AND a.atttypid OPERATOR(pg_catalog.=) k.amount_type)))
+           OR (a.attrelid OPERATOR(pg_catalog.=) k.tracked
+               AND a.attname OPERATOR(pg_catalog.=) ANY ('{customer_id,frequency,monetary_value,first_purchase,last_purchase,purchases,total_spend,transactions,last_transaction,updated_at}'::pg_catalog.name[])))
+       OPERATOR(pg_catalog.=) 13 THEN
+        RETURN NULL;
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source) THEN
         RETURN pg_catalog.format('its source table (OID %s) no longer exists', k.source::oid);
     END IF;
@@ -101,10 +112,10 @@ BEGIN
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                        WHERE a.attrelid OPERATOR(pg_catalog.=) k.source AND a.attname OPERATOR(pg_catalog.=) col
                          AND NOT a.attisdropped AND a.atttypid OPERATOR(pg_catalog.=) typ) THEN
-            RETURN pg_catalog.format('column "%s" of %s is no longer of type %s', col, k.source, typ::regtype);
+            RETURN pg_catalog.format('column "%s" of %s is no longer of type %s', col, k.source, typ::pg_catalog.regtype);
         END IF;
     END LOOP;
-    RETURN NULL;
+    RETURN pg_catalog.format('a column of the tracked table %s was dropped, renamed or changed', k.tracked);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._clv_tracking_problem(@extschema@.clv_tracking) IS
@@ -112,7 +123,7 @@ COMMENT ON FUNCTION @extschema@._clv_tracking_problem(@extschema@.clv_tracking) 
 
 -- The trigger of every tracked source (statement level, with transition tables).
 CREATE FUNCTION @extschema@._clv_track_trigger() RETURNS trigger
-LANGUAGE plpgsql VOLATILE SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k @extschema@.clv_tracking;
     changed text;
@@ -122,6 +133,8 @@ DECLARE
     nkeys bigint;
     held bigint;
     tkey int;
+    -- TimeZone is set to each tracking's zone (set_config is_local) and restored at the end
+    tz_saved text := pg_catalog.current_setting('TimeZone');
 BEGIN
     FOR k IN SELECT * FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) TG_RELID::pg_catalog.regclass
              ORDER BY t.tracked::oid LOOP
@@ -196,6 +209,7 @@ BEGIN
                 updated_at = EXCLUDED.updated_at
             $q$, k.tracked, changed, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source);
     END LOOP;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
     RETURN NULL;
 END
 $$;
@@ -206,7 +220,7 @@ CREATE FUNCTION @extschema@.clv_track(source regclass, customer_column text, tim
                                       amount_column text, unit text DEFAULT 'day',
                                       refunds text DEFAULT 'error', time_zone text DEFAULT NULL)
 RETURNS regclass
-LANGUAGE plpgsql VOLATILE SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k @extschema@.clv_tracking;
     nsp text;
@@ -217,11 +231,17 @@ DECLARE
     typ oid;
     idx text;
     first_tracking boolean;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
 BEGIN
     IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL
        OR unit IS NULL OR refunds IS NULL THEN
         RAISE EXCEPTION 'clv_track: source, customer_column, time_column, amount_column, unit and refunds must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF customer_column OPERATOR(pg_catalog.=) time_column OR customer_column OPERATOR(pg_catalog.=) amount_column
+       OR time_column OPERATOR(pg_catalog.=) amount_column THEN
+        RAISE EXCEPTION 'clv_track: the customer, time and amount columns must be three different columns'
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF pg_catalog.lower(unit) NOT IN ('day', 'days', 'week', 'weeks') THEN
         RAISE EXCEPTION 'clv_track: unknown unit "%"', unit
@@ -308,7 +328,7 @@ BEGIN
         k.created_index := pg_catalog.format('%I.%I', nsp, idx)::regclass;
     END IF;
     first_tracking := NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) clv_track.source);
-    PERFORM @extschema@._clv_tracking_add(k);
+    INSERT INTO @extschema@.clv_tracking SELECT k.*;
     -- every customer now
     EXECUTE pg_catalog.format($q$
         INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
@@ -331,11 +351,12 @@ BEGIN
         EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_truncate AFTER TRUNCATE ON %s '
                                   'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
     END IF;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
     RETURN k.tracked;
 END
 $$;
 COMMENT ON FUNCTION @extschema@.clv_track(regclass, text, text, text, text, text, text) IS
-'Tracks a transaction table: creates <source>_clv_summary (one row per customer, the summary fields that do not depend on the observation end) and the triggers that keep it current; returns the tracked table. Read it with clv_tracked_summary';
+'Keeps <source>_clv_summary (per customer summary fields) current with triggers; read it with clv_tracked_summary';
 
 CREATE FUNCTION @extschema@.clv_untrack(tracked regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
@@ -347,7 +368,7 @@ BEGIN
         RAISE EXCEPTION 'clv_untrack: % is not a tracked summary table', tracked
             USING ERRCODE = 'invalid_parameter_value', HINT = 'SELECT tracked FROM clv_tracking lists them.';
     END IF;
-    PERFORM @extschema@._clv_tracking_forget(k.tracked::oid);
+    DELETE FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) k.tracked;
     IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source)
        AND NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) k.source) THEN
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS clv_track_insert ON %1$s; DROP TRIGGER IF EXISTS clv_track_update ON %1$s; '
@@ -362,16 +383,17 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.clv_untrack(regclass) IS
-'Stops tracking: drops the tracked summary table, its triggers (when no other tracking uses the source) and the index clv_track created';
+'Stops tracking: drops the tracked summary table, its triggers and the index clv_track created';
 
 CREATE FUNCTION @extschema@.clv_tracked_summary(tracked regclass, observation_end timestamptz)
 RETURNS TABLE (customer_id text, summary @extschema@.clv_customer_summary)
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE AS $$
 DECLARE
     k @extschema@.clv_tracking;
     problem text;
     obs_day date;
     unit_days float8;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
 BEGIN
     SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) clv_tracked_summary.tracked;
     IF NOT FOUND THEN
@@ -416,10 +438,78 @@ BEGIN
         k.tracked, k.source, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds,
         pg_catalog.format_type(k.customer_type, NULL))
     USING observation_end, obs_day, unit_days;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.clv_tracked_summary(regclass, timestamptz) IS
-'The summaries of a tracked table at observation_end, equal to SELECT customer, clv_summary(time, amount, observation_end, unit, refunds) FROM source GROUP BY customer in the tracking''s time zone';
+'Summaries of a tracked table at observation_end: clv_summary(...) GROUP BY customer, read from the tracked table';
+-- DDL on a tracked source or tracked table: an ALTER TABLE that renames, drops or retypes a
+-- tracked column is an error (the whole command is rolled back), and so is dropping one of
+-- the two tables alone; dropping both in one command forgets the tracking.
+CREATE FUNCTION @extschema@._clv_track_ddl() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    problem text;
+BEGIN
+    IF NOT EXISTS (SELECT FROM @extschema@.clv_tracking) THEN
+        RETURN;
+    END IF;
+    FOR k IN SELECT t.* FROM @extschema@.clv_tracking t
+             WHERE t.source::oid IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c)
+                OR t.tracked::oid IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c) LOOP
+        problem := @extschema@._clv_tracking_problem(k);
+        IF problem IS NOT NULL THEN
+            RAISE EXCEPTION 'clv_track: this % would break the tracked summaries %: %', TG_TAG, k.tracked, problem
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) first, then clv_track(...) again after the change.', k.tracked::text);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_ddl() IS
+'Internal (clv_track): rejects ALTER TABLE commands that would break a tracking';
+
+CREATE FUNCTION @extschema@._clv_track_drop() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k record;
+BEGIN
+    IF pg_catalog.to_regclass('@extschema@.clv_tracking') IS NULL THEN
+        RETURN;					-- DROP EXTENSION
+    END IF;
+    FOR k IN SELECT t.tracked::oid AS tracked, s.object_identity AS source_gone, d.object_identity AS tracked_gone
+             FROM @extschema@.clv_tracking t
+             LEFT JOIN pg_catalog.pg_event_trigger_dropped_objects() s
+                  ON s.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 AND s.objid OPERATOR(pg_catalog.=) t.source::oid AND s.objsubid OPERATOR(pg_catalog.=) 0
+             LEFT JOIN pg_catalog.pg_event_trigger_dropped_objects() d
+                  ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 AND d.objid OPERATOR(pg_catalog.=) t.tracked::oid AND d.objsubid OPERATOR(pg_catalog.=) 0
+             WHERE s.objid IS NOT NULL OR d.objid IS NOT NULL LOOP
+        IF k.source_gone IS NOT NULL AND k.tracked_gone IS NOT NULL THEN
+            DELETE FROM @extschema@.clv_tracking t WHERE t.tracked::oid OPERATOR(pg_catalog.=) k.tracked;
+        ELSIF k.source_gone IS NOT NULL THEN
+            RAISE EXCEPTION 'clv_track: table % is the source of the tracked summaries %', k.source_gone, k.tracked::pg_catalog.regclass
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = 'Dropping it alone would leave the tracked table without its source.',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) first, or drop both tables in one command.', k.tracked::pg_catalog.regclass::text);
+        ELSE
+            RAISE EXCEPTION 'clv_track: table % is a tracked summary table', k.tracked_gone
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = 'Triggers on its source keep it current; they would fail without it.',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) drops it with its triggers.', k.tracked_gone);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_drop() IS
+'Internal (clv_track): rejects dropping a tracked table or its source alone';
+
+CREATE EVENT TRIGGER clv_track_ddl ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
+    EXECUTE FUNCTION @extschema@._clv_track_ddl();
+CREATE EVENT TRIGGER clv_track_drop ON sql_drop
+    EXECUTE FUNCTION @extschema@._clv_track_drop();
 -- ==== end track ====
 
 
