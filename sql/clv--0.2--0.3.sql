@@ -218,7 +218,8 @@ COMMENT ON FUNCTION @extschema@._clv_track_trigger() IS
 
 CREATE FUNCTION @extschema@.clv_track(source regclass, customer_column text, time_column text,
                                       amount_column text, unit text DEFAULT 'day',
-                                      refunds text DEFAULT 'error', time_zone text DEFAULT NULL)
+                                      refunds text DEFAULT 'error', time_zone text DEFAULT NULL,
+                                      summary_table text DEFAULT NULL)
 RETURNS regclass
 LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
@@ -231,6 +232,7 @@ DECLARE
     typ oid;
     idx text;
     first_tracking boolean;
+    tname text;
     tz_saved text := pg_catalog.current_setting('TimeZone');
 BEGIN
     IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL
@@ -300,7 +302,13 @@ BEGIN
     k.unit := CASE WHEN pg_catalog.lower(unit) IN ('week', 'weeks') THEN 'week' ELSE 'day' END;
     k.refunds := pg_catalog.lower(refunds);
     k.created_at := pg_catalog.now();
-    -- the tracked table: <source>_clv_summary next to the source
+    -- the tracked table: <source>_clv_summary (or summary_table) next to the source
+    tname := COALESCE(summary_table, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary');
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tname)) IS NOT NULL THEN
+        RAISE EXCEPTION 'clv_track: table %.% already exists', pg_catalog.quote_ident(nsp), pg_catalog.quote_ident(tname)
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Pass another name as summary_table, or drop it (clv_untrack if it is a tracked table).';
+    END IF;
     EXECUTE pg_catalog.format($q$
         CREATE TABLE %I.%I (
             customer_id text PRIMARY KEY,
@@ -312,9 +320,8 @@ BEGIN
             total_spend float8,
             transactions bigint NOT NULL,
             last_transaction timestamptz,
-            updated_at timestamptz NOT NULL)$q$,
-        nsp, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary');
-    k.tracked := pg_catalog.format('%I.%I', nsp, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary')::regclass;
+            updated_at timestamptz NOT NULL)$q$, nsp, tname);
+    k.tracked := pg_catalog.format('%I.%I', nsp, tname)::regclass;
     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', k.tracked,
         pg_catalog.format('clv_track: summaries of %s by %s (kept current by triggers; read with clv_tracked_summary)', source, customer_column));
     -- the triggers recompute customers by the customer column: it needs an index
@@ -355,7 +362,7 @@ BEGIN
     RETURN k.tracked;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.clv_track(regclass, text, text, text, text, text, text) IS
+COMMENT ON FUNCTION @extschema@.clv_track(regclass, text, text, text, text, text, text, text) IS
 'Keeps <source>_clv_summary (per customer summary fields) current with triggers; read it with clv_tracked_summary';
 
 CREATE FUNCTION @extschema@.clv_untrack(tracked regclass) RETURNS void
