@@ -127,14 +127,17 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k @extschema@.clv_tracking;
     changed text;
+    recompute text;
     problem text;
-    c text;
     key bigint;
-    nkeys bigint;
+    nrows bigint;
     held bigint;
     tkey int;
-    -- TimeZone is set to each tracking's zone (set_config is_local) and restored at the end
+    bulk boolean;
+    -- TimeZone (and work_mem for bulk statements) are set with set_config(is_local) for
+    -- this call and restored at the end; an error rolls them back with the transaction
     tz_saved text := pg_catalog.current_setting('TimeZone');
+    wm_saved text := pg_catalog.current_setting('work_mem');
 BEGIN
     FOR k IN SELECT * FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) TG_RELID::pg_catalog.regclass
              ORDER BY t.tracked::oid LOOP
@@ -147,67 +150,82 @@ BEGIN
         -- days are counted in the tracking's zone whatever the writer's TimeZone
         PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
         IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+            PERFORM pg_catalog.pg_advisory_xact_lock((k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int, 0);
             EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
             CONTINUE;
         END IF;
-        c := pg_catalog.format('%I', k.customer_column);
-        held := COALESCE(NULLIF(pg_catalog.current_setting('clv_track.locks', true), ''), '0')::bigint;
-        tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
+        -- changed: the customers (column c) whose rows this statement added or removed
         IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
-            changed := pg_catalog.format('SELECT %s AS c FROM new_rows', c);
+            changed := pg_catalog.format('SELECT %I AS c FROM new_rows', k.customer_column);
         ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
-            changed := pg_catalog.format('SELECT %s AS c FROM old_rows', c);
+            changed := pg_catalog.format('SELECT %I AS c FROM old_rows', k.customer_column);
         ELSE
             -- an UPDATE changing none of the three columns changes no summary
             changed := pg_catalog.format(
-                '(SELECT %1$s AS c, %1$s::pg_catalog.text AS ct, %2$I AS tt, %3$I AS a FROM old_rows '
-                ' EXCEPT ALL SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM new_rows) '
+                'SELECT c FROM ((SELECT %1$I AS c, %2$I AS tt, %3$I AS a FROM old_rows '
+                ' EXCEPT ALL SELECT %1$I, %2$I, %3$I FROM new_rows) '
                 'UNION ALL '
-                '(SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM new_rows '
-                ' EXCEPT ALL SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM old_rows)',
-                c, k.time_column, k.amount_column);
+                '(SELECT %1$I, %2$I, %3$I FROM new_rows '
+                ' EXCEPT ALL SELECT %1$I, %2$I, %3$I FROM old_rows)) d',
+                k.customer_column, k.time_column, k.amount_column);
         END IF;
         -- Locks: a shared lock on the tracking, then one per customer (sorted). A statement
-        -- touching many customers (or a transaction that already holds many) takes the
+        -- with more rows (or a transaction that already holds many locks) takes the
         -- tracking's lock exclusively instead: the lock table is small.
-        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT DISTINCT c FROM (%s) x) y', changed) INTO nkeys;
-        IF nkeys OPERATOR(pg_catalog.=) 0 THEN
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (%s LIMIT 65) x', changed) INTO nrows;
+        IF nrows OPERATOR(pg_catalog.=) 0 THEN
             CONTINUE;
         END IF;
-        IF nkeys OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64 THEN
+        held := COALESCE(NULLIF(pg_catalog.current_setting('clv_track.locks', true), ''), '0')::bigint;
+        tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
+        bulk := nrows OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64;
+        IF bulk THEN
             PERFORM pg_catalog.pg_advisory_xact_lock(tkey, 0);
+            -- the recomputation's hash tables fit in memory (one bulk writer per tracking)
+            IF pg_catalog.pg_size_bytes(wm_saved) OPERATOR(pg_catalog.<) 268435456 THEN
+                PERFORM pg_catalog.set_config('work_mem', '256MB', true);
+            END IF;
         ELSE
             PERFORM pg_catalog.pg_advisory_xact_lock_shared(tkey, 0);
             FOR key IN EXECUTE pg_catalog.format(
                 'SELECT DISTINCT (%s::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) '
                 '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key '
-                'FROM (%s) x ORDER BY key', tkey, changed) LOOP
+                'FROM (%s) x WHERE c IS NOT NULL ORDER BY key', tkey, changed) LOOP
                 PERFORM pg_catalog.pg_advisory_xact_lock(key);
             END LOOP;
-            PERFORM pg_catalog.set_config('clv_track.locks', (held OPERATOR(pg_catalog.+) nkeys)::text, true);
+            PERFORM pg_catalog.set_config('clv_track.locks', (held OPERATOR(pg_catalog.+) nrows)::text, true);
         END IF;
-        -- Recompute with a fresh snapshot (this statement's, taken after the locks): every
-        -- changed customer gets a row, kept with transactions = 0 once it has none left.
+        -- Recompute with a fresh snapshot (this statement's, taken after the locks), with
+        -- clv_summary itself over all the rows of the changed customers.
+        recompute := pg_catalog.format(
+            'SELECT %1$I AS c, @extschema@.clv_summary(%2$I, %3$I, @extschema@._clv_track_end(), %4$L, %5$L) AS s, '
+            '       pg_catalog.count(*) AS n, pg_catalog.max(%2$I) FILTER (WHERE %3$I IS NOT NULL) AS lt '
+            'FROM %6$s WHERE %1$I IN (SELECT c FROM (%7$s) x) GROUP BY %1$I',
+            k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source, changed);
+        -- Every changed customer gets a row; one whose rows are all gone keeps a row with
+        -- transactions = 0 (after an INSERT every changed customer has rows).
+        IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
+            recompute := pg_catalog.format(
+                'SELECT ch.c, r.s, COALESCE(r.n, 0) AS n, r.lt '
+                'FROM (SELECT DISTINCT c FROM (%s) x WHERE c IS NOT NULL) ch '
+                'LEFT JOIN (%s) r ON r.c OPERATOR(pg_catalog.=) ch.c', changed, recompute);
+        END IF;
         EXECUTE pg_catalog.format($q$
             INSERT INTO %1$s AS d (customer_id, frequency, monetary_value, first_purchase, last_purchase,
                                    purchases, total_spend, transactions, last_transaction, updated_at)
-            SELECT ch.id, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase, (r.s).last_purchase,
-                   (r.s).purchases, (r.s).total_spend, COALESCE(r.n, 0), r.lt, pg_catalog.now()
-            FROM (SELECT DISTINCT c::pg_catalog.text AS id FROM (%2$s) x WHERE c IS NOT NULL) ch
-            LEFT JOIN (SELECT %3$I::pg_catalog.text AS id,
-                              @extschema@.clv_summary(%4$I, %5$I, @extschema@._clv_track_end(), %6$L, %7$L) AS s,
-                              pg_catalog.count(*) AS n,
-                              pg_catalog.max(%4$I) FILTER (WHERE %5$I IS NOT NULL) AS lt
-                       FROM %8$s
-                       WHERE %3$I IN (SELECT c FROM (%2$s) x)
-                       GROUP BY 1) r ON r.id OPERATOR(pg_catalog.=) ch.id
+            SELECT r.c::pg_catalog.text, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase,
+                   (r.s).last_purchase, (r.s).purchases, (r.s).total_spend, r.n, r.lt, pg_catalog.now()
+            FROM (%2$s) r
             ON CONFLICT (customer_id) DO UPDATE SET
                 frequency = EXCLUDED.frequency, monetary_value = EXCLUDED.monetary_value,
                 first_purchase = EXCLUDED.first_purchase, last_purchase = EXCLUDED.last_purchase,
                 purchases = EXCLUDED.purchases, total_spend = EXCLUDED.total_spend,
                 transactions = EXCLUDED.transactions, last_transaction = EXCLUDED.last_transaction,
                 updated_at = EXCLUDED.updated_at
-            $q$, k.tracked, changed, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+            $q$, k.tracked, recompute);
+        IF bulk THEN
+            PERFORM pg_catalog.set_config('work_mem', wm_saved, true);
+        END IF;
     END LOOP;
     PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
     RETURN NULL;
@@ -281,6 +299,15 @@ BEGIN
             RAISE EXCEPTION 'clv_track: % has no column "%"', source, col
                 USING ERRCODE = 'undefined_column', HINT = 'Name the customer, time and amount columns of the table.';
         END IF;
+        -- types whose equal values have equal text forms (the text form is the key)
+        IF i OPERATOR(pg_catalog.=) 1 AND (typ NOT IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype,
+                                'pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype, 'pg_catalog.bpchar'::regtype, 'pg_catalog.uuid'::regtype)
+               OR EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation l ON l.oid OPERATOR(pg_catalog.=) a.attcollation
+                          WHERE a.attrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) col AND NOT l.collisdeterministic)) THEN
+            RAISE EXCEPTION 'clv_track: customer column "%" is of type %', col, typ::regtype
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = 'The customer column must be an integer, text (with a deterministic collation) or uuid.';
+        END IF;
         IF i OPERATOR(pg_catalog.=) 2 AND typ NOT IN ('pg_catalog.timestamptz'::regtype, 'pg_catalog.timestamp'::regtype, 'pg_catalog.date'::regtype) THEN
             RAISE EXCEPTION 'clv_track: time column "%" is of type %', col, typ::regtype
                 USING ERRCODE = 'datatype_mismatch', HINT = 'The time column must be timestamptz, timestamp or date.';
@@ -340,13 +367,13 @@ BEGIN
     EXECUTE pg_catalog.format($q$
         INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
                           purchases, total_spend, transactions, last_transaction, updated_at)
-        SELECT id, (s).frequency, (s).monetary_value, (s).first_purchase, (s).last_purchase,
+        SELECT c::pg_catalog.text, (s).frequency, (s).monetary_value, (s).first_purchase, (s).last_purchase,
                (s).purchases, (s).total_spend, n, lt, pg_catalog.now()
-        FROM (SELECT %2$I::pg_catalog.text AS id,
+        FROM (SELECT %2$I AS c,
                      @extschema@.clv_summary(%3$I, %4$I, @extschema@._clv_track_end(), %5$L, %6$L) AS s,
                      pg_catalog.count(*) AS n,
                      pg_catalog.max(%3$I) FILTER (WHERE %4$I IS NOT NULL) AS lt
-              FROM %7$s WHERE %2$I IS NOT NULL GROUP BY 1) r$q$,
+              FROM %7$s WHERE %2$I IS NOT NULL GROUP BY %2$I) r$q$,
         k.tracked, customer_column, time_column, amount_column, k.unit, k.refunds, source);
     IF first_tracking THEN
         EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
@@ -439,9 +466,7 @@ BEGIN
         FROM %2$s s
         WHERE s.%3$I IN (SELECT l.customer_id::%8$s FROM %1$s l
                          WHERE l.transactions OPERATOR(pg_catalog.>) 0 AND l.last_transaction::date OPERATOR(pg_catalog.>) $2)
-          AND s.%3$I::pg_catalog.text IN (SELECT l.customer_id FROM %1$s l
-                         WHERE l.transactions OPERATOR(pg_catalog.>) 0 AND l.last_transaction::date OPERATOR(pg_catalog.>) $2)
-        GROUP BY 1$q$,
+        GROUP BY s.%3$I$q$,
         k.tracked, k.source, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds,
         pg_catalog.format_type(k.customer_type, NULL))
     USING observation_end, obs_day, unit_days;
