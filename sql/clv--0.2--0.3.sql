@@ -29,7 +29,7 @@ CREATE TABLE @extschema@.clv_tracking (
     unit text NOT NULL,
     refunds text NOT NULL,
     time_zone text NOT NULL,
-    created_index regclass,
+    created_index text,
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_tracking', '');
@@ -359,7 +359,7 @@ BEGIN
                      AND x.indpred IS NULL) THEN
         idx := pg_catalog.left(rel, 40) OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) pg_catalog.left(customer_column, 10) OPERATOR(pg_catalog.||) '_clv_idx';
         EXECUTE pg_catalog.format('CREATE INDEX %I ON %s (%I)', idx, source, customer_column);
-        k.created_index := pg_catalog.format('%I.%I', nsp, idx)::regclass;
+        k.created_index := pg_catalog.format('%I.%I', nsp, idx);
     END IF;
     first_tracking := NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) clv_track.source);
     INSERT INTO @extschema@.clv_tracking SELECT k.*;
@@ -408,8 +408,9 @@ BEGIN
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS clv_track_insert ON %1$s; DROP TRIGGER IF EXISTS clv_track_update ON %1$s; '
                                   'DROP TRIGGER IF EXISTS clv_track_delete ON %1$s; DROP TRIGGER IF EXISTS clv_track_truncate ON %1$s', k.source);
     END IF;
-    IF k.created_index IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.created_index) THEN
-        EXECUTE pg_catalog.format('DROP INDEX %s', k.created_index);
+    -- (by name: a regclass column would not restore, indexes come after the data in a dump)
+    IF pg_catalog.to_regclass(k.created_index) IS NOT NULL THEN
+        EXECUTE pg_catalog.format('DROP INDEX %s', pg_catalog.to_regclass(k.created_index));
     END IF;
     IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.tracked) THEN
         EXECUTE pg_catalog.format('DROP TABLE %s', k.tracked);
@@ -484,7 +485,10 @@ DECLARE
     k @extschema@.clv_tracking;
     problem text;
 BEGIN
-    IF NOT EXISTS (SELECT FROM @extschema@.clv_tracking) THEN
+    -- every ALTER TABLE of the database comes here: roles that cannot see the catalog
+    -- (no USAGE on clv's schema) track nothing
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE')
+       OR NOT EXISTS (SELECT FROM @extschema@.clv_tracking) THEN
         RETURN;
     END IF;
     FOR k IN SELECT t.* FROM @extschema@.clv_tracking t
@@ -507,8 +511,9 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k record;
 BEGIN
-    IF pg_catalog.to_regclass('@extschema@.clv_tracking') IS NULL THEN
-        RETURN;					-- DROP EXTENSION
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE')
+       OR pg_catalog.to_regclass('@extschema@.clv_tracking') IS NULL THEN
+        RETURN;					-- no access to clv's schema, or DROP EXTENSION
     END IF;
     FOR k IN SELECT t.tracked::oid AS tracked, s.object_identity AS source_gone, d.object_identity AS tracked_gone
              FROM @extschema@.clv_tracking t
