@@ -138,6 +138,7 @@ DECLARE
     -- this call and restored at the end; an error rolls them back with the transaction
     tz_saved text := pg_catalog.current_setting('TimeZone');
     wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
 BEGIN
     FOR k IN SELECT * FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) TG_RELID::pg_catalog.regclass
              ORDER BY t.tracked::oid LOOP
@@ -181,10 +182,12 @@ BEGIN
         bulk := nrows OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64;
         IF bulk THEN
             PERFORM pg_catalog.pg_advisory_xact_lock(tkey, 0);
-            -- the recomputation's hash tables fit in memory (one bulk writer per tracking)
+            -- the recomputation's hash tables stay in memory (one bulk writer per tracking;
+            -- the planner reckons 8 kB per clv_summary state, about 10 times too many)
             IF pg_catalog.pg_size_bytes(wm_saved) OPERATOR(pg_catalog.<) 268435456 THEN
                 PERFORM pg_catalog.set_config('work_mem', '256MB', true);
             END IF;
+            PERFORM pg_catalog.set_config('hash_mem_multiplier', '8', true);
         ELSE
             PERFORM pg_catalog.pg_advisory_xact_lock_shared(tkey, 0);
             FOR key IN EXECUTE pg_catalog.format(
@@ -225,6 +228,7 @@ BEGIN
             $q$, k.tracked, recompute);
         IF bulk THEN
             PERFORM pg_catalog.set_config('work_mem', wm_saved, true);
+            PERFORM pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
         END IF;
     END LOOP;
     PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
@@ -515,6 +519,18 @@ BEGIN
        OR pg_catalog.to_regclass('@extschema@.clv_tracking') IS NULL THEN
         RETURN;					-- no access to clv's schema, or DROP EXTENSION
     END IF;
+    -- a trigger of a tracking dropped while its source stays (clv_untrack forgets the
+    -- tracking first)
+    FOR k IN SELECT DISTINCT t.tracked, x.object_identity
+             FROM pg_catalog.pg_event_trigger_dropped_objects() x
+             JOIN @extschema@.clv_tracking t
+               ON t.source::oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(x.address_names[1]) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(x.address_names[2]))::oid
+             WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+               AND x.address_names[3] OPERATOR(pg_catalog.~) '^clv_track_(insert|update|delete|truncate)$' LOOP
+        RAISE EXCEPTION 'clv_track: trigger % keeps the tracked summaries % current', k.object_identity, k.tracked
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = pg_catalog.format('SELECT clv_untrack(%L) drops the tracking with its triggers.', k.tracked::text);
+    END LOOP;
     FOR k IN SELECT t.tracked::oid AS tracked, s.object_identity AS source_gone, d.object_identity AS tracked_gone
              FROM @extschema@.clv_tracking t
              LEFT JOIN pg_catalog.pg_event_trigger_dropped_objects() s

@@ -143,6 +143,7 @@ ALTER TABLE orders DROP COLUMN ts;
 ALTER TABLE orders_clv_summary DROP COLUMN total_spend;
 DROP TABLE orders;
 DROP TABLE orders_daily;
+DROP TRIGGER clv_track_insert ON orders;
 ALTER TABLE orders ADD COLUMN channel text;
 ALTER TABLE orders RENAME TO orders_2024;
 INSERT INTO orders_2024 (customer, ts, amount) VALUES (6, '2024-03-03', 9);
