@@ -238,6 +238,28 @@ $$;
 COMMENT ON FUNCTION @extschema@._clv_track_trigger() IS
 'Internal (clv_track): the statement trigger that keeps the tracked summaries of a source current';
 
+-- Fills a tracked table from all of its source's rows (clv_track, and after a rewrite of
+-- the source by ALTER TABLE, which fires no row triggers). The caller sets TimeZone.
+CREATE FUNCTION @extschema@._clv_track_fill(k @extschema@.clv_tracking) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                          purchases, total_spend, transactions, last_transaction, updated_at)
+        SELECT c::pg_catalog.text, (s).frequency, (s).monetary_value, (s).first_purchase, (s).last_purchase,
+               (s).purchases, (s).total_spend, n, lt, pg_catalog.now()
+        FROM (SELECT %2$I AS c,
+                     @extschema@.clv_summary(%3$I, %4$I, @extschema@._clv_track_end(), %5$L, %6$L) AS s,
+                     pg_catalog.count(*) AS n,
+                     pg_catalog.max(%3$I) FILTER (WHERE %4$I IS NOT NULL) AS lt
+              FROM %7$s WHERE %2$I IS NOT NULL GROUP BY %2$I) r$q$,
+        k.tracked, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_fill(@extschema@.clv_tracking) IS
+'Internal (clv_track): computes a tracked table from all the rows of its source';
+
 CREATE FUNCTION @extschema@.clv_track(source regclass, customer_column text, time_column text,
                                       amount_column text, unit text DEFAULT 'day',
                                       refunds text DEFAULT 'error', time_zone text DEFAULT NULL,
@@ -368,17 +390,7 @@ BEGIN
     first_tracking := NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) clv_track.source);
     INSERT INTO @extschema@.clv_tracking SELECT k.*;
     -- every customer now
-    EXECUTE pg_catalog.format($q$
-        INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
-                          purchases, total_spend, transactions, last_transaction, updated_at)
-        SELECT c::pg_catalog.text, (s).frequency, (s).monetary_value, (s).first_purchase, (s).last_purchase,
-               (s).purchases, (s).total_spend, n, lt, pg_catalog.now()
-        FROM (SELECT %2$I AS c,
-                     @extschema@.clv_summary(%3$I, %4$I, @extschema@._clv_track_end(), %5$L, %6$L) AS s,
-                     pg_catalog.count(*) AS n,
-                     pg_catalog.max(%3$I) FILTER (WHERE %4$I IS NOT NULL) AS lt
-              FROM %7$s WHERE %2$I IS NOT NULL GROUP BY %2$I) r$q$,
-        k.tracked, customer_column, time_column, amount_column, k.unit, k.refunds, source);
+    PERFORM @extschema@._clv_track_fill(k);
     IF first_tracking THEN
         EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
                                   'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
@@ -488,6 +500,8 @@ LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k @extschema@.clv_tracking;
     problem text;
+    rewritten text;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
 BEGIN
     -- every ALTER TABLE of the database comes here: roles that cannot see the catalog
     -- (no USAGE on clv's schema) track nothing
@@ -505,6 +519,19 @@ BEGIN
                       HINT = pg_catalog.format('SELECT clv_untrack(%L) first, then clv_track(...) again after the change.', k.tracked::text);
         END IF;
     END LOOP;
+    -- a rewritten source (ALTER COLUMN ... TYPE ... USING, a new scale): its values may
+    -- have changed without any trigger firing, so its summaries are computed anew
+    rewritten := pg_catalog.current_setting('clv_track.rewritten', true);
+    IF rewritten IS NOT NULL AND rewritten OPERATOR(pg_catalog.<>) '' THEN
+        PERFORM pg_catalog.set_config('clv_track.rewritten', '', true);
+        FOR k IN SELECT t.* FROM @extschema@.clv_tracking t
+                 WHERE t.source::oid OPERATOR(pg_catalog.=) ANY (pg_catalog.string_to_array(rewritten, ',')::oid[])
+                 ORDER BY t.tracked::oid LOOP
+            PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+            PERFORM @extschema@._clv_track_fill(k);
+        END LOOP;
+        PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
+    END IF;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._clv_track_ddl() IS
@@ -559,7 +586,29 @@ $$;
 COMMENT ON FUNCTION @extschema@._clv_track_drop() IS
 'Internal (clv_track): rejects dropping a tracked table or its source alone';
 
-CREATE EVENT TRIGGER clv_track_ddl ON ddl_command_end WHEN TAG IN ('ALTER TABLE')
+-- Notes the tracked sources a command rewrites (a partition: its root) for _clv_track_ddl.
+CREATE FUNCTION @extschema@._clv_track_rewrite() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    rel oid := pg_catalog.pg_event_trigger_table_rewrite_oid();
+    src oid;
+BEGIN
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE') THEN
+        RETURN;
+    END IF;
+    FOR src IN SELECT DISTINCT t.source::oid FROM @extschema@.clv_tracking t
+               WHERE t.source::oid IN (rel, pg_catalog.pg_partition_root(rel)::oid) LOOP
+        PERFORM pg_catalog.set_config('clv_track.rewritten',
+            pg_catalog.concat_ws(',', NULLIF(pg_catalog.current_setting('clv_track.rewritten', true), ''), src::text), true);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_rewrite() IS
+'Internal (clv_track): notes that ALTER TABLE rewrites a tracked source, whose summaries are then recomputed';
+
+CREATE EVENT TRIGGER clv_track_rewrite ON table_rewrite
+    EXECUTE FUNCTION @extschema@._clv_track_rewrite();
+CREATE EVENT TRIGGER clv_track_ddl ON ddl_command_end WHEN TAG IN ('ALTER TABLE', 'ALTER TYPE')
     EXECUTE FUNCTION @extschema@._clv_track_ddl();
 CREATE EVENT TRIGGER clv_track_drop ON sql_drop
     EXECUTE FUNCTION @extschema@._clv_track_drop();

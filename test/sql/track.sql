@@ -144,6 +144,11 @@ ALTER TABLE orders_clv_summary DROP COLUMN total_spend;
 DROP TABLE orders;
 DROP TABLE orders_daily;
 DROP TRIGGER clv_track_insert ON orders;
+-- A rewrite that keeps the column types (another scale, a USING expression) changes the
+-- values without firing triggers: the summaries are computed anew.
+ALTER TABLE orders ALTER COLUMN amount TYPE numeric(10, 1);
+ALTER TABLE orders ALTER COLUMN ts TYPE timestamptz USING ts + interval '12 hours';
+SELECT track_diff('orders_clv_summary', 'week', 'net');
 ALTER TABLE orders ADD COLUMN channel text;
 ALTER TABLE orders RENAME TO orders_2024;
 INSERT INTO orders_2024 (customer, ts, amount) VALUES (6, '2024-03-03', 9);
