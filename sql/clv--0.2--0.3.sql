@@ -130,6 +130,7 @@ DECLARE
     recompute text;
     problem text;
     key bigint;
+    keys bigint[];
     nrows bigint;
     held bigint;
     tkey int;
@@ -173,12 +174,16 @@ BEGIN
         -- Locks: a shared lock on the tracking, then one per customer (sorted). A statement
         -- with more rows (or a transaction that already holds many locks) takes the
         -- tracking's lock exclusively instead: the lock table is small.
-        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (%s LIMIT 65) x', changed) INTO nrows;
+        tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
+        EXECUTE pg_catalog.format(
+            'SELECT pg_catalog.count(*), pg_catalog.array_agg(DISTINCT key ORDER BY key) FILTER (WHERE key IS NOT NULL) '
+            'FROM (SELECT (%s::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) '
+            '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key '
+            'FROM (%s LIMIT 65) x) y', tkey, changed) INTO nrows, keys;
         IF nrows OPERATOR(pg_catalog.=) 0 THEN
             CONTINUE;
         END IF;
         held := COALESCE(NULLIF(pg_catalog.current_setting('clv_track.locks', true), ''), '0')::bigint;
-        tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
         bulk := nrows OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64;
         IF bulk THEN
             PERFORM pg_catalog.pg_advisory_xact_lock(tkey, 0);
@@ -190,10 +195,8 @@ BEGIN
             PERFORM pg_catalog.set_config('hash_mem_multiplier', '8', true);
         ELSE
             PERFORM pg_catalog.pg_advisory_xact_lock_shared(tkey, 0);
-            FOR key IN EXECUTE pg_catalog.format(
-                'SELECT DISTINCT (%s::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) '
-                '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key '
-                'FROM (%s) x WHERE c IS NOT NULL ORDER BY key', tkey, changed) LOOP
+            -- (all the changed rows are among the 65 counted: the keys are complete)
+            FOREACH key IN ARRAY COALESCE(keys, '{}') LOOP
                 PERFORM pg_catalog.pg_advisory_xact_lock(key);
             END LOOP;
             PERFORM pg_catalog.set_config('clv_track.locks', (held OPERATOR(pg_catalog.+) nrows)::text, true);
