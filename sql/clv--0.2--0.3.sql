@@ -187,12 +187,8 @@ BEGIN
         bulk := nrows OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64;
         IF bulk THEN
             PERFORM pg_catalog.pg_advisory_xact_lock(tkey, 0);
-            -- the recomputation's hash tables stay in memory (one bulk writer per tracking;
-            -- the planner reckons 8 kB per clv_summary state, about 10 times too many)
-            IF pg_catalog.pg_size_bytes(wm_saved) OPERATOR(pg_catalog.<) 268435456 THEN
-                PERFORM pg_catalog.set_config('work_mem', '256MB', true);
-            END IF;
-            PERFORM pg_catalog.set_config('hash_mem_multiplier', '8', true);
+            -- the recomputation's hash tables in memory (one bulk writer per tracking)
+            PERFORM @extschema@._clv_track_memory();
         ELSE
             PERFORM pg_catalog.pg_advisory_xact_lock_shared(tkey, 0);
             -- (all the changed rows are among the 65 counted: the keys are complete)
@@ -241,11 +237,30 @@ $$;
 COMMENT ON FUNCTION @extschema@._clv_track_trigger() IS
 'Internal (clv_track): the statement trigger that keeps the tracked summaries of a source current';
 
+-- For queries aggregating many customers: the planner reckons 8 kB per clv_summary state
+-- (about ten times too many), which makes it spill hash tables or sort through the index.
+-- Raised with set_config(is_local) by the caller, which restores them.
+CREATE FUNCTION @extschema@._clv_track_memory() RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    IF pg_catalog.pg_size_bytes(pg_catalog.current_setting('work_mem')) OPERATOR(pg_catalog.<) 268435456 THEN
+        PERFORM pg_catalog.set_config('work_mem', '256MB', true);
+    END IF;
+    PERFORM pg_catalog.set_config('hash_mem_multiplier', '8', true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_memory() IS
+'Internal (clv_track): work_mem and hash_mem_multiplier for aggregating many customers at once';
+
 -- Fills a tracked table from all of its source's rows (clv_track, and after a rewrite of
 -- the source by ALTER TABLE, which fires no row triggers). The caller sets TimeZone.
 CREATE FUNCTION @extschema@._clv_track_fill(k @extschema@.clv_tracking) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
 BEGIN
+    PERFORM @extschema@._clv_track_memory();
     EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
     EXECUTE pg_catalog.format($q$
         INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
@@ -258,6 +273,7 @@ BEGIN
                      pg_catalog.max(%3$I) FILTER (WHERE %4$I IS NOT NULL) AS lt
               FROM %7$s WHERE %2$I IS NOT NULL GROUP BY %2$I) r$q$,
         k.tracked, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+    PERFORM pg_catalog.set_config('work_mem', wm_saved, true), pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._clv_track_fill(@extschema@.clv_tracking) IS
@@ -447,7 +463,11 @@ DECLARE
     problem text;
     obs_day date;
     unit_days float8;
+    nlate bigint;
+    ntotal bigint;
     tz_saved text := pg_catalog.current_setting('TimeZone');
+    wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
 BEGIN
     SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) clv_tracked_summary.tracked;
     IF NOT FOUND THEN
@@ -464,8 +484,24 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+    PERFORM @extschema@._clv_track_memory();
     obs_day := observation_end::date;
     unit_days := CASE WHEN k.unit OPERATOR(pg_catalog.=) 'week' THEN 7.0 ELSE 1.0 END;
+    -- Most customers with a transaction after observation_end's day: the GROUP BY itself
+    -- (reading the source once is cheaper than looking most customers up).
+    EXECUTE pg_catalog.format(
+        'SELECT pg_catalog.count(*) FILTER (WHERE d.last_transaction::date OPERATOR(pg_catalog.>) $1), pg_catalog.count(*) FROM %s d '
+        'WHERE d.transactions OPERATOR(pg_catalog.>) 0', k.tracked) INTO nlate, ntotal USING obs_day;
+    IF nlate OPERATOR(pg_catalog.*) 4 OPERATOR(pg_catalog.>) ntotal THEN
+        RETURN QUERY EXECUTE pg_catalog.format(
+            'SELECT s.%1$I::pg_catalog.text, @extschema@.clv_summary(s.%2$I, s.%3$I, $1, %4$L, %5$L) '
+            'FROM %6$s s GROUP BY s.%1$I HAVING s.%1$I IS NOT NULL',
+            k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source)
+        USING observation_end;
+        PERFORM pg_catalog.set_config('TimeZone', tz_saved, true), pg_catalog.set_config('work_mem', wm_saved, true),
+                pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
+        RETURN;
+    END IF;
     -- customers whose transactions all lie up to observation_end's day: from the stored
     -- fields; the others (some transaction later): clv_summary over their transactions
     RETURN QUERY EXECUTE pg_catalog.format($q$
@@ -490,7 +526,8 @@ BEGIN
         k.tracked, k.source, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds,
         pg_catalog.format_type(k.customer_type, NULL))
     USING observation_end, obs_day, unit_days;
-    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true), pg_catalog.set_config('work_mem', wm_saved, true),
+            pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.clv_tracked_summary(regclass, timestamptz) IS

@@ -13,8 +13,8 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
 -- and every function is PARALLEL SAFE. The one exception to both is clv_analyze, which
 -- runs whole queries over the user's table once per call: it pins search_path (so that
 -- nothing on the caller's path changes what it runs) and is PARALLEL UNSAFE (it plans
--- and runs queries of its own). clv_track, clv_untrack, clv_tracked_summary and
--- _clv_track_fill are PARALLEL UNSAFE too: they write tables, create triggers or set
+-- and runs queries of its own). clv_track, clv_untrack, clv_tracked_summary and their
+-- helpers are PARALLEL UNSAFE too: they write tables, create triggers or set
 -- TimeZone to the tracking's zone for the call (docs/tracking.md). Trigger functions
 -- are not called in queries.
 SELECT p.oid::regprocedure AS has_proconfig, p.proconfig
