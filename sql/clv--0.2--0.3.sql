@@ -260,6 +260,11 @@ DECLARE
     wm_saved text := pg_catalog.current_setting('work_mem');
     hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
 BEGIN
+    IF k.tracked IS NULL OR k.source IS NULL OR k.customer_column IS NULL OR k.time_column IS NULL
+       OR k.amount_column IS NULL OR k.unit IS NULL OR k.refunds IS NULL THEN
+        RAISE EXCEPTION 'clv_track: not a tracking: %', k
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Rows of clv_tracking are trackings.';
+    END IF;
     PERFORM @extschema@._clv_track_memory();
     EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
     EXECUTE pg_catalog.format($q$
