@@ -131,6 +131,8 @@ DECLARE
     problem text;
     key bigint;
     keys bigint[];
+    ckeys text[];
+    stmt text;
     nrows bigint;
     held bigint;
     tkey int;
@@ -176,10 +178,11 @@ BEGIN
         -- tracking's lock exclusively instead: the lock table is small.
         tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
         EXECUTE pg_catalog.format(
-            'SELECT pg_catalog.count(*), pg_catalog.array_agg(DISTINCT key ORDER BY key) FILTER (WHERE key IS NOT NULL) '
+            'SELECT pg_catalog.count(*), pg_catalog.array_agg(DISTINCT key ORDER BY key) FILTER (WHERE key IS NOT NULL), '
+            '       pg_catalog.array_agg(DISTINCT ct) FILTER (WHERE ct IS NOT NULL) '
             'FROM (SELECT (%s::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) '
-            '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key '
-            'FROM (%s LIMIT 65) x) y', tkey, changed) INTO nrows, keys;
+            '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key, '
+            'c::pg_catalog.text AS ct FROM (%s LIMIT 65) x) y', tkey, changed) INTO nrows, keys, ckeys;
         IF nrows OPERATOR(pg_catalog.=) 0 THEN
             CONTINUE;
         END IF;
@@ -198,7 +201,37 @@ BEGIN
             PERFORM pg_catalog.set_config('clv_track.locks', (held OPERATOR(pg_catalog.+) nrows)::text, true);
         END IF;
         -- Recompute with a fresh snapshot (this statement's, taken after the locks), with
-        -- clv_summary itself over all the rows of the changed customers.
+        -- clv_summary itself over all the rows of the changed customers. A few customers:
+        -- a statement prepared once per session and tracking (planning it anew would cost
+        -- more than running it), given their keys.
+        IF NOT bulk THEN
+            stmt := '_clv_track_' OPERATOR(pg_catalog.||) pg_catalog.md5(k::text);
+            IF NOT EXISTS (SELECT FROM pg_catalog.pg_prepared_statements p WHERE p.name OPERATOR(pg_catalog.=) stmt) THEN
+                EXECUTE pg_catalog.format($q$
+                    PREPARE %1$I(pg_catalog.text[]) AS
+                    INSERT INTO %2$s AS d (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                                           purchases, total_spend, transactions, last_transaction, updated_at)
+                    SELECT ch.c::pg_catalog.text, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase,
+                           (r.s).last_purchase, (r.s).purchases, (r.s).total_spend, COALESCE(r.n, 0), r.lt, pg_catalog.now()
+                    FROM (SELECT DISTINCT u::%3$s AS c FROM pg_catalog.unnest($1) u) ch
+                    LEFT JOIN (SELECT %4$I AS c, @extschema@.clv_summary(%5$I, %6$I, @extschema@._clv_track_end(), %7$L, %8$L) AS s,
+                                      pg_catalog.count(*) AS n, pg_catalog.max(%5$I) FILTER (WHERE %6$I IS NOT NULL) AS lt
+                               FROM %9$s WHERE %4$I OPERATOR(pg_catalog.=) ANY ($1::%3$s[]) GROUP BY %4$I) r
+                           ON r.c OPERATOR(pg_catalog.=) ch.c
+                    ON CONFLICT (customer_id) DO UPDATE SET
+                        frequency = EXCLUDED.frequency, monetary_value = EXCLUDED.monetary_value,
+                        first_purchase = EXCLUDED.first_purchase, last_purchase = EXCLUDED.last_purchase,
+                        purchases = EXCLUDED.purchases, total_spend = EXCLUDED.total_spend,
+                        transactions = EXCLUDED.transactions, last_transaction = EXCLUDED.last_transaction,
+                        updated_at = EXCLUDED.updated_at
+                    $q$, stmt, k.tracked, CASE WHEN k.customer_type OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype THEN 'pg_catalog.bpchar' ELSE pg_catalog.format_type(k.customer_type, NULL) END, k.customer_column,
+                    k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+            END IF;
+            IF ckeys IS NOT NULL THEN
+                EXECUTE pg_catalog.format('EXECUTE %I(%L)', stmt, ckeys);
+            END IF;
+            CONTINUE;
+        END IF;
         recompute := pg_catalog.format(
             'SELECT %1$I AS c, @extschema@.clv_summary(%2$I, %3$I, @extschema@._clv_track_end(), %4$L, %5$L) AS s, '
             '       pg_catalog.count(*) AS n, pg_catalog.max(%2$I) FILTER (WHERE %3$I IS NOT NULL) AS lt '
@@ -529,7 +562,7 @@ BEGIN
                          WHERE l.transactions OPERATOR(pg_catalog.>) 0 AND l.last_transaction::date OPERATOR(pg_catalog.>) $2)
         GROUP BY s.%3$I$q$,
         k.tracked, k.source, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds,
-        pg_catalog.format_type(k.customer_type, NULL))
+        CASE WHEN k.customer_type OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype THEN 'pg_catalog.bpchar' ELSE pg_catalog.format_type(k.customer_type, NULL) END)
     USING observation_end, obs_day, unit_days;
     PERFORM pg_catalog.set_config('TimeZone', tz_saved, true), pg_catalog.set_config('work_mem', wm_saved, true),
             pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);

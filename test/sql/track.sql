@@ -181,5 +181,17 @@ SELECT customer_id, (summary).frequency, (summary).t, (summary).total_spend
 FROM clv_tracked_summary('sales_clv_summary', '2024-12-31') ORDER BY 1;
 SELECT clv_untrack('sales_clv_summary');
 DROP TABLE sales;
+
+-- Statements changing a few rows run a statement the session prepares once per tracking;
+-- DEALLOCATE ALL (or DISCARD ALL, as connection poolers do) only makes it prepare again.
+-- A char(n) customer column keeps its blank-padded values.
+CREATE TABLE visits (customer char(6), ts timestamptz, amount float8);
+SELECT clv_track('visits', 'customer', 'ts', 'amount');
+INSERT INTO visits VALUES ('ab', '2024-01-01', 1), ('ab    ', '2024-01-02', 2), ('abc', '2024-01-02', 3);
+DEALLOCATE ALL;
+INSERT INTO visits VALUES ('abc', '2024-01-05', 4);
+SELECT customer_id, purchases, total_spend FROM visits_clv_summary ORDER BY 1;
+SELECT clv_untrack('visits_clv_summary');
+DROP TABLE visits;
 DROP FUNCTION track_diff(regclass, text, text);
 RESET TimeZone;
