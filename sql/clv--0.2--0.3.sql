@@ -576,6 +576,688 @@ CREATE FUNCTION clv_svg_count_check(bins clv_count_bin[],
 COMMENT ON FUNCTION clv_svg_count_check(clv_count_bin[], text) IS
     'SVG grouped bars of a count check: customers by calibration repeat purchases';
 -- ==== end btydchecks ====
+-- ==== track (issue 17): tracked summaries, kept current by triggers ====
+-- clv_track(source, ...) keeps a table of the end-independent summary fields of every
+-- customer of a transaction table; statement triggers with transition tables recompute
+-- the customers a statement touches with clv_summary itself (so the floats are those of
+-- a fresh GROUP BY); clv_tracked_summary derives recency, t and days_since_last_purchase
+-- at read time. docs/tracking.md.
+
+-- The catalog: one row per tracked table. pg_dump keeps its rows (config table).
+CREATE TABLE @extschema@.clv_tracking (
+    tracked regclass PRIMARY KEY,
+    source regclass NOT NULL,
+    customer_column text NOT NULL,
+    time_column text NOT NULL,
+    amount_column text NOT NULL,
+    customer_type regtype NOT NULL,
+    time_type regtype NOT NULL,
+    amount_type regtype NOT NULL,
+    unit text NOT NULL,
+    refunds text NOT NULL,
+    time_zone text NOT NULL,
+    created_index text,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_tracking', '');
+-- PUBLIC may register and forget trackings of its own tables only (the guard trigger);
+-- nothing of clv runs with its owner's rights.
+GRANT SELECT, INSERT, DELETE ON @extschema@.clv_tracking TO PUBLIC;
+COMMENT ON TABLE @extschema@.clv_tracking IS
+'clv_track: one row per tracked summary table (source, columns, unit, refunds, time zone); written by clv_track/clv_untrack';
+
+CREATE FUNCTION @extschema@._clv_tracking_guard() RETURNS trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    towner oid;
+    sowner oid;
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+        towner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) NEW.tracked);
+        sowner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) NEW.source);
+        IF towner IS NULL OR sowner IS NULL OR NOT pg_catalog.pg_has_role(towner, 'USAGE')
+           OR NOT pg_catalog.pg_has_role(sowner, 'USAGE') THEN
+            RAISE EXCEPTION 'clv_tracking: only the owner of % and % may register them', NEW.source, NEW.tracked
+                USING ERRCODE = 'insufficient_privilege', HINT = 'Run clv_track as the owner of the table.';
+        END IF;
+        RETURN NEW;
+    END IF;
+    -- a table that is gone (dropped together with its source) may be forgotten by anyone
+    towner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) OLD.tracked);
+    IF towner IS NOT NULL AND NOT pg_catalog.pg_has_role(towner, 'USAGE') THEN
+        RAISE EXCEPTION 'clv_tracking: only the owner of % may untrack it', OLD.tracked
+            USING ERRCODE = 'insufficient_privilege', HINT = 'Run clv_untrack as the owner of the table.';
+    END IF;
+    RETURN OLD;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_tracking_guard() IS
+'Internal (clv_tracking): lets a role register and forget trackings of its own tables only';
+CREATE TRIGGER clv_tracking_guard BEFORE INSERT OR DELETE ON @extschema@.clv_tracking
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._clv_tracking_guard();
+
+-- The end of time as clv_summary's observation_end: every purchase day is up to it, so
+-- the summary fields that do not depend on the end are exact.
+CREATE FUNCTION @extschema@._clv_track_end() RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT '294276-12-31 23:59:59.999999+00'::pg_catalog.timestamptz $$;
+COMMENT ON FUNCTION @extschema@._clv_track_end() IS
+'Internal (clv_track): the observation_end of the stored summaries (the last finite timestamptz)';
+
+-- Why a tracking cannot be used (NULL: it can): its tables or columns are gone or changed.
+-- One catalog query when all is well (the triggers call it on every statement).
+CREATE FUNCTION @extschema@._clv_tracking_problem(k @extschema@.clv_tracking) RETURNS text
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
+DECLARE
+    col text;
+    typ oid;
+    i int;
+BEGIN
+    IF (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a
+        WHERE (a.attrelid OPERATOR(pg_catalog.=) k.source
+               AND ((a.attname OPERATOR(pg_catalog.=) k.customer_column AND a.atttypid OPERATOR(pg_catalog.=) k.customer_type)
+                    OR (a.attname OPERATOR(pg_catalog.=) k.time_column AND a.atttypid OPERATOR(pg_catalog.=) k.time_type)
+                    OR (a.attname OPERATOR(pg_catalog.=) k.amount_column AND a.atttypid OPERATOR(pg_catalog.=) k.amount_type)))
+           OR (a.attrelid OPERATOR(pg_catalog.=) k.tracked
+               AND a.attname OPERATOR(pg_catalog.=) ANY ('{customer_id,frequency,monetary_value,first_purchase,last_purchase,purchases,total_spend,transactions,last_transaction,updated_at}'::pg_catalog.name[])))
+       OPERATOR(pg_catalog.=) 13 THEN
+        RETURN NULL;
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source) THEN
+        RETURN pg_catalog.format('its source table (OID %s) no longer exists', k.source::oid);
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.tracked) THEN
+        RETURN pg_catalog.format('the tracked table (OID %s) no longer exists', k.tracked::oid);
+    END IF;
+    FOR i IN 1 .. 3 LOOP
+        col := (ARRAY[k.customer_column, k.time_column, k.amount_column])[i];
+        typ := (ARRAY[k.customer_type, k.time_type, k.amount_type])[i];
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid OPERATOR(pg_catalog.=) k.source AND a.attname OPERATOR(pg_catalog.=) col
+                         AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) THEN
+            RETURN pg_catalog.format('column "%s" of %s no longer exists (dropped or renamed)', col, k.source);
+        END IF;
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid OPERATOR(pg_catalog.=) k.source AND a.attname OPERATOR(pg_catalog.=) col
+                         AND NOT a.attisdropped AND a.atttypid OPERATOR(pg_catalog.=) typ) THEN
+            RETURN pg_catalog.format('column "%s" of %s is no longer of type %s', col, k.source, typ::pg_catalog.regtype);
+        END IF;
+    END LOOP;
+    RETURN pg_catalog.format('a column of the tracked table %s was dropped, renamed or changed', k.tracked);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_tracking_problem(@extschema@.clv_tracking) IS
+'Internal (clv_track): why a tracking can no longer be maintained, NULL if it can';
+
+-- The trigger of every tracked source (statement level, with transition tables).
+CREATE FUNCTION @extschema@._clv_track_trigger() RETURNS trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    changed text;
+    recompute text;
+    problem text;
+    key bigint;
+    keys bigint[];
+    ckeys text[];
+    stmt text;
+    nrows bigint;
+    held bigint;
+    tkey int;
+    bulk boolean;
+    -- TimeZone (and work_mem for bulk statements) are set with set_config(is_local) for
+    -- this call and restored at the end; an error rolls them back with the transaction
+    tz_saved text := pg_catalog.current_setting('TimeZone');
+    wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
+BEGIN
+    FOR k IN SELECT * FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) TG_RELID::pg_catalog.regclass
+             ORDER BY t.tracked::oid LOOP
+        problem := @extschema@._clv_tracking_problem(k);
+        IF problem IS NOT NULL THEN
+            RAISE EXCEPTION 'clv_track: % cannot be maintained: %', k.tracked, problem
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'SELECT clv_untrack(...) then clv_track(...) again.';
+        END IF;
+        -- days are counted in the tracking's zone whatever the writer's TimeZone
+        PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+        IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+            PERFORM pg_catalog.pg_advisory_xact_lock((k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int, 0);
+            EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
+            CONTINUE;
+        END IF;
+        -- changed: the customers (column c) whose rows this statement added or removed
+        IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+            changed := pg_catalog.format('SELECT %I AS c FROM new_rows', k.customer_column);
+        ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+            changed := pg_catalog.format('SELECT %I AS c FROM old_rows', k.customer_column);
+        ELSE
+            -- an UPDATE changing none of the three columns changes no summary
+            changed := pg_catalog.format(
+                'SELECT c FROM ((SELECT %1$I AS c, %2$I AS tt, %3$I AS a FROM old_rows '
+                ' EXCEPT ALL SELECT %1$I, %2$I, %3$I FROM new_rows) '
+                'UNION ALL '
+                '(SELECT %1$I, %2$I, %3$I FROM new_rows '
+                ' EXCEPT ALL SELECT %1$I, %2$I, %3$I FROM old_rows)) d',
+                k.customer_column, k.time_column, k.amount_column);
+        END IF;
+        -- Locks: a shared lock on the tracking, then one per customer (sorted). A statement
+        -- with more rows (or a transaction that already holds many locks) takes the
+        -- tracking's lock exclusively instead: the lock table is small.
+        tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
+        EXECUTE pg_catalog.format(
+            'SELECT pg_catalog.count(*), pg_catalog.array_agg(DISTINCT key ORDER BY key) FILTER (WHERE key IS NOT NULL), '
+            '       pg_catalog.array_agg(DISTINCT ct) FILTER (WHERE ct IS NOT NULL) '
+            'FROM (SELECT (%s::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) '
+            '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key, '
+            'c::pg_catalog.text AS ct FROM (%s LIMIT 65) x) y', tkey, changed) INTO nrows, keys, ckeys;
+        IF nrows OPERATOR(pg_catalog.=) 0 THEN
+            CONTINUE;
+        END IF;
+        held := COALESCE(NULLIF(pg_catalog.current_setting('clv_track.locks', true), ''), '0')::bigint;
+        bulk := nrows OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64;
+        IF bulk THEN
+            PERFORM pg_catalog.pg_advisory_xact_lock(tkey, 0);
+            -- the recomputation's hash tables in memory (one bulk writer per tracking)
+            PERFORM @extschema@._clv_track_memory();
+        ELSE
+            PERFORM pg_catalog.pg_advisory_xact_lock_shared(tkey, 0);
+            -- (all the changed rows are among the 65 counted: the keys are complete)
+            FOREACH key IN ARRAY COALESCE(keys, '{}') LOOP
+                PERFORM pg_catalog.pg_advisory_xact_lock(key);
+            END LOOP;
+            PERFORM pg_catalog.set_config('clv_track.locks', (held OPERATOR(pg_catalog.+) nrows)::text, true);
+        END IF;
+        -- Recompute with a fresh snapshot (this statement's, taken after the locks), with
+        -- clv_summary itself over all the rows of the changed customers. A few customers:
+        -- a statement prepared once per session and tracking (planning it anew would cost
+        -- more than running it), given their keys.
+        IF NOT bulk THEN
+            stmt := '_clv_track_' OPERATOR(pg_catalog.||) pg_catalog.md5(k::text);
+            IF NOT EXISTS (SELECT FROM pg_catalog.pg_prepared_statements p WHERE p.name OPERATOR(pg_catalog.=) stmt) THEN
+                EXECUTE pg_catalog.format($q$
+                    PREPARE %1$I(pg_catalog.text[]) AS
+                    INSERT INTO %2$s AS d (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                                           purchases, total_spend, transactions, last_transaction, updated_at)
+                    SELECT ch.c::pg_catalog.text, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase,
+                           (r.s).last_purchase, (r.s).purchases, (r.s).total_spend, COALESCE(r.n, 0), r.lt, pg_catalog.now()
+                    FROM (SELECT DISTINCT u::%3$s AS c FROM pg_catalog.unnest($1) u) ch
+                    LEFT JOIN (SELECT %4$I AS c, @extschema@.clv_summary(%5$I, %6$I, @extschema@._clv_track_end(), %7$L, %8$L) AS s,
+                                      pg_catalog.count(*) AS n, pg_catalog.max(%5$I) FILTER (WHERE %6$I IS NOT NULL) AS lt
+                               FROM %9$s WHERE %4$I OPERATOR(pg_catalog.=) ANY ($1::%3$s[]) GROUP BY %4$I) r
+                           ON r.c OPERATOR(pg_catalog.=) ch.c
+                    ON CONFLICT (customer_id) DO UPDATE SET
+                        frequency = EXCLUDED.frequency, monetary_value = EXCLUDED.monetary_value,
+                        first_purchase = EXCLUDED.first_purchase, last_purchase = EXCLUDED.last_purchase,
+                        purchases = EXCLUDED.purchases, total_spend = EXCLUDED.total_spend,
+                        transactions = EXCLUDED.transactions, last_transaction = EXCLUDED.last_transaction,
+                        updated_at = EXCLUDED.updated_at
+                    $q$, stmt, k.tracked, CASE WHEN k.customer_type OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype THEN 'pg_catalog.bpchar' ELSE pg_catalog.format_type(k.customer_type, NULL) END, k.customer_column,
+                    k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+            END IF;
+            IF ckeys IS NOT NULL THEN
+                EXECUTE pg_catalog.format('EXECUTE %I(%L)', stmt, ckeys);
+            END IF;
+            CONTINUE;
+        END IF;
+        recompute := pg_catalog.format(
+            'SELECT %1$I AS c, @extschema@.clv_summary(%2$I, %3$I, @extschema@._clv_track_end(), %4$L, %5$L) AS s, '
+            '       pg_catalog.count(*) AS n, pg_catalog.max(%2$I) FILTER (WHERE %3$I IS NOT NULL) AS lt '
+            'FROM %6$s WHERE %1$I IN (SELECT c FROM (%7$s) x) GROUP BY %1$I',
+            k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source, changed);
+        -- Every changed customer gets a row; one whose rows are all gone keeps a row with
+        -- transactions = 0 (after an INSERT every changed customer has rows).
+        IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
+            recompute := pg_catalog.format(
+                'SELECT ch.c, r.s, COALESCE(r.n, 0) AS n, r.lt '
+                'FROM (SELECT DISTINCT c FROM (%s) x WHERE c IS NOT NULL) ch '
+                'LEFT JOIN (%s) r ON r.c OPERATOR(pg_catalog.=) ch.c', changed, recompute);
+        END IF;
+        EXECUTE pg_catalog.format($q$
+            INSERT INTO %1$s AS d (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                                   purchases, total_spend, transactions, last_transaction, updated_at)
+            SELECT r.c::pg_catalog.text, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase,
+                   (r.s).last_purchase, (r.s).purchases, (r.s).total_spend, r.n, r.lt, pg_catalog.now()
+            FROM (%2$s) r
+            ON CONFLICT (customer_id) DO UPDATE SET
+                frequency = EXCLUDED.frequency, monetary_value = EXCLUDED.monetary_value,
+                first_purchase = EXCLUDED.first_purchase, last_purchase = EXCLUDED.last_purchase,
+                purchases = EXCLUDED.purchases, total_spend = EXCLUDED.total_spend,
+                transactions = EXCLUDED.transactions, last_transaction = EXCLUDED.last_transaction,
+                updated_at = EXCLUDED.updated_at
+            $q$, k.tracked, recompute);
+        IF bulk THEN
+            PERFORM pg_catalog.set_config('work_mem', wm_saved, true);
+            PERFORM pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
+        END IF;
+    END LOOP;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_trigger() IS
+'Internal (clv_track): the statement trigger that keeps the tracked summaries of a source current';
+
+-- For queries aggregating many customers: the planner reckons 8 kB per clv_summary state
+-- (about ten times too many), which makes it spill hash tables or sort through the index.
+-- Raised with set_config(is_local) by the caller, which restores them.
+CREATE FUNCTION @extschema@._clv_track_memory() RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    IF pg_catalog.pg_size_bytes(pg_catalog.current_setting('work_mem')) OPERATOR(pg_catalog.<) 268435456 THEN
+        PERFORM pg_catalog.set_config('work_mem', '256MB', true);
+    END IF;
+    PERFORM pg_catalog.set_config('hash_mem_multiplier', '8', true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_memory() IS
+'Internal (clv_track): work_mem and hash_mem_multiplier for aggregating many customers at once';
+
+-- Fills a tracked table from all of its source's rows (clv_track, and after a rewrite of
+-- the source by ALTER TABLE, which fires no row triggers). The caller sets TimeZone.
+CREATE FUNCTION @extschema@._clv_track_fill(k @extschema@.clv_tracking) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
+BEGIN
+    IF k.tracked IS NULL OR k.source IS NULL OR k.customer_column IS NULL OR k.time_column IS NULL
+       OR k.amount_column IS NULL OR k.unit IS NULL OR k.refunds IS NULL THEN
+        RAISE EXCEPTION 'clv_track: not a tracking: %', k
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Rows of clv_tracking are trackings.';
+    END IF;
+    PERFORM @extschema@._clv_track_memory();
+    EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                          purchases, total_spend, transactions, last_transaction, updated_at)
+        SELECT c::pg_catalog.text, (s).frequency, (s).monetary_value, (s).first_purchase, (s).last_purchase,
+               (s).purchases, (s).total_spend, n, lt, pg_catalog.now()
+        FROM (SELECT %2$I AS c,
+                     @extschema@.clv_summary(%3$I, %4$I, @extschema@._clv_track_end(), %5$L, %6$L) AS s,
+                     pg_catalog.count(*) AS n,
+                     pg_catalog.max(%3$I) FILTER (WHERE %4$I IS NOT NULL) AS lt
+              FROM %7$s WHERE %2$I IS NOT NULL GROUP BY %2$I) r$q$,
+        k.tracked, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+    PERFORM pg_catalog.set_config('work_mem', wm_saved, true), pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_fill(@extschema@.clv_tracking) IS
+'Internal (clv_track): computes a tracked table from all the rows of its source';
+
+CREATE FUNCTION @extschema@.clv_track(source regclass, customer_column text, time_column text,
+                                      amount_column text, unit text DEFAULT 'day',
+                                      refunds text DEFAULT 'error', time_zone text DEFAULT NULL,
+                                      summary_table text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    nsp text;
+    rel text;
+    kind "char";
+    i int;
+    col text;
+    typ oid;
+    idx text;
+    first_tracking boolean;
+    tname text;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
+BEGIN
+    IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL
+       OR unit IS NULL OR refunds IS NULL THEN
+        RAISE EXCEPTION 'clv_track: source, customer_column, time_column, amount_column, unit and refunds must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF customer_column OPERATOR(pg_catalog.=) time_column OR customer_column OPERATOR(pg_catalog.=) amount_column
+       OR time_column OPERATOR(pg_catalog.=) amount_column THEN
+        RAISE EXCEPTION 'clv_track: the customer, time and amount columns must be three different columns'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    IF pg_catalog.lower(unit) NOT IN ('day', 'days', 'week', 'weeks') THEN
+        RAISE EXCEPTION 'clv_track: unknown unit "%"', unit
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''day'' or ''week''.';
+    END IF;
+    IF pg_catalog.lower(refunds) NOT IN ('error', 'net') THEN
+        RAISE EXCEPTION 'clv_track: unknown refunds policy "%"', refunds
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''error'' (negative amounts are an error) or ''net'' (net them against the same day''s purchases).';
+    END IF;
+    SELECT n.nspname, c.relname, c.relkind INTO nsp, rel, kind
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) source;
+    IF kind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION 'clv_track: % is not a table', source
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Track the table that receives the transactions (a partitioned table: its root).';
+    END IF;
+    -- the zone the days are counted in, fixed now (the session's TimeZone unless given)
+    k.time_zone := COALESCE(time_zone, pg_catalog.current_setting('TimeZone', false));
+    BEGIN
+        PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+    EXCEPTION WHEN invalid_parameter_value THEN
+        RAISE EXCEPTION 'clv_track: unknown time zone "%"', k.time_zone
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use a name of pg_timezone_names, such as ''Europe/Berlin''.';
+    END;
+    -- no writer may slip in between the first computation and the triggers
+    EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', source);
+    FOR i IN 1 .. 3 LOOP
+        col := (ARRAY[customer_column, time_column, amount_column])[i];
+        SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) col
+          AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'clv_track: % has no column "%"', source, col
+                USING ERRCODE = 'undefined_column', HINT = 'Name the customer, time and amount columns of the table.';
+        END IF;
+        -- types whose equal values have equal text forms (the text form is the key)
+        IF i OPERATOR(pg_catalog.=) 1 AND (typ NOT IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype,
+                                'pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype, 'pg_catalog.bpchar'::regtype, 'pg_catalog.uuid'::regtype)
+               OR EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation l ON l.oid OPERATOR(pg_catalog.=) a.attcollation
+                          WHERE a.attrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) col AND NOT l.collisdeterministic)) THEN
+            RAISE EXCEPTION 'clv_track: customer column "%" is of type %', col, typ::regtype
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = 'The customer column must be an integer, text (with a deterministic collation) or uuid.';
+        END IF;
+        IF i OPERATOR(pg_catalog.=) 2 AND typ NOT IN ('pg_catalog.timestamptz'::regtype, 'pg_catalog.timestamp'::regtype, 'pg_catalog.date'::regtype) THEN
+            RAISE EXCEPTION 'clv_track: time column "%" is of type %', col, typ::regtype
+                USING ERRCODE = 'datatype_mismatch', HINT = 'The time column must be timestamptz, timestamp or date.';
+        END IF;
+        IF i OPERATOR(pg_catalog.=) 3 AND typ NOT IN ('pg_catalog.float8'::regtype, 'pg_catalog.float4'::regtype, 'pg_catalog.numeric'::regtype,
+                                'pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype) THEN
+            RAISE EXCEPTION 'clv_track: amount column "%" is of type %', col, typ::regtype
+                USING ERRCODE = 'datatype_mismatch', HINT = 'The amount column must be a number (float8, numeric, integer).';
+        END IF;
+        IF i OPERATOR(pg_catalog.=) 1 THEN k.customer_type := typ;
+        ELSIF i OPERATOR(pg_catalog.=) 2 THEN k.time_type := typ;
+        ELSE k.amount_type := typ;
+        END IF;
+    END LOOP;
+    k.source := source;
+    k.customer_column := customer_column;
+    k.time_column := time_column;
+    k.amount_column := amount_column;
+    k.unit := CASE WHEN pg_catalog.lower(unit) IN ('week', 'weeks') THEN 'week' ELSE 'day' END;
+    k.refunds := pg_catalog.lower(refunds);
+    k.created_at := pg_catalog.now();
+    -- the tracked table: <source>_clv_summary (or summary_table) next to the source
+    tname := COALESCE(summary_table, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary');
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tname)) IS NOT NULL THEN
+        RAISE EXCEPTION 'clv_track: table %.% already exists', pg_catalog.quote_ident(nsp), pg_catalog.quote_ident(tname)
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Pass another name as summary_table, or drop it (clv_untrack if it is a tracked table).';
+    END IF;
+    EXECUTE pg_catalog.format($q$
+        CREATE TABLE %I.%I (
+            customer_id text PRIMARY KEY,
+            frequency int,
+            monetary_value float8,
+            first_purchase timestamptz,
+            last_purchase timestamptz,
+            purchases bigint,
+            total_spend float8,
+            transactions bigint NOT NULL,
+            last_transaction timestamptz,
+            updated_at timestamptz NOT NULL)$q$, nsp, tname);
+    k.tracked := pg_catalog.format('%I.%I', nsp, tname)::regclass;
+    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', k.tracked,
+        pg_catalog.format('clv_track: summaries of %s by %s (kept current by triggers; read with clv_tracked_summary)', source, customer_column));
+    -- the triggers recompute customers by the customer column: it needs an index
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_index x
+                   JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) x.indrelid
+                        AND a.attnum OPERATOR(pg_catalog.=) x.indkey[0]
+                   WHERE x.indrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) customer_column
+                     AND x.indpred IS NULL) THEN
+        idx := pg_catalog.left(rel, 40) OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) pg_catalog.left(customer_column, 10) OPERATOR(pg_catalog.||) '_clv_idx';
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON %s (%I)', idx, source, customer_column);
+        k.created_index := pg_catalog.format('%I.%I', nsp, idx);
+    END IF;
+    first_tracking := NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) clv_track.source);
+    INSERT INTO @extschema@.clv_tracking SELECT k.*;
+    -- every customer now
+    PERFORM @extschema@._clv_track_fill(k);
+    IF first_tracking THEN
+        EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
+        EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
+        EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
+        EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_truncate AFTER TRUNCATE ON %s '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
+    END IF;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
+    RETURN k.tracked;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.clv_track(regclass, text, text, text, text, text, text, text) IS
+'Keeps <source>_clv_summary (per customer summary fields) current with triggers; read it with clv_tracked_summary';
+
+CREATE FUNCTION @extschema@.clv_untrack(tracked regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+BEGIN
+    SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) clv_untrack.tracked;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'clv_untrack: % is not a tracked summary table', tracked
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'SELECT tracked FROM clv_tracking lists them.';
+    END IF;
+    DELETE FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) k.tracked;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source)
+       AND NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) k.source) THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS clv_track_insert ON %1$s; DROP TRIGGER IF EXISTS clv_track_update ON %1$s; '
+                                  'DROP TRIGGER IF EXISTS clv_track_delete ON %1$s; DROP TRIGGER IF EXISTS clv_track_truncate ON %1$s', k.source);
+    END IF;
+    -- (by name: a regclass column would not restore, indexes come after the data in a dump)
+    IF pg_catalog.to_regclass(k.created_index) IS NOT NULL THEN
+        EXECUTE pg_catalog.format('DROP INDEX %s', pg_catalog.to_regclass(k.created_index));
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.tracked) THEN
+        EXECUTE pg_catalog.format('DROP TABLE %s', k.tracked);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.clv_untrack(regclass) IS
+'Stops tracking: drops the tracked summary table, its triggers and the index clv_track created';
+
+CREATE FUNCTION @extschema@.clv_tracked_summary(tracked regclass, observation_end timestamptz)
+RETURNS TABLE (customer_id text, summary @extschema@.clv_customer_summary)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    problem text;
+    obs_day date;
+    unit_days float8;
+    nlate bigint;
+    ntotal bigint;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
+    wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
+BEGIN
+    SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) clv_tracked_summary.tracked;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'clv_tracked_summary: % is not a tracked summary table', tracked
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'clv_track(...) creates one; SELECT tracked FROM clv_tracking lists them.';
+    END IF;
+    problem := @extschema@._clv_tracking_problem(k);
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION 'clv_tracked_summary: % cannot be read: %', k.tracked, problem
+            USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'SELECT clv_untrack(...) then clv_track(...) again.';
+    END IF;
+    IF observation_end IS NULL OR NOT pg_catalog.isfinite(observation_end) THEN
+        RAISE EXCEPTION 'clv_tracked_summary: observation_end must be a finite timestamp'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+    PERFORM @extschema@._clv_track_memory();
+    obs_day := observation_end::date;
+    unit_days := CASE WHEN k.unit OPERATOR(pg_catalog.=) 'week' THEN 7.0 ELSE 1.0 END;
+    -- Most customers with a transaction after observation_end's day: the GROUP BY itself
+    -- (reading the source once is cheaper than looking most customers up).
+    EXECUTE pg_catalog.format(
+        'SELECT pg_catalog.count(*) FILTER (WHERE d.last_transaction::date OPERATOR(pg_catalog.>) $1), pg_catalog.count(*) FROM %s d '
+        'WHERE d.transactions OPERATOR(pg_catalog.>) 0', k.tracked) INTO nlate, ntotal USING obs_day;
+    IF nlate OPERATOR(pg_catalog.*) 4 OPERATOR(pg_catalog.>) ntotal THEN
+        RETURN QUERY EXECUTE pg_catalog.format(
+            'SELECT s.%1$I::pg_catalog.text, @extschema@.clv_summary(s.%2$I, s.%3$I, $1, %4$L, %5$L) '
+            'FROM %6$s s GROUP BY s.%1$I HAVING s.%1$I IS NOT NULL',
+            k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source)
+        USING observation_end;
+        PERFORM pg_catalog.set_config('TimeZone', tz_saved, true), pg_catalog.set_config('work_mem', wm_saved, true),
+                pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
+        RETURN;
+    END IF;
+    -- customers whose transactions all lie up to observation_end's day: from the stored
+    -- fields; the others (some transaction later): clv_summary over their transactions
+    RETURN QUERY EXECUTE pg_catalog.format($q$
+        SELECT d.customer_id,
+               CASE WHEN d.purchases IS NULL THEN NULL
+                    ELSE ROW(d.frequency,
+                             ((d.last_purchase::date OPERATOR(pg_catalog.-) d.first_purchase::date)::pg_catalog.float8 OPERATOR(pg_catalog./) $3),
+                             (($2 OPERATOR(pg_catalog.-) d.first_purchase::date)::pg_catalog.float8 OPERATOR(pg_catalog./) $3),
+                             d.monetary_value, d.first_purchase, d.last_purchase, $3,
+                             ($2 OPERATOR(pg_catalog.-) d.last_purchase::date)::pg_catalog.float8,
+                             d.purchases, d.total_spend)::@extschema@.clv_customer_summary END
+        FROM %1$s d
+        WHERE d.transactions OPERATOR(pg_catalog.>) 0
+          AND (d.last_transaction IS NULL OR d.last_transaction::date OPERATOR(pg_catalog.<=) $2)
+        UNION ALL
+        SELECT s.%3$I::pg_catalog.text,
+               @extschema@.clv_summary(s.%4$I, s.%5$I, $1, %6$L, %7$L)
+        FROM %2$s s
+        WHERE s.%3$I IN (SELECT l.customer_id::%8$s FROM %1$s l
+                         WHERE l.transactions OPERATOR(pg_catalog.>) 0 AND l.last_transaction::date OPERATOR(pg_catalog.>) $2)
+        GROUP BY s.%3$I$q$,
+        k.tracked, k.source, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds,
+        CASE WHEN k.customer_type OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype THEN 'pg_catalog.bpchar' ELSE pg_catalog.format_type(k.customer_type, NULL) END)
+    USING observation_end, obs_day, unit_days;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true), pg_catalog.set_config('work_mem', wm_saved, true),
+            pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@.clv_tracked_summary(regclass, timestamptz) IS
+'Summaries of a tracked table at observation_end: clv_summary(...) GROUP BY customer, read from the tracked table';
+-- DDL on a tracked source or tracked table: an ALTER TABLE that renames, drops or retypes a
+-- tracked column is an error (the whole command is rolled back), and so is dropping one of
+-- the two tables alone; dropping both in one command forgets the tracking.
+CREATE FUNCTION @extschema@._clv_track_ddl() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    problem text;
+    rewritten text;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
+BEGIN
+    -- every ALTER TABLE of the database comes here: roles that cannot see the catalog
+    -- (no USAGE on clv's schema) track nothing
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE')
+       OR NOT EXISTS (SELECT FROM @extschema@.clv_tracking) THEN
+        RETURN;
+    END IF;
+    FOR k IN SELECT t.* FROM @extschema@.clv_tracking t
+             WHERE t.source::oid IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c)
+                OR t.tracked::oid IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c) LOOP
+        problem := @extschema@._clv_tracking_problem(k);
+        IF problem IS NOT NULL THEN
+            RAISE EXCEPTION 'clv_track: this % would break the tracked summaries %: %', TG_TAG, k.tracked, problem
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) first, then clv_track(...) again after the change.', k.tracked::text);
+        END IF;
+    END LOOP;
+    -- a rewritten source (ALTER COLUMN ... TYPE ... USING, a new scale): its values may
+    -- have changed without any trigger firing, so its summaries are computed anew
+    rewritten := pg_catalog.current_setting('clv_track.rewritten', true);
+    IF rewritten IS NOT NULL AND rewritten OPERATOR(pg_catalog.<>) '' THEN
+        PERFORM pg_catalog.set_config('clv_track.rewritten', '', true);
+        FOR k IN SELECT t.* FROM @extschema@.clv_tracking t
+                 WHERE t.source::oid OPERATOR(pg_catalog.=) ANY (pg_catalog.string_to_array(rewritten, ',')::oid[])
+                 ORDER BY t.tracked::oid LOOP
+            PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+            PERFORM @extschema@._clv_track_fill(k);
+        END LOOP;
+        PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_ddl() IS
+'Internal (clv_track): rejects ALTER TABLE commands that would break a tracking';
+
+CREATE FUNCTION @extschema@._clv_track_drop() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k record;
+BEGIN
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE')
+       OR pg_catalog.to_regclass('@extschema@.clv_tracking') IS NULL THEN
+        RETURN;					-- no access to clv's schema, or DROP EXTENSION
+    END IF;
+    -- a trigger of a tracking dropped while its source stays (clv_untrack forgets the
+    -- tracking first)
+    FOR k IN SELECT DISTINCT t.tracked, x.object_identity
+             FROM pg_catalog.pg_event_trigger_dropped_objects() x
+             JOIN @extschema@.clv_tracking t
+               ON t.source::oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(x.address_names[1]) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(x.address_names[2]))::oid
+             WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+               AND x.address_names[3] OPERATOR(pg_catalog.~) '^clv_track_(insert|update|delete|truncate)$' LOOP
+        RAISE EXCEPTION 'clv_track: trigger % keeps the tracked summaries % current', k.object_identity, k.tracked
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = pg_catalog.format('SELECT clv_untrack(%L) drops the tracking with its triggers.', k.tracked::text);
+    END LOOP;
+    FOR k IN SELECT t.tracked::oid AS tracked, s.object_identity AS source_gone, d.object_identity AS tracked_gone
+             FROM @extschema@.clv_tracking t
+             LEFT JOIN pg_catalog.pg_event_trigger_dropped_objects() s
+                  ON s.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 AND s.objid OPERATOR(pg_catalog.=) t.source::oid AND s.objsubid OPERATOR(pg_catalog.=) 0
+             LEFT JOIN pg_catalog.pg_event_trigger_dropped_objects() d
+                  ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 AND d.objid OPERATOR(pg_catalog.=) t.tracked::oid AND d.objsubid OPERATOR(pg_catalog.=) 0
+             WHERE s.objid IS NOT NULL OR d.objid IS NOT NULL LOOP
+        IF k.source_gone IS NOT NULL AND k.tracked_gone IS NOT NULL THEN
+            DELETE FROM @extschema@.clv_tracking t WHERE t.tracked::oid OPERATOR(pg_catalog.=) k.tracked;
+        ELSIF k.source_gone IS NOT NULL THEN
+            RAISE EXCEPTION 'clv_track: table % is the source of the tracked summaries %', k.source_gone, k.tracked::pg_catalog.regclass
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = 'Dropping it alone would leave the tracked table without its source.',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) first, or drop both tables in one command.', k.tracked::pg_catalog.regclass::text);
+        ELSE
+            RAISE EXCEPTION 'clv_track: table % is a tracked summary table', k.tracked_gone
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = 'Triggers on its source keep it current; they would fail without it.',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) drops it with its triggers.', k.tracked_gone);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_drop() IS
+'Internal (clv_track): rejects dropping a tracked table or its source alone';
+
+-- Notes the tracked sources a command rewrites (a partition: its root) for _clv_track_ddl.
+CREATE FUNCTION @extschema@._clv_track_rewrite() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    rel oid := pg_catalog.pg_event_trigger_table_rewrite_oid();
+    src oid;
+BEGIN
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE') THEN
+        RETURN;
+    END IF;
+    FOR src IN SELECT DISTINCT t.source::oid FROM @extschema@.clv_tracking t
+               WHERE t.source::oid IN (rel, pg_catalog.pg_partition_root(rel)::oid) LOOP
+        PERFORM pg_catalog.set_config('clv_track.rewritten',
+            pg_catalog.concat_ws(',', NULLIF(pg_catalog.current_setting('clv_track.rewritten', true), ''), src::text), true);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_rewrite() IS
+'Internal (clv_track): notes that ALTER TABLE rewrites a tracked source, whose summaries are then recomputed';
+
+CREATE EVENT TRIGGER clv_track_rewrite ON table_rewrite
+    EXECUTE FUNCTION @extschema@._clv_track_rewrite();
+CREATE EVENT TRIGGER clv_track_ddl ON ddl_command_end WHEN TAG IN ('ALTER TABLE', 'ALTER TYPE')
+    EXECUTE FUNCTION @extschema@._clv_track_ddl();
+CREATE EVENT TRIGGER clv_track_drop ON sql_drop
+    EXECUTE FUNCTION @extschema@._clv_track_drop();
+-- ==== end track ====
 
 
 ------------------------------------------------------------------------------------------

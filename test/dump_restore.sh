@@ -94,6 +94,9 @@ SELECT s.customer_id, $1.bgnbd_p_alive(f.bg, s.s) AS p_alive,
        $1.bgnbd_expected_purchases(f.bg, horizon => 52, summary => s.s) AS purchases_52,
        $1.gamma_gamma_clv(f.bg, f.gg, s.s) AS clv
 FROM summaries_02 s, fits_02 f;
+-- a tracked table (0.3, docs/tracking.md): its rows, its catalog row and its triggers
+CREATE TABLE tracked_txn AS SELECT * FROM txn;
+SELECT $1.clv_track('tracked_txn', 'customer_id', 'txn_time', 'amount', 'week', 'net', 'UTC');
 EOF
 }
 load() {
@@ -119,6 +122,12 @@ load clv_dump_v02 public
 
 # One line per table and materialized view: name, rows, md5 of the rows' text in order.
 fingerprint() {
+	# the trackings of clv_tracking (an extension configuration table: its rows are dumped)
+	"${psql[@]}" -At -d "$1" -f - <<'SQL'
+SELECT format('SELECT ''tracking '' || tracked || '' '' || source || '' '' || unit || '' '' || refunds || '' '' || time_zone FROM %I.clv_tracking ORDER BY 1', n.nspname)
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname = 'clv' AND to_regclass(format('%I.clv_tracking', n.nspname)) IS NOT NULL \gexec
+SQL
 	"${psql[@]}" -At -d "$1" -c "SET extra_float_digits = 3" -c "
 		SELECT e.extversion || ' ' || e.extnamespace::regnamespace::text || ' ' ||
 		       (SELECT count(*) FROM pg_depend d WHERE d.refobjid = e.oid AND d.deptype = 'e')
@@ -164,6 +173,16 @@ for src in "${sources[@]}"; do
 			echo "FAIL: $dst differs from $src (above)"; fail=1
 		fi
 		plain "$dst"
+		# the restored triggers keep the restored tracked table current
+		if [ "$src" != clv_dump_v01 ] && [ $mode = r ]; then
+			"${psql[@]}" -d "$dst" -c "INSERT INTO tracked_txn VALUES (1, '1998-07-01 10:00+00', 12.5), (424242, '1998-07-02', 3)"
+			bad=$("${psql[@]}" -At -d "$dst" -c "SET TimeZone = 'UTC'" -c "SET search_path = public, clv" -c "
+				SELECT count(*) FROM (SELECT customer_id::text, clv_summary(txn_time, amount, '1998-12-31', 'week', 'net') AS s
+				                      FROM tracked_txn GROUP BY customer_id) f
+				FULL JOIN clv_tracked_summary('tracked_txn_clv_summary', '1998-12-31') t USING (customer_id)
+				WHERE f.s::text IS DISTINCT FROM t.summary::text")
+			[ "$bad" = 0 ] || { echo "FAIL: $dst: the restored tracking differs from clv_summary for $bad customers"; fail=1; }
+		fi
 		if ! diff -q "$work/$src.sql" "$work/$dst.sql" >/dev/null; then
 			diff -u "$work/$src.sql" "$work/$dst.sql" | head -40 || true
 			echo "FAIL: the plain dump of $dst differs from that of $src"; fail=1
