@@ -16,6 +16,8 @@
  */
 #define HYP_MAX_TERMS 1000000L
 
+long		clv_hyp2f1_budget = -1;
+
 /* log of sum_n (a)_n (b)_n / ((c)_n n!) z^n, terms kept scaled to avoid overflow. */
 static double
 log_hyp_series(double a, double b, double c, double z)
@@ -29,6 +31,8 @@ log_hyp_series(double a, double b, double c, double z)
 		return 0.0;
 	for (n = 0; n < HYP_MAX_TERMS; n++)
 	{
+		if (clv_hyp2f1_budget >= 0 && clv_hyp2f1_budget-- == 0)
+			return NAN;
 		if (CLV_CANCELLED(n + 1))
 			return NAN;
 		term *= (a + n) * (b + n) / ((c + n) * (n + 1.0)) * z;

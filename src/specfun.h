@@ -12,6 +12,13 @@
 extern double clv_log_hyp2f1(double a, double b, double c, double z);
 
 /*
+ * Series terms clv_log_hyp2f1 may still take before it gives up with NaN; negative (the
+ * default) is no limit. A caller that sums many 2F1 values sets it, so that the work of a
+ * call stays bounded whatever its parameters, and restores it.
+ */
+extern long clv_hyp2f1_budget;
+
+/*
  * log 2F1(a, b; a + 1; z) for a, b > 0 and 0 <= z < 1 by a continued fraction that stays
  * short near z = 1 (the Pareto/NBD likelihood's case). NaN if it does not settle.
  */

@@ -153,8 +153,10 @@ SELECT gamma_gamma_clv(bgnbd_model(0.243, 4.414, 5, 2.426),
                        gamma_gamma_model(6.25, 3.74, 15.44),
                        2, 30.43, 38.86, 20, months => 1200, unit_days => 0.01);
 -- pareto_nbd_prob_n_purchases sums n + 1 hypergeometric terms; at extreme parameters
--- (sanitizer fuzz run: minutes for n = 100,000) it polls at every term.
-SELECT pareto_nbd_prob_n_purchases(pareto_nbd_model(1e15, 7.6e12, 6.7e-13, 7615.6), 39, 100000);
+-- (r + s = 3e8, n = 10,000: seconds, up to its budget of 10^9 series terms) it polls at
+-- every term.
+SELECT pareto_nbd_prob_n_purchases('(1523633.2,21181460.7,307751901.9,2862507936.1,-8.77,3,234,f,,,,,,,,,0)'::pareto_nbd_model,
+                                   1.35e-11, 10000);
 RESET statement_timeout;
 
 -- search_path safety: the extension installed in a schema that is not on the path, with
