@@ -9,6 +9,419 @@
 
 -- (feature sections go here, before the support functions below)
 
+-- ==== track (issue 17): tracked summaries, kept current by triggers ====
+-- clv_track(source, ...) keeps a table of the end-independent summary fields of every
+-- customer of a transaction table; statement triggers with transition tables recompute
+-- the customers a statement touches with clv_summary itself (so the floats are those of
+-- a fresh GROUP BY); clv_tracked_summary derives recency, t and days_since_last_purchase
+-- at read time. docs/tracking.md.
+
+-- The catalog: one row per tracked table. pg_dump keeps its rows (config table).
+CREATE TABLE @extschema@.clv_tracking (
+    tracked regclass PRIMARY KEY,
+    source regclass NOT NULL,
+    customer_column text NOT NULL,
+    time_column text NOT NULL,
+    amount_column text NOT NULL,
+    customer_type regtype NOT NULL,
+    time_type regtype NOT NULL,
+    amount_type regtype NOT NULL,
+    unit text NOT NULL,
+    refunds text NOT NULL,
+    time_zone text NOT NULL,
+    created_index regclass,
+    created_at timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_tracking', '');
+GRANT SELECT ON @extschema@.clv_tracking TO PUBLIC;
+COMMENT ON TABLE @extschema@.clv_tracking IS
+'clv_track: one row per tracked summary table (its source, columns, unit, refunds policy and the time zone its days are counted in); written by clv_track and clv_untrack only';
+
+-- The catalog is written through these two (SECURITY DEFINER: PUBLIC may only read it);
+-- each checks that the caller owns the tables it registers or forgets.
+CREATE FUNCTION @extschema@._clv_tracking_add(r @extschema@.clv_tracking) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF NOT pg_catalog.pg_has_role(SESSION_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) r.tracked), 'USAGE')
+       OR NOT pg_catalog.pg_has_role(SESSION_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) r.source), 'USAGE') THEN
+        RAISE EXCEPTION 'clv_track: only the owner of % and % may register them', r.source, r.tracked
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    INSERT INTO @extschema@.clv_tracking SELECT r.*;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_tracking_add(@extschema@.clv_tracking) IS
+'Internal (clv_track): registers a tracked table in clv_tracking';
+
+CREATE FUNCTION @extschema@._clv_tracking_forget(tracked oid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    owner oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tracked);
+BEGIN
+    -- a table that is gone (dropped together with its source) may be forgotten by anyone
+    IF owner IS NOT NULL AND NOT pg_catalog.pg_has_role(SESSION_USER, owner, 'USAGE') THEN
+        RAISE EXCEPTION 'clv_untrack: only the owner of % may untrack it', tracked::pg_catalog.regclass
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    DELETE FROM @extschema@.clv_tracking k WHERE k.tracked::pg_catalog.oid OPERATOR(pg_catalog.=) _clv_tracking_forget.tracked;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_tracking_forget(oid) IS
+'Internal (clv_untrack, event trigger): removes a tracked table from clv_tracking';
+
+-- The end of time as clv_summary's observation_end: every purchase day is up to it, so
+-- the summary fields that do not depend on the end are exact.
+CREATE FUNCTION @extschema@._clv_track_end() RETURNS timestamptz
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT '294276-12-31 23:59:59.999999+00'::pg_catalog.timestamptz $$;
+COMMENT ON FUNCTION @extschema@._clv_track_end() IS
+'Internal (clv_track): the observation_end of the stored summaries (the last finite timestamptz)';
+
+-- Why a tracking cannot be used (NULL: it can): its tables or columns are gone or changed.
+CREATE FUNCTION @extschema@._clv_tracking_problem(k @extschema@.clv_tracking) RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    col text;
+    typ oid;
+    i int;
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source) THEN
+        RETURN pg_catalog.format('its source table (OID %s) no longer exists', k.source::oid);
+    END IF;
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.tracked) THEN
+        RETURN pg_catalog.format('the tracked table (OID %s) no longer exists', k.tracked::oid);
+    END IF;
+    FOR i IN 1 .. 3 LOOP
+        col := (ARRAY[k.customer_column, k.time_column, k.amount_column])[i];
+        typ := (ARRAY[k.customer_type, k.time_type, k.amount_type])[i];
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid OPERATOR(pg_catalog.=) k.source AND a.attname OPERATOR(pg_catalog.=) col
+                         AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped) THEN
+            RETURN pg_catalog.format('column "%s" of %s no longer exists (dropped or renamed)', col, k.source);
+        END IF;
+        IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
+                       WHERE a.attrelid OPERATOR(pg_catalog.=) k.source AND a.attname OPERATOR(pg_catalog.=) col
+                         AND NOT a.attisdropped AND a.atttypid OPERATOR(pg_catalog.=) typ) THEN
+            RETURN pg_catalog.format('column "%s" of %s is no longer of type %s', col, k.source, typ::regtype);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_tracking_problem(@extschema@.clv_tracking) IS
+'Internal (clv_track): why a tracking can no longer be maintained, NULL if it can';
+
+-- The trigger of every tracked source (statement level, with transition tables).
+CREATE FUNCTION @extschema@._clv_track_trigger() RETURNS trigger
+LANGUAGE plpgsql VOLATILE SET TimeZone = 'UTC' AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    changed text;
+    problem text;
+    c text;
+    key bigint;
+    nkeys bigint;
+    held bigint;
+    tkey int;
+BEGIN
+    FOR k IN SELECT * FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) TG_RELID::pg_catalog.regclass
+             ORDER BY t.tracked::oid LOOP
+        problem := @extschema@._clv_tracking_problem(k);
+        IF problem IS NOT NULL THEN
+            RAISE EXCEPTION 'clv_track: % cannot be maintained: %', k.tracked, problem
+                USING ERRCODE = 'object_not_in_prerequisite_state',
+                      HINT = 'SELECT clv_untrack(...) then clv_track(...) again.';
+        END IF;
+        -- days are counted in the tracking's zone whatever the writer's TimeZone
+        PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+        IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+            EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
+            CONTINUE;
+        END IF;
+        c := pg_catalog.format('%I', k.customer_column);
+        held := COALESCE(NULLIF(pg_catalog.current_setting('clv_track.locks', true), ''), '0')::bigint;
+        tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
+        IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+            changed := pg_catalog.format('SELECT %s AS c FROM new_rows', c);
+        ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
+            changed := pg_catalog.format('SELECT %s AS c FROM old_rows', c);
+        ELSE
+            -- an UPDATE changing none of the three columns changes no summary
+            changed := pg_catalog.format(
+                '(SELECT %1$s AS c, %1$s::pg_catalog.text AS ct, %2$I AS tt, %3$I AS a FROM old_rows '
+                ' EXCEPT ALL SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM new_rows) '
+                'UNION ALL '
+                '(SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM new_rows '
+                ' EXCEPT ALL SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM old_rows)',
+                c, k.time_column, k.amount_column);
+        END IF;
+        -- Locks: a shared lock on the tracking, then one per customer (sorted). A statement
+        -- touching many customers (or a transaction that already holds many) takes the
+        -- tracking's lock exclusively instead: the lock table is small.
+        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT DISTINCT c FROM (%s) x) y', changed) INTO nkeys;
+        IF nkeys OPERATOR(pg_catalog.=) 0 THEN
+            CONTINUE;
+        END IF;
+        IF nkeys OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64 THEN
+            PERFORM pg_catalog.pg_advisory_xact_lock(tkey, 0);
+        ELSE
+            PERFORM pg_catalog.pg_advisory_xact_lock_shared(tkey, 0);
+            FOR key IN EXECUTE pg_catalog.format(
+                'SELECT DISTINCT (%s::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) '
+                '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key '
+                'FROM (%s) x ORDER BY key', tkey, changed) LOOP
+                PERFORM pg_catalog.pg_advisory_xact_lock(key);
+            END LOOP;
+            PERFORM pg_catalog.set_config('clv_track.locks', (held OPERATOR(pg_catalog.+) nkeys)::text, true);
+        END IF;
+        -- Recompute with a fresh snapshot (this statement's, taken after the locks): every
+        -- changed customer gets a row, kept with transactions = 0 once it has none left.
+        EXECUTE pg_catalog.format($q$
+            INSERT INTO %1$s AS d (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                                   purchases, total_spend, transactions, last_transaction, updated_at)
+            SELECT ch.id, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase, (r.s).last_purchase,
+                   (r.s).purchases, (r.s).total_spend, COALESCE(r.n, 0), r.lt, pg_catalog.now()
+            FROM (SELECT DISTINCT c::pg_catalog.text AS id FROM (%2$s) x WHERE c IS NOT NULL) ch
+            LEFT JOIN (SELECT %3$I::pg_catalog.text AS id,
+                              @extschema@.clv_summary(%4$I, %5$I, @extschema@._clv_track_end(), %6$L, %7$L) AS s,
+                              pg_catalog.count(*) AS n,
+                              pg_catalog.max(%4$I) FILTER (WHERE %5$I IS NOT NULL) AS lt
+                       FROM %8$s
+                       WHERE %3$I IN (SELECT c FROM (%2$s) x)
+                       GROUP BY 1) r ON r.id OPERATOR(pg_catalog.=) ch.id
+            ON CONFLICT (customer_id) DO UPDATE SET
+                frequency = EXCLUDED.frequency, monetary_value = EXCLUDED.monetary_value,
+                first_purchase = EXCLUDED.first_purchase, last_purchase = EXCLUDED.last_purchase,
+                purchases = EXCLUDED.purchases, total_spend = EXCLUDED.total_spend,
+                transactions = EXCLUDED.transactions, last_transaction = EXCLUDED.last_transaction,
+                updated_at = EXCLUDED.updated_at
+            $q$, k.tracked, changed, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_trigger() IS
+'Internal (clv_track): the statement trigger that keeps the tracked summaries of a source current';
+
+CREATE FUNCTION @extschema@.clv_track(source regclass, customer_column text, time_column text,
+                                      amount_column text, unit text DEFAULT 'day',
+                                      refunds text DEFAULT 'error', time_zone text DEFAULT NULL)
+RETURNS regclass
+LANGUAGE plpgsql VOLATILE SET TimeZone = 'UTC' AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    nsp text;
+    rel text;
+    kind "char";
+    i int;
+    col text;
+    typ oid;
+    idx text;
+    first_tracking boolean;
+BEGIN
+    IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL
+       OR unit IS NULL OR refunds IS NULL THEN
+        RAISE EXCEPTION 'clv_track: source, customer_column, time_column, amount_column, unit and refunds must not be NULL'
+            USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF pg_catalog.lower(unit) NOT IN ('day', 'days', 'week', 'weeks') THEN
+        RAISE EXCEPTION 'clv_track: unknown unit "%"', unit
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use ''day'' or ''week''.';
+    END IF;
+    IF pg_catalog.lower(refunds) NOT IN ('error', 'net') THEN
+        RAISE EXCEPTION 'clv_track: unknown refunds policy "%"', refunds
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Use ''error'' (negative amounts are an error) or ''net'' (net them against the same day''s purchases).';
+    END IF;
+    SELECT n.nspname, c.relname, c.relkind INTO nsp, rel, kind
+    FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace
+    WHERE c.oid OPERATOR(pg_catalog.=) source;
+    IF kind NOT IN ('r', 'p') THEN
+        RAISE EXCEPTION 'clv_track: % is not a table', source
+            USING ERRCODE = 'wrong_object_type',
+                  HINT = 'Track the table that receives the transactions (a partitioned table: its root).';
+    END IF;
+    -- the zone the days are counted in, fixed now (the session's TimeZone unless given)
+    k.time_zone := COALESCE(time_zone, pg_catalog.current_setting('TimeZone', false));
+    BEGIN
+        PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+    EXCEPTION WHEN invalid_parameter_value THEN
+        RAISE EXCEPTION 'clv_track: unknown time zone "%"', k.time_zone
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Use a name of pg_timezone_names, such as ''Europe/Berlin''.';
+    END;
+    -- no writer may slip in between the first computation and the triggers
+    EXECUTE pg_catalog.format('LOCK TABLE %s IN SHARE ROW EXCLUSIVE MODE', source);
+    FOR i IN 1 .. 3 LOOP
+        col := (ARRAY[customer_column, time_column, amount_column])[i];
+        SELECT a.atttypid INTO typ FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) col
+          AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped;
+        IF NOT FOUND THEN
+            RAISE EXCEPTION 'clv_track: % has no column "%"', source, col
+                USING ERRCODE = 'undefined_column', HINT = 'Name the customer, time and amount columns of the table.';
+        END IF;
+        IF i OPERATOR(pg_catalog.=) 2 AND typ NOT IN ('pg_catalog.timestamptz'::regtype, 'pg_catalog.timestamp'::regtype, 'pg_catalog.date'::regtype) THEN
+            RAISE EXCEPTION 'clv_track: time column "%" is of type %', col, typ::regtype
+                USING ERRCODE = 'datatype_mismatch', HINT = 'The time column must be timestamptz, timestamp or date.';
+        END IF;
+        IF i OPERATOR(pg_catalog.=) 3 AND typ NOT IN ('pg_catalog.float8'::regtype, 'pg_catalog.float4'::regtype, 'pg_catalog.numeric'::regtype,
+                                'pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype) THEN
+            RAISE EXCEPTION 'clv_track: amount column "%" is of type %', col, typ::regtype
+                USING ERRCODE = 'datatype_mismatch', HINT = 'The amount column must be a number (float8, numeric, integer).';
+        END IF;
+        IF i OPERATOR(pg_catalog.=) 1 THEN k.customer_type := typ;
+        ELSIF i OPERATOR(pg_catalog.=) 2 THEN k.time_type := typ;
+        ELSE k.amount_type := typ;
+        END IF;
+    END LOOP;
+    k.source := source;
+    k.customer_column := customer_column;
+    k.time_column := time_column;
+    k.amount_column := amount_column;
+    k.unit := CASE WHEN pg_catalog.lower(unit) IN ('week', 'weeks') THEN 'week' ELSE 'day' END;
+    k.refunds := pg_catalog.lower(refunds);
+    k.created_at := pg_catalog.now();
+    -- the tracked table: <source>_clv_summary next to the source
+    EXECUTE pg_catalog.format($q$
+        CREATE TABLE %I.%I (
+            customer_id text PRIMARY KEY,
+            frequency int,
+            monetary_value float8,
+            first_purchase timestamptz,
+            last_purchase timestamptz,
+            purchases bigint,
+            total_spend float8,
+            transactions bigint NOT NULL,
+            last_transaction timestamptz,
+            updated_at timestamptz NOT NULL)$q$,
+        nsp, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary');
+    k.tracked := pg_catalog.format('%I.%I', nsp, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary')::regclass;
+    EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', k.tracked,
+        pg_catalog.format('clv_track: summaries of %s by %s (kept current by triggers; read with clv_tracked_summary)', source, customer_column));
+    -- the triggers recompute customers by the customer column: it needs an index
+    IF NOT EXISTS (SELECT FROM pg_catalog.pg_index x
+                   JOIN pg_catalog.pg_attribute a ON a.attrelid OPERATOR(pg_catalog.=) x.indrelid
+                        AND a.attnum OPERATOR(pg_catalog.=) x.indkey[0]
+                   WHERE x.indrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) customer_column
+                     AND x.indpred IS NULL) THEN
+        idx := pg_catalog.left(rel, 40) OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) pg_catalog.left(customer_column, 10) OPERATOR(pg_catalog.||) '_clv_idx';
+        EXECUTE pg_catalog.format('CREATE INDEX %I ON %s (%I)', idx, source, customer_column);
+        k.created_index := pg_catalog.format('%I.%I', nsp, idx)::regclass;
+    END IF;
+    first_tracking := NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) clv_track.source);
+    PERFORM @extschema@._clv_tracking_add(k);
+    -- every customer now
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                          purchases, total_spend, transactions, last_transaction, updated_at)
+        SELECT id, (s).frequency, (s).monetary_value, (s).first_purchase, (s).last_purchase,
+               (s).purchases, (s).total_spend, n, lt, pg_catalog.now()
+        FROM (SELECT %2$I::pg_catalog.text AS id,
+                     @extschema@.clv_summary(%3$I, %4$I, @extschema@._clv_track_end(), %5$L, %6$L) AS s,
+                     pg_catalog.count(*) AS n,
+                     pg_catalog.max(%3$I) FILTER (WHERE %4$I IS NOT NULL) AS lt
+              FROM %7$s WHERE %2$I IS NOT NULL GROUP BY 1) r$q$,
+        k.tracked, customer_column, time_column, amount_column, k.unit, k.refunds, source);
+    IF first_tracking THEN
+        EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
+        EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_update AFTER UPDATE ON %s REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
+        EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_delete AFTER DELETE ON %s REFERENCING OLD TABLE AS old_rows '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
+        EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_truncate AFTER TRUNCATE ON %s '
+                                  'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
+    END IF;
+    RETURN k.tracked;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.clv_track(regclass, text, text, text, text, text, text) IS
+'Tracks a transaction table: creates <source>_clv_summary (one row per customer, the summary fields that do not depend on the observation end) and the triggers that keep it current; returns the tracked table. Read it with clv_tracked_summary';
+
+CREATE FUNCTION @extschema@.clv_untrack(tracked regclass) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+BEGIN
+    SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) clv_untrack.tracked;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'clv_untrack: % is not a tracked summary table', tracked
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'SELECT tracked FROM clv_tracking lists them.';
+    END IF;
+    PERFORM @extschema@._clv_tracking_forget(k.tracked::oid);
+    IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source)
+       AND NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) k.source) THEN
+        EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS clv_track_insert ON %1$s; DROP TRIGGER IF EXISTS clv_track_update ON %1$s; '
+                                  'DROP TRIGGER IF EXISTS clv_track_delete ON %1$s; DROP TRIGGER IF EXISTS clv_track_truncate ON %1$s', k.source);
+    END IF;
+    IF k.created_index IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.created_index) THEN
+        EXECUTE pg_catalog.format('DROP INDEX %s', k.created_index);
+    END IF;
+    IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.tracked) THEN
+        EXECUTE pg_catalog.format('DROP TABLE %s', k.tracked);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.clv_untrack(regclass) IS
+'Stops tracking: drops the tracked summary table, its triggers (when no other tracking uses the source) and the index clv_track created';
+
+CREATE FUNCTION @extschema@.clv_tracked_summary(tracked regclass, observation_end timestamptz)
+RETURNS TABLE (customer_id text, summary @extschema@.clv_customer_summary)
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE SET TimeZone = 'UTC' AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    problem text;
+    obs_day date;
+    unit_days float8;
+BEGIN
+    SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) clv_tracked_summary.tracked;
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'clv_tracked_summary: % is not a tracked summary table', tracked
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'clv_track(...) creates one; SELECT tracked FROM clv_tracking lists them.';
+    END IF;
+    problem := @extschema@._clv_tracking_problem(k);
+    IF problem IS NOT NULL THEN
+        RAISE EXCEPTION 'clv_tracked_summary: % cannot be read: %', k.tracked, problem
+            USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'SELECT clv_untrack(...) then clv_track(...) again.';
+    END IF;
+    IF observation_end IS NULL OR NOT pg_catalog.isfinite(observation_end) THEN
+        RAISE EXCEPTION 'clv_tracked_summary: observation_end must be a finite timestamp'
+            USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+    PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+    obs_day := observation_end::date;
+    unit_days := CASE WHEN k.unit OPERATOR(pg_catalog.=) 'week' THEN 7.0 ELSE 1.0 END;
+    -- customers whose transactions all lie up to observation_end's day: from the stored
+    -- fields; the others (some transaction later): clv_summary over their transactions
+    RETURN QUERY EXECUTE pg_catalog.format($q$
+        SELECT d.customer_id,
+               CASE WHEN d.purchases IS NULL THEN NULL
+                    ELSE ROW(d.frequency,
+                             ((d.last_purchase::date OPERATOR(pg_catalog.-) d.first_purchase::date)::pg_catalog.float8 OPERATOR(pg_catalog./) $3),
+                             (($2 OPERATOR(pg_catalog.-) d.first_purchase::date)::pg_catalog.float8 OPERATOR(pg_catalog./) $3),
+                             d.monetary_value, d.first_purchase, d.last_purchase, $3,
+                             ($2 OPERATOR(pg_catalog.-) d.last_purchase::date)::pg_catalog.float8,
+                             d.purchases, d.total_spend)::@extschema@.clv_customer_summary END
+        FROM %1$s d
+        WHERE d.transactions OPERATOR(pg_catalog.>) 0
+          AND (d.last_transaction IS NULL OR d.last_transaction::date OPERATOR(pg_catalog.<=) $2)
+        UNION ALL
+        SELECT s.%3$I::pg_catalog.text,
+               @extschema@.clv_summary(s.%4$I, s.%5$I, $1, %6$L, %7$L)
+        FROM %2$s s
+        WHERE s.%3$I IN (SELECT l.customer_id::%8$s FROM %1$s l
+                         WHERE l.transactions OPERATOR(pg_catalog.>) 0 AND l.last_transaction::date OPERATOR(pg_catalog.>) $2)
+          AND s.%3$I::pg_catalog.text IN (SELECT l.customer_id FROM %1$s l
+                         WHERE l.transactions OPERATOR(pg_catalog.>) 0 AND l.last_transaction::date OPERATOR(pg_catalog.>) $2)
+        GROUP BY 1$q$,
+        k.tracked, k.source, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds,
+        pg_catalog.format_type(k.customer_type, NULL))
+    USING observation_end, obs_day, unit_days;
+END
+$$;
+COMMENT ON FUNCTION @extschema@.clv_tracked_summary(regclass, timestamptz) IS
+'The summaries of a tracked table at observation_end, equal to SELECT customer, clv_summary(time, amount, observation_end, unit, refunds) FROM source GROUP BY customer in the tracking''s time zone';
+-- ==== end track ====
+
 -- ==== registry (issue 17): model registry, current scores, realization, alerts ====
 -- Builds on track's tracked summaries (clv_track, clv_tracking, clv_tracked_summary).
 -- Each refit is one transaction: a failed one leaves no version, prediction or alert.
@@ -643,6 +1056,7 @@ GROUP BY name, version, horizon, cohort;
 COMMENT ON VIEW @extschema@.clv_realization_by_cohort IS
     'clv_realization summed per cohort (month of the first purchase)';
 -- ==== end registry ====
+
 
 ------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support
