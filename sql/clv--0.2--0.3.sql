@@ -620,16 +620,16 @@ COMMENT ON FUNCTION @extschema@._clv_score_summary(@extschema@.clv_model_registr
     'internal: P(alive), expected purchases, expected spend and CLV of a summary under a registered version';
 
 -- The tracking of a tracked table, or a clear error when it is gone or not tracked.
-CREATE FUNCTION @extschema@._clv_tracking_of(tracked regclass, caller text)
+CREATE FUNCTION @extschema@._clv_tracking_of(tracked regclass, caller text, model text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
 SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tracked) THEN
-        RAISE EXCEPTION '%: the tracked table with OID % no longer exists', caller, tracked::oid
+        RAISE EXCEPTION '%: the tracked table of model "%" no longer exists', caller, model
             USING ERRCODE = 'undefined_table',
-                  DETAIL = 'The table was dropped after the model was registered on it.',
+                  DETAIL = format('The table (OID %s) was dropped after the model was fitted on it.', tracked::oid),
                   HINT = 'Track the orders again with clv_track(...) and pass its result as tracked => to clv_refit.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) $1) THEN
@@ -640,7 +640,7 @@ BEGIN
     END IF;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._clv_tracking_of(regclass, text) IS
+COMMENT ON FUNCTION @extschema@._clv_tracking_of(regclass, text, text) IS
     'internal: an error naming what is wrong unless tracked is a tracked table';
 
 -- The version of a model: the latest unless one is given.
@@ -828,7 +828,7 @@ BEGIN
     m.version := coalesce(prev.version, 0) + 1;
     m.kind := coalesce(kind, prev.kind, 'bgnbd');
     m.tracked := coalesce(tracked, prev.tracked);
-    PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_refit');
+    PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_refit', m.name);
     SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) m.tracked;
     m.fitted_at := pg_catalog.now();
     m.observation_end := observation_end;
@@ -844,6 +844,14 @@ BEGIN
     m.months := months;
     m.monthly_discount := monthly_discount;
 
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE purchases IS NOT NULL AND first_purchase <= $1)', m.tracked)
+        INTO fits USING observation_end;
+    IF NOT fits.exists THEN
+        RAISE EXCEPTION 'clv_refit: no customer of % has a purchase up to %', m.tracked, observation_end
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'A model cannot be fitted without data; no version was stored.',
+                  HINT = 'Load orders into the tracked source table, or pass a later observation_end.';
+    END IF;
     -- the fits, on the tracked summaries at observation_end
     EXECUTE format($q$
         SELECT count(*) AS n, @extschema@.%I(s.summary, $2) AS model,
@@ -851,23 +859,22 @@ BEGIN
                    FILTER (WHERE (s.summary).frequency > 0 AND (s.summary).monetary_value > 0) AS gg
         FROM @extschema@.clv_tracked_summary($1, $3) s WHERE s.summary IS NOT NULL$q$, m.kind || '_fit')
         INTO fits USING m.tracked, penalizer, observation_end;
-    IF fits.n OPERATOR(pg_catalog.=) 0 THEN
-        RAISE EXCEPTION 'clv_refit: no customer of % has a purchase up to %', m.tracked, observation_end
-            USING ERRCODE = 'no_data_found',
-                  DETAIL = 'A model cannot be fitted without data; no version was stored.',
-                  HINT = 'Load orders into the tracked source table, or pass a later observation_end.';
-    END IF;
+    -- one assignment per kind: a cached plan keeps the type of fits.model it first saw
     IF m.kind = 'bgnbd' THEN
         m.bgnbd := fits.model;
+        m.log_likelihood := (m.bgnbd).log_likelihood;
+        m.converged := (m.bgnbd).converged;
     ELSIF m.kind = 'pareto_nbd' THEN
         m.pareto_nbd := fits.model;
+        m.log_likelihood := (m.pareto_nbd).log_likelihood;
+        m.converged := (m.pareto_nbd).converged;
     ELSE
         m.mbgnbd := fits.model;
+        m.log_likelihood := (m.mbgnbd).log_likelihood;
+        m.converged := (m.mbgnbd).converged;
     END IF;
     m.gamma_gamma := fits.gg;
     m.n_customers := fits.n;
-    m.log_likelihood := (fits.model).log_likelihood;
-    m.converged := (fits.model).converged;
     INSERT INTO @extschema@.clv_model_registry SELECT m.*;
 
     -- predictions per customer and horizon, and the RFM cut points of this population
@@ -884,7 +891,7 @@ BEGIN
     ins AS (
         INSERT INTO @extschema@.clv_predictions
         SELECT m.name, m.version, s.customer_id, s.h,
-               observation_end + pg_catalog.make_interval(secs => s.h * m.unit_days * 86400),
+               observation_end + interval '1 day' * pg_catalog.round((s.h * m.unit_days)::numeric, 6)::float8,
                (s.sc).p_alive, (s.sc).expected_purchases, (s.sc).expected_spend,
                (s.sc).expected_purchases * (s.sc).expected_spend, (s.sc).clv,
                (r.rfm).segment, (s.summary).first_purchase, (s.summary).last_purchase
@@ -957,13 +964,13 @@ BEGIN
                   HINT = 'horizon is in the model''s unit (unit_days of clv_model_registry); NULL takes the first of its horizons.';
     END IF;
     m := @extschema@._clv_model_version(name, version, 'clv_score');
-    PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_score');
+    PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_score', m.name);
     SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) m.tracked;
     EXECUTE format('SELECT frequency, monetary_value, first_purchase, last_purchase, purchases, total_spend '
                    'FROM %s WHERE customer_id OPERATOR(pg_catalog.=) $1', m.tracked)
         INTO row USING customer_id;
-    IF row IS NULL THEN
-        RETURN;     -- not a customer (yet): no row
+    IF NOT FOUND OR row.purchases IS NULL THEN
+        RETURN;     -- not a customer (yet), or every purchase refunded: no row
     END IF;
     IF row.last_purchase OPERATOR(pg_catalog.>) observation_end THEN
         RAISE EXCEPTION 'clv_score: customer % has purchases after observation_end %', customer_id, observation_end
