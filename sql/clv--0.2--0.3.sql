@@ -451,9 +451,10 @@ CREATE TABLE @extschema@.clv_model_registry (
     gamma_gamma      @extschema@.gamma_gamma_model,
     rfm_cuts         float8[],
     PRIMARY KEY (name, version),
-    CHECK ((kind = 'bgnbd') = (bgnbd IS NOT NULL)
-           AND (kind = 'pareto_nbd') = (pareto_nbd IS NOT NULL)
-           AND (kind = 'mbgnbd') = (mbgnbd IS NOT NULL))
+    -- NOT (x IS NULL): a model with a NULL standard error is not "IS NOT NULL"
+    CHECK ((kind = 'bgnbd') = NOT (bgnbd IS NULL)
+           AND (kind = 'pareto_nbd') = NOT (pareto_nbd IS NULL)
+           AND (kind = 'mbgnbd') = NOT (mbgnbd IS NULL))
 );
 
 CREATE TABLE @extschema@.clv_predictions (
@@ -566,9 +567,12 @@ SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN rfm_cuts IS NULL OR summary IS NULL THEN NULL ELSE
         @extschema@.rfm_segment(
-            1 + (SELECT count(*) FROM generate_series(1, 4) k WHERE summary.days_since_last_purchase <= rfm_cuts[k])::int,
-            1 + (SELECT count(*) FROM generate_series(5, 8) k WHERE summary.purchases >= rfm_cuts[k])::int,
-            1 + (SELECT count(*) FROM generate_series(9, 12) k WHERE summary.total_spend >= rfm_cuts[k])::int) END
+            1 + coalesce((summary.days_since_last_purchase <= rfm_cuts[1])::int, 0) + coalesce((summary.days_since_last_purchase <= rfm_cuts[2])::int, 0)
+              + coalesce((summary.days_since_last_purchase <= rfm_cuts[3])::int, 0) + coalesce((summary.days_since_last_purchase <= rfm_cuts[4])::int, 0),
+            1 + coalesce((summary.purchases >= rfm_cuts[5])::int, 0) + coalesce((summary.purchases >= rfm_cuts[6])::int, 0)
+              + coalesce((summary.purchases >= rfm_cuts[7])::int, 0) + coalesce((summary.purchases >= rfm_cuts[8])::int, 0),
+            1 + coalesce((summary.total_spend >= rfm_cuts[9])::int, 0) + coalesce((summary.total_spend >= rfm_cuts[10])::int, 0)
+              + coalesce((summary.total_spend >= rfm_cuts[11])::int, 0) + coalesce((summary.total_spend >= rfm_cuts[12])::int, 0)) END
 $$;
 COMMENT ON FUNCTION @extschema@._clv_rfm_segment(float8[], @extschema@.clv_customer_summary) IS
     'internal: RFM segment of a summary against the cut points of a refit';
