@@ -941,7 +941,7 @@ BEGIN
 END
 $body$;
 COMMENT ON FUNCTION @extschema@.clv_refit(text, regclass, text, timestamptz, float8[], float8, int, float8) IS
-    'Fits model name again on a tracked table''s summaries at observation_end and stores a new version, its predictions and alerts';
+    'Refits a named model on tracked summaries at observation_end: stores a new version, its predictions, its alerts';
 
 CREATE FUNCTION @extschema@.clv_score(name text, customer_id text, horizon float8 DEFAULT NULL,
                                       version int DEFAULT NULL,
@@ -990,7 +990,7 @@ BEGIN
 END
 $body$;
 COMMENT ON FUNCTION @extschema@.clv_score(text, text, float8, int, timestamptz) IS
-    'One customer''s current P(alive), expected purchases over horizon, expected spend, CLV and RFM segment from the tracked summary and the latest (or given) model version';
+    'A customer''s P(alive), expected purchases, CLV and RFM segment now: tracked row, latest (or given) version';
 
 -- Realization: the stored predictions of every version whose horizon has passed (the
 -- tracked table has a purchase at or after its end) against what the customer did in

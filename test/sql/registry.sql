@@ -11,8 +11,10 @@ SELECT clv_track('reg_orders', 'customer_id', 'ordered_at', 'amount', 'week') AS
 INSERT INTO clv_alert_rules (name, p_alive_below, clv_above) VALUES ('cdnow', 0.2, 10);
 INSERT INTO clv_alert_rules (name, segments) VALUES ('cdnow', '{At Risk,Can''t Lose Them}');
 -- a segment that does not exist, and a rule of both kinds
+\set VERBOSITY terse
 INSERT INTO clv_alert_rules (name, segments) VALUES ('cdnow', '{At risk}');
 INSERT INTO clv_alert_rules (name, p_alive_below, segments) VALUES ('cdnow', 0.5, '{Lost}');
+\set VERBOSITY default
 
 -- Version 1: BG/NBD + Gamma-Gamma on the summaries at 1997-09-30.
 SELECT clv_refit('cdnow', 'reg_orders_clv_summary', observation_end => '1997-09-30') AS version;
