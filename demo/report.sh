@@ -9,7 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
 OUTDIR=${1:-$TOP/out}
-CHARTS=9	# charts report.sql draws
+CHARTS=21	# charts report.sql draws
 
 "$TOP/scripts/demo.sh" "$OUTDIR"
 OUTDIR=$(cd "$OUTDIR" && pwd)

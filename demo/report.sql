@@ -11,7 +11,8 @@
 --   SELECT report.add(position, 'Heading', body_html);
 -- with report.table($$ any query $$) for a table (cells are escaped) and a clv_svg_*
 -- function for a chart. Positions: 5 summary, 10 data, 20 models, 30 holdout, 40 CLV, 50 RFM
--- segments, 60 k-means, 70 A/B test, 80 products, 90 pricing; leave gaps.
+-- segments, 60 k-means, 65 segmentation charts, 70 A/B test, 80 products, 90 pricing,
+-- 100 regression CLV; leave gaps.
 \set ON_ERROR_STOP on
 SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS clv;
@@ -276,6 +277,8 @@ SELECT report.add(90, 'Dynamic pricing by RFM segment',
         SELECT * FROM pricing_summary ORDER BY "avg discount %", rfm_segment $$));
 
 ------------------------------------------------------------------------------------------
+-- CLV from every purchase model (demo/11_every_model_clv.sql). Position 47: 45 is the
+-- top-20 table.
 -- Always current (demo/12_always_current.sql): the model registry, realization of version
 -- 1's one-month predictions (October 1997) by segment and cohort, and the alerts.
 SELECT report.add(110, 'Always current: model versions, realization vs prediction, alerts',
@@ -308,6 +311,84 @@ WHERE to_regclass('clv_model_registry') IS NOT NULL
 
 -- (Further sections: append here, see the header.)
 ------------------------------------------------------------------------------------------
+SELECT report.add(47, 'CLV from every purchase model, and which model',
+    '<p>Each purchase model times the Gamma-Gamma spend model (<code>gamma_gamma_clv</code> takes a BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model): 12-month CLV with a 1 % monthly discount, and each model''s predicted spend in the 39 holdout weeks against what the customers spent. BG/BB is fitted on weekly purchase opportunities (did the customer buy in week k after the first purchase). The Pareto/NBD lifetime value is DERT (discounted expected residual transactions, 15 % a year, <code>pareto_nbd_dert</code>) times expected spend.</p>'
+    || report.table($$
+        SELECT model, round(total_clv) AS "total 12-month CLV ($)", round(mean_clv::numeric, 2) AS "mean CLV ($)",
+               round(predicted::numeric) AS "predicted holdout spend ($)", round(actual::numeric) AS "actual holdout spend ($)"
+        FROM (SELECT 'BG/NBD' AS model, sum(bgnbd) AS total_clv, avg(bgnbd) AS mean_clv, sum(bg_holdout * spend) AS predicted, sum(actual_holdout_spend) AS actual FROM every_model_clv
+              UNION ALL SELECT 'MBG/NBD', sum(mbgnbd), avg(mbgnbd), sum(mbg_holdout * spend), sum(actual_holdout_spend) FROM every_model_clv
+              UNION ALL SELECT 'Pareto/NBD', sum(pareto_nbd), avg(pareto_nbd), sum(pnbd_holdout * spend), sum(actual_holdout_spend) FROM every_model_clv
+              UNION ALL SELECT 'BG/BB (weekly)', sum(bgbb), avg(bgbb), sum(bgbb_holdout * spend), sum(actual_holdout_spend) FROM every_model_clv) t
+        ORDER BY model $$)
+    || '<p>AIC = 2k &minus; 2 log L and BIC = k ln(n) &minus; 2 log L (n customers), the fields <code>aic</code> and <code>bic</code> of every fitted model: lower is better, but only between models of the same data (BG/NBD, MBG/NBD and Pareto/NBD here).</p>'
+    || report.table($$ SELECT * FROM model_choice ORDER BY data, aic $$)
+    || '<p>The ten customers of highest BG/NBD CLV under every model (12 months, $), and their Pareto/NBD lifetime value.</p>'
+    || report.table($$
+        SELECT customer_id, frequency, round(monetary_value::numeric, 2) AS mean_spend,
+               round(bgnbd::numeric, 2) AS "BG/NBD", round(mbgnbd::numeric, 2) AS "MBG/NBD",
+               round(pareto_nbd::numeric, 2) AS "Pareto/NBD", round(bgbb::numeric, 2) AS "BG/BB",
+               round(pareto_nbd_lifetime::numeric, 2) AS "Pareto/NBD lifetime (DERT)"
+        FROM every_model_clv ORDER BY bgnbd DESC, customer_id LIMIT 10 $$));
+
+------------------------------------------------------------------------------------------
+-- (Further sections: append here, see the header.)
+
+------------------------------------------------------------------------------------------
+-- Model checks over calendar time (demo/10_model_checks.sql): two charts a row, each
+-- model's cumulative and weekly tracking side by side, then the three count checks.
+------------------------------------------------------------------------------------------
+SELECT report.add(35, 'Model checks over calendar time',
+    '<p>Repeat purchases of the 2,357 customers week by week, expected by each model (fitted on the 39 calibration weeks) and made; the dashed line ends the calibration period. Then the customers by repeat purchases in the calibration period, actual and expected.</p>'
+    || '<div style="display: grid; grid-template-columns: 1fr 1fr; gap: 8px 16px;">'
+    || string_agg(report.figure(clv_svg_tracking(periods, '1997-09-30', true, model || ': cumulative repeat purchases'),
+                                model || ': cumulative, expected and actual.')
+                  || report.figure(clv_svg_tracking(periods, '1997-09-30', false, model || ': weekly repeat purchases'),
+                                   model || ': per week, expected and actual.'), '' ORDER BY model)
+    || (SELECT string_agg(report.figure(clv_svg_count_check(bins, model || ': customers by repeat purchases'),
+                                        model || ': customers with 0 .. 6 and 7 or more repeat purchases in the calibration weeks.'), '' ORDER BY model)
+        FROM model_counts)
+    || '</div>')
+FROM model_tracking;
+------------------------------------------------------------------------------------------
+
+------------------------------------------------------------------------------------------
+-- Regression CLV (trees, issue 15): demo/09_regression.sql
+------------------------------------------------------------------------------------------
+SELECT report.add(100, 'Regression CLV: holdout spend of unseen customers',
+    '<p>Each customer''s spend in the 39 holdout weeks, predicted from the calibration summary (repeat purchase days, recency, age, mean repeat spend, total spend). The regression models learn from 80 % of the customers and are scored on the other 20 % (<code>clv_split(customer_id, 0.2) = ''test''</code>); BG/NBD &times; Gamma-Gamma was fitted on the calibration period alone. <code>regression_metrics</code> on the same test customers, best MSE first.</p>'
+    || report.table($$ SELECT * FROM regression_comparison ORDER BY mse $$)
+    || '<p>Feature importance: the share of the squared error each feature''s splits removed (decision tree; random forest: mean over its trees).</p>'
+    || report.table($$ SELECT * FROM regression_importance ORDER BY forest_importance DESC $$)
+    || '<p>The same comparison on the Online-Retail-shaped sample (an order is an invoice; cancellations netted against the same day''s purchases; calibration to 2011-08-31, 14 holdout weeks to 2011-12-08). The sample is synthetic: each invoice goes to a customer drawn at random (some far more often than others), nobody drops out, and invoice values vary widely; with 57 test customers and 14 weeks the holdout spend is mostly noise, and every model is close to predicting the mean (R&sup2; near 0 or below).</p>'
+    || report.table($$ SELECT * FROM retail_regression_result ORDER BY mse $$));
+
+------------------------------------------------------------------------------------------
+-- Segmentation charts (segcharts, issue 15): the k-means segments of step 4 as a scatter
+-- plot of recency and spend and as a heat map of cluster profiles, and the dendrogram of
+-- a Ward clustering (hclust_fit) of every fifth customer, cut into as many clusters as
+-- k-means found.
+------------------------------------------------------------------------------------------
+SELECT clv_svg_dendrogram((hclust_fit(ARRAY[recency_days, frequency, monetary]::float8[] ORDER BY customer_id,
+                                      'ward', 'log_zscore')).linkage,
+                          30, 'Ward clustering of every fifth customer',
+                          (SELECT count(DISTINCT cluster)::int FROM customer_segments),
+                          array_agg('#' || customer_id ORDER BY customer_id)) AS dendrogram
+FROM customer_segments WHERE customer_id % 5 = 0 \gset seg_
+SELECT report.add(65, 'k-means segments: how they differ',
+    '<p>The k-means clusters of the section above, customer by customer: days since the last purchase against total spend (log scale), one colour per cluster (<code>clv_svg_scatter</code>); then each cluster''s mean of each input as a z-score, standardised with the mean and standard deviation of all customers (<code>clv_svg_cluster_profile</code>): red is above the average customer, blue below.</p>'
+    || (SELECT report.figure(clv_svg_scatter(recency_days::float8, monetary::float8, cluster,
+                                             'k-means segments: recency and spend',
+                                             'days since the last purchase', 'total spend ($)', 'log_y')
+                                 FILTER (WHERE monetary > 0),
+                             'Every customer with a positive spend, coloured by k-means cluster; the legend gives each cluster''s customers with a positive spend.')
+        FROM customer_segments)
+    || (SELECT report.figure(clv_svg_cluster_profile(cluster, ARRAY[recency_days, frequency, monetary]::float8[],
+                                                     ARRAY['recency (days)', 'purchase days', 'spend ($)'],
+                                                     'k-means segments: cluster profiles'),
+                             'Mean z-score of each input by cluster (0 = the average customer); the number of customers in brackets.')
+        FROM customer_segments)
+    || report.figure(:'seg_dendrogram', 'Hierarchical (Ward) clustering of the same inputs, log1p then z-score scaled, of every fifth customer (leaves: customer ids, or (n) for a cluster of n customers): the last 29 merges, coloured by the cut into as many clusters as k-means chose (hclust_fit, clv_svg_dendrogram).'));
 
 ------------------------------------------------------------------------------------------
 -- The page

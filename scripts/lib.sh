@@ -211,7 +211,7 @@ clv_report_check() {
 	timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
 		--disable-background-networking --disable-component-update --disable-sync \
 		--user-data-dir="$profile" --hide-scrollbars --screenshot="$outdir/report.png" \
-		--window-size=1200,14000 "file://$outdir/report.html" >/dev/null 2>&1 || true
+		--window-size=1200,24000 "file://$outdir/report.html" >/dev/null 2>&1 || true
 	rm -rf "$profile"
 	[ -s "$outdir/report.png" ] || { echo "chromium wrote no screenshot" >&2; return 1; }
 	if [ "$(id -u)" = 0 ]; then chown postgres: "$outdir/report.png"; fi

@@ -2,7 +2,9 @@
 # The whole regression suite on a fresh Debian 12 machine (run as root): installs what is
 # missing, builds, installs clv, runs `make installcheck` against a throwaway cluster, then
 # every SQL example of README.md and docs/ against the same cluster (test/docs_examples.sh),
-# then pg_dump / pg_restore of databases storing clv values (test/dump_restore.sh).
+# then pg_dump / pg_restore of databases storing clv values (test/dump_restore.sh), then
+# test/citus/run.sh where a citus extension is installed (skipped otherwise), then
+# concurrent writers on a tracked table (test/track_concurrency.sh, about 25 s).
 # PG_CONFIG=/path/to/pg_config ./scripts/test.sh does the same with that installation
 # (docs/install.md); CLV_PGPORT=port picks the cluster's port.
 set -euo pipefail
@@ -33,4 +35,10 @@ docs_ok=1
 log "dump and restore of databases that store clv values"
 dump_ok=1
 "$TOP/test/dump_restore.sh" --no-build || dump_ok=0
-[ "$ok" = 1 ] && [ "$docs_ok" = 1 ] && [ "$dump_ok" = 1 ]
+log "concurrent writers on a tracked table (test/track_concurrency.sh)"
+track_ok=1
+"$TOP/test/track_concurrency.sh" --no-build || track_ok=0
+log "clv on a Citus cluster (where a citus extension is installed)"
+citus_ok=1
+"$TOP/test/citus/run.sh" --no-build || citus_ok=0
+[ "$ok" = 1 ] && [ "$docs_ok" = 1 ] && [ "$dump_ok" = 1 ] && [ "$track_ok" = 1 ] && [ "$citus_ok" = 1 ]

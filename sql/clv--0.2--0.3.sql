@@ -9,6 +9,573 @@
 
 -- (feature sections go here, before the support functions below)
 
+-- ==== predsurf (issue 14): model choice (aic, bic, covariance, penalizer, clv_lrtest) and the prediction surface of every purchase model ====
+-- The fits fill these fields by name (src/clv.c): models stored under 0.2 keep working
+-- and read them as NULL.
+ALTER TYPE bgnbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE mbgnbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE pareto_nbd_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE bgbb_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+ALTER TYPE gamma_gamma_model ADD ATTRIBUTE aic float8, ADD ATTRIBUTE bic float8,
+    ADD ATTRIBUTE covariance float8[], ADD ATTRIBUTE penalizer float8;
+
+DO $$
+DECLARE
+    t pg_catalog.text;
+BEGIN
+    FOREACH t IN ARRAY ARRAY['bgnbd_model', 'mbgnbd_model', 'pareto_nbd_model', 'bgbb_model', 'gamma_gamma_model'] LOOP
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.aic IS %L', t,
+            'Akaike information criterion, 2 k - 2 log_likelihood (k = estimated parameters); lower is better; NULL for models built from parameters or stored before 0.3');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.bic IS %L', t,
+            'Bayesian information criterion, k ln(n_customers) - 2 log_likelihood; lower is better; NULL for models built from parameters or stored before 0.3');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.covariance IS %L', t,
+            'k x k covariance of the parameters in their field order (inverse observed information; the *_se fields are the square roots of its diagonal); NULL where the standard errors are');
+        EXECUTE pg_catalog.format('COMMENT ON COLUMN @extschema@.%I.penalizer IS %L', t,
+            'the L2 penalizer of the fit, 0 for a maximum-likelihood fit; NULL for models built from parameters or stored before 0.3');
+    END LOOP;
+END
+$$;
+
+CREATE FUNCTION clv_lrtest(restricted bgnbd_model, full bgnbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted mbgnbd_model, full mbgnbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted pareto_nbd_model, full pareto_nbd_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted bgbb_model, full bgbb_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted gamma_gamma_model, full gamma_gamma_model,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_models' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_lrtest(restricted_log_likelihood float8, full_log_likelihood float8, n_restrictions int,
+                           OUT statistic float8, OUT df int, OUT p_value float8)
+    AS 'MODULE_PATHNAME', 'clv_lrtest_loglik' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_lrtest(bgnbd_model, bgnbd_model) IS 'Likelihood-ratio test of nested unpenalised BG/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(mbgnbd_model, mbgnbd_model) IS 'Likelihood-ratio test of nested unpenalised MBG/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(pareto_nbd_model, pareto_nbd_model) IS 'Likelihood-ratio test of nested unpenalised Pareto/NBD fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(bgbb_model, bgbb_model) IS 'Likelihood-ratio test of nested unpenalised BG/BB fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(gamma_gamma_model, gamma_gamma_model) IS 'Likelihood-ratio test of nested unpenalised Gamma-Gamma fits to the same customers: statistic, df, p_value (chi-square)';
+COMMENT ON FUNCTION clv_lrtest(float8, float8, int) IS 'Likelihood-ratio test from the maximised log-likelihoods of two nested models and their df: statistic, df, p_value';
+
+-- CLV of every purchase model x Gamma-Gamma, as gamma_gamma_clv(bgnbd_model, ...): months
+-- of 30 days, discounted monthly; BG/BB's unit_days is the length of one opportunity.
+CREATE FUNCTION gamma_gamma_clv(model mbgnbd_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, t_customer float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_mbgnbd'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model mbgnbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_mbgnbd_summary'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model pareto_nbd_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, t_customer float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_pareto'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model pareto_nbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_pareto_summary'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv(model bgbb_model, gg gamma_gamma_model, frequency float8,
+                                recency float8, n_periods float8, monetary_value float8,
+                                months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                unit_days float8 DEFAULT NULL)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'gamma_gamma_clv_bgbb'
+    LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): MBG/NBD x Gamma-Gamma, discounted monthly';
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, clv_customer_summary, int, float8) IS 'CLV over months (30 days) of a clv_summary row''s customer: MBG/NBD x Gamma-Gamma, discounted; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): Pareto/NBD x Gamma-Gamma, discounted monthly';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, int, float8) IS 'CLV over months (30 days) of a clv_summary row''s customer: Pareto/NBD x Gamma-Gamma, discounted; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv(bgbb_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8) IS 'CLV over months (30 days): BG/BB x Gamma-Gamma, discounted monthly; unit_days = days per opportunity';
+
+-- The prediction surface of every purchase model: P(alive) at a future time, P(no purchase)
+-- and P(n purchases) over the next horizon given the history, expected purchases in a window
+-- (t_customer + horizon_start, t_customer + horizon_end], and Pareto/NBD's DERT. BG/BB counts
+-- opportunities: n_periods_ahead instead of horizon, n_periods instead of t_customer.
+CREATE FUNCTION bgnbd_p_alive_at(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_no_purchase(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_between(model bgnbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_p_alive_at(model bgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_no_purchase(model bgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_between(model bgnbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_at(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_no_purchase(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_between(model mbgnbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_at(model mbgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_no_purchase(model mbgnbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_between(model mbgnbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_at(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_between(model pareto_nbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_at(model pareto_nbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, horizon float8, n float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_between(model pareto_nbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_p_alive_at(model bgbb_model, n_periods_ahead float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_p_alive_at' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_no_purchase(model bgbb_model, n_periods_ahead float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_prob_no_purchase' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_n_purchases(model bgbb_model, n_periods_ahead float8, n float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_prob_n_purchases(model bgbb_model, n_periods_ahead float8, n float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_cond_prob_n_purchases' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_expected_purchases_between(model bgbb_model, n_periods_start float8, n_periods_end float8, frequency float8, recency float8, n_periods float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgbb_expected_purchases_between' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_dert(model pareto_nbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_dert(model pareto_nbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'pareto_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, float8, float8, float8) IS 'BG/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, float8, float8, float8) IS 'BG/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, clv_customer_summary) IS 'BG/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, clv_customer_summary) IS 'BG/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, float8, float8, float8) IS 'MBG/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8) IS 'MBG/NBD: probability of exactly n purchases in the first horizon (model units) of a new customer';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, float8, float8, float8) IS 'MBG/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, clv_customer_summary) IS 'MBG/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, clv_customer_summary) IS 'MBG/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: probability the customer is still active at t_customer + horizon, given the history';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: probability of no purchase in the next horizon (model units), given the history';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, float8, float8, float8) IS 'Pareto/NBD: probability of exactly n purchases in the next horizon (model units), given the history';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, float8, float8, float8) IS 'Pareto/NBD: expected purchases in the window (horizon_start, horizon_end] after the customer''s last observed time';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer is still active at t + horizon (units checked)';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer buys nothing in the next horizon (units checked)';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, clv_customer_summary) IS 'Pareto/NBD: probability a clv_summary row''s customer buys exactly n times in the next horizon';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, clv_customer_summary) IS 'Pareto/NBD: expected purchases of a clv_summary row''s customer in (t + horizon_start, t + horizon_end]';
+COMMENT ON FUNCTION bgbb_p_alive_at(bgbb_model, float8, float8, float8, float8) IS 'BG/BB: probability the customer is still active at opportunity n_periods + n_periods_ahead, given the history';
+COMMENT ON FUNCTION bgbb_prob_no_purchase(bgbb_model, float8, float8, float8, float8) IS 'BG/BB: probability of no purchase in the next n_periods_ahead (opportunities), given the history';
+COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8, float8, float8, float8) IS 'BG/BB: probability of exactly n purchases in the next n_periods_ahead (opportunities), given the history';
+COMMENT ON FUNCTION bgbb_prob_n_purchases(bgbb_model, float8, float8) IS 'BG/BB: probability of exactly n purchases in the first n_periods_ahead (opportunities) of a new customer';
+COMMENT ON FUNCTION bgbb_expected_purchases_between(bgbb_model, float8, float8, float8, float8, float8) IS 'BG/BB: expected purchases in the window (n_periods_start, n_periods_end] after the customer''s last observed opportunity';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, float8, float8, float8) IS 'Pareto/NBD: discounted expected residual transactions (FHL 2005), discount_rate continuous per model unit';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, clv_customer_summary) IS 'Pareto/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
+
+CREATE FUNCTION bgnbd_dert(model bgnbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_dert(model bgnbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'bgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_dert(model mbgnbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_dert(model mbgnbd_model, discount_rate float8, summary clv_customer_summary)
+    RETURNS float8 AS 'MODULE_PATHNAME', 'mbgnbd_dert_sql' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, float8, float8, float8) IS 'BG/NBD: discounted expected residual transactions, discount_rate continuous per model unit';
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, clv_customer_summary) IS 'BG/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, float8, float8, float8) IS 'MBG/NBD: discounted expected residual transactions, discount_rate continuous per model unit';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, clv_customer_summary) IS 'MBG/NBD: discounted expected residual transactions of a clv_summary row''s customer (units checked)';
+-- ==== end predsurf ====
+-- ==== segcharts (issue 15): segmentation charts: dendrogram, scatter by cluster, cluster profiles ====
+-- clv_svg_dendrogram draws a scipy linkage matrix (hclust_fit's linkage); the two
+-- aggregates keep small states (a fixed sample of points, per-cluster sums) and are
+-- parallel safe like the other chart aggregates (docs/charts.md).
+CREATE FUNCTION clv_svg_dendrogram(linkage float8[], leaves int DEFAULT 30,
+                                   title text DEFAULT 'Hierarchical clustering',
+                                   k int DEFAULT 1, labels text[] DEFAULT '{}')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_dendrogram'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_svg_dendrogram(float8[], int, text, int, text[]) IS
+    'SVG dendrogram of a scipy linkage matrix in scipy''s leaf order: at most leaves leaves (lastp), k clusters coloured';
+
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_trans(internal, float8, float8, int, text, text, text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_scatter_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'clv_svg_scatter_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int) IS
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample)';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text) IS
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), with a title';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xlabel text, ylabel text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text, text, text) IS
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), title, axis titles';
+CREATE AGGREGATE clv_svg_scatter(x float8, y float8, cluster int, title text, xlabel text, ylabel text, scale text) (
+    SFUNC = _clv_svg_scatter_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_scatter_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_svg_scatter_combine,
+    SERIALFUNC = _clv_svg_scatter_serialize, DESERIALFUNC = _clv_svg_scatter_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_scatter(float8, float8, int, text, text, text, text) IS
+    'SVG scatter plot of x and y by cluster, at most 5000 points (a fixed sample), title, axis titles, scale';
+
+CREATE FUNCTION _clv_svg_cluster_profile_trans(internal, int, float8[], text[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_trans(internal, int, float8[], text[], text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _clv_svg_cluster_profile_final(internal) RETURNS text
+    AS 'MODULE_PATHNAME', 'clv_svg_cluster_profile_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature_names text[]) (
+    SFUNC = _clv_svg_cluster_profile_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_cluster_profile_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = _clv_svg_cluster_profile_combine,
+    SERIALFUNC = _clv_svg_cluster_profile_serialize, DESERIALFUNC = _clv_svg_cluster_profile_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[]) IS
+    'SVG heat map of each cluster''s mean z-score of each feature (overall mean, population sd)';
+CREATE AGGREGATE clv_svg_cluster_profile(cluster int, features float8[], feature_names text[], title text) (
+    SFUNC = _clv_svg_cluster_profile_trans, STYPE = internal,
+    FINALFUNC = _clv_svg_cluster_profile_final, FINALFUNC_MODIFY = READ_ONLY,
+    COMBINEFUNC = _clv_svg_cluster_profile_combine,
+    SERIALFUNC = _clv_svg_cluster_profile_serialize, DESERIALFUNC = _clv_svg_cluster_profile_deserialize,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE clv_svg_cluster_profile(int, float8[], text[], text) IS
+    'SVG heat map of each cluster''s mean z-score of each feature (overall mean, population sd), with a title';
+-- ==== end segcharts ====
+
+-- ==== hclust (issue 15): hierarchical clustering (hclust_segment, hclust_fit, hclust_cut) ====
+-- Exact agglomerative clustering (Ward, single, complete, average) with scipy's linkage
+-- matrix; at most 50,000 rows (docs/segmentation.md, "Hierarchical clustering").
+CREATE TYPE hclust_model AS (
+    method      text,       -- linkage: ward, single, complete or average
+    scaling     text,
+    n           bigint,     -- observations: the rows, in input order
+    linkage     float8[],   -- (n - 1) x 4: scipy's linkage matrix [idx1, idx2, height, size]
+    shift       float8[],   -- per feature: subtracted after log1p (log_zscore)
+    scale       float8[],   -- per feature: divided by after the shift
+    weights     float8[]    -- per row: the weight passed (NULL: unweighted, each row 1)
+);
+
+CREATE FUNCTION hclust_segment(features float8[], k int, method text DEFAULT 'ward',
+                               scaling text DEFAULT 'zscore')
+    RETURNS int AS 'MODULE_PATHNAME', 'hclust_segment'
+    LANGUAGE C WINDOW IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION _hclust_trans(internal, float8[]) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text, text) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_trans(internal, float8[], text, text, float8) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _hclust_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'hclust_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _hclust_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'hclust_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _hclust_fit_final(internal) RETURNS hclust_model
+    AS 'MODULE_PATHNAME', 'hclust_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- Observation i of the model is the i-th row aggregated: hclust_fit(features ORDER BY id).
+CREATE AGGREGATE hclust_fit(features float8[]) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE hclust_fit(features float8[], method text) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE hclust_fit(features float8[], method text, scaling text) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+-- weight: the number of identical rows a row stands for (k-means centroids: cluster sizes).
+CREATE AGGREGATE hclust_fit(features float8[], method text, scaling text, weight float8) (
+    SFUNC = _hclust_trans, STYPE = internal, FINALFUNC = _hclust_fit_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _hclust_combine,
+    SERIALFUNC = _hclust_serialize, DESERIALFUNC = _hclust_deserialize, PARALLEL = SAFE);
+
+CREATE FUNCTION hclust_cut(model hclust_model, k int)
+    RETURNS int[] AS 'MODULE_PATHNAME', 'hclust_cut'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON TYPE hclust_model IS 'Hierarchical clustering: method, scaling, n, linkage ((n-1) x 4 scipy linkage matrix), shift, scale, weights';
+COMMENT ON FUNCTION hclust_segment(float8[], int, text, text) IS 'Window function: hierarchical cluster id 1..k of each row of the partition (left to right in the dendrogram)';
+COMMENT ON AGGREGATE hclust_fit(float8[]) IS 'Hierarchical clustering (Ward, zscore scaling) of the feature rows in input order: the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text) IS 'Hierarchical clustering by a linkage method (ward, single, complete, average; zscore): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text, text) IS 'Hierarchical clustering by linkage method and scaling (none, zscore, log_zscore): the merge tree as an hclust_model';
+COMMENT ON AGGREGATE hclust_fit(float8[], text, text, float8) IS 'Weighted hierarchical clustering: each row counts weight times (e.g. k-means centroids with cluster sizes)';
+COMMENT ON FUNCTION hclust_cut(hclust_model, int) IS 'Cluster ids 1..k of the model''s rows in input order, cutting its tree into k clusters (as hclust_segment)';
+-- ==== end hclust ====
+
+-- ==== trees (issue 15): decision trees, random forests, clv_split ====
+-- Regression trees (CART, squared error) and random forests as aggregates over
+-- (target, features): the state collects the rows; the final function sorts them
+-- canonically before fitting, so every plan gives the same model. The model (a bytea
+-- with a magic header, validated on every predict) travels in a composite with the
+-- fit's summary.
+CREATE TYPE decision_tree_model AS (
+    model       bytea,      -- the tree, read by decision_tree_predict
+    n           bigint,     -- training rows
+    n_features  int,
+    max_depth   int,
+    min_leaf    int,
+    depth       int,        -- the deepest leaf (splits from the root)
+    leaves      int,
+    importance  float8[]    -- impurity decrease per feature, sums to 1
+);
+
+CREATE TYPE random_forest_model AS (
+    model        bytea,     -- the trees, read by random_forest_predict
+    n            bigint,
+    n_features   int,
+    n_trees      int,
+    max_depth    int,
+    min_leaf     int,
+    max_features int,       -- features tried at each split
+    seed         int,
+    depth        int,       -- the deepest leaf of any tree
+    leaves       bigint,    -- all trees
+    importance   float8[]   -- mean of the trees' normalised importances, sums to 1
+);
+
+CREATE FUNCTION _decision_tree_trans(internal, float8, float8[], int, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'decision_tree_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _random_forest_trans(internal, float8, float8[], int, int, int, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'random_forest_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _random_forest_trans(internal, float8, float8[], int, int, int, int, int) RETURNS internal
+    AS 'MODULE_PATHNAME', 'random_forest_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _tree_combine(internal, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'tree_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _tree_serialize(internal) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'tree_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _tree_deserialize(bytea, internal) RETURNS internal
+    AS 'MODULE_PATHNAME', 'tree_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _decision_tree_final(internal) RETURNS decision_tree_model
+    AS 'MODULE_PATHNAME', 'decision_tree_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _random_forest_final(internal) RETURNS random_forest_model
+    AS 'MODULE_PATHNAME', 'random_forest_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE decision_tree_fit(target float8, features float8[], max_depth int, min_leaf int) (
+    SFUNC = _decision_tree_trans, STYPE = internal, FINALFUNC = _decision_tree_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _tree_combine,
+    SERIALFUNC = _tree_serialize, DESERIALFUNC = _tree_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE random_forest_fit(target float8, features float8[], n_trees int, max_depth int,
+                                   min_leaf int, seed int) (
+    SFUNC = _random_forest_trans, STYPE = internal, FINALFUNC = _random_forest_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _tree_combine,
+    SERIALFUNC = _tree_serialize, DESERIALFUNC = _tree_deserialize, PARALLEL = SAFE);
+CREATE AGGREGATE random_forest_fit(target float8, features float8[], n_trees int, max_depth int,
+                                   min_leaf int, seed int, max_features int) (
+    SFUNC = _random_forest_trans, STYPE = internal, FINALFUNC = _random_forest_final,
+    FINALFUNC_MODIFY = READ_ONLY, COMBINEFUNC = _tree_combine,
+    SERIALFUNC = _tree_serialize, DESERIALFUNC = _tree_deserialize, PARALLEL = SAFE);
+
+CREATE FUNCTION decision_tree_predict(model decision_tree_model, features float8[])
+    RETURNS float8 AS 'MODULE_PATHNAME', 'decision_tree_predict'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION random_forest_predict(model random_forest_model, features float8[])
+    RETURNS float8 AS 'MODULE_PATHNAME', 'random_forest_predict'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+-- 'train' or 'test' by a hash of (seed, key): "WHERE clv_split(key, 0.2) = 'test'".
+CREATE FUNCTION clv_split(key text, test_fraction float8, seed int DEFAULT 42)
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_split'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON TYPE decision_tree_model IS 'Regression tree of decision_tree_fit: model (for decision_tree_predict), size, depth, leaves, importance';
+COMMENT ON TYPE random_forest_model IS 'Random forest of random_forest_fit: model (for random_forest_predict), settings, depth, leaves, importance';
+COMMENT ON AGGREGATE decision_tree_fit(float8, float8[], int, int) IS 'CART regression tree (squared error) of target on features, at most max_depth splits deep, at least min_leaf rows a leaf';
+COMMENT ON AGGREGATE random_forest_fit(float8, float8[], int, int, int, int) IS 'Random forest of n_trees seeded regression trees on bootstrap samples; max(1, d/3) features tried a split';
+COMMENT ON AGGREGATE random_forest_fit(float8, float8[], int, int, int, int, int) IS 'Random forest of n_trees seeded regression trees on bootstrap samples; max_features features tried a split';
+COMMENT ON FUNCTION decision_tree_predict(decision_tree_model, float8[]) IS 'Prediction of a decision_tree_model for features: the mean target of the leaf they fall in';
+COMMENT ON FUNCTION random_forest_predict(random_forest_model, float8[]) IS 'Prediction of a random_forest_model for features: the mean of its trees'' predictions';
+COMMENT ON FUNCTION clv_split(text, float8, int) IS 'Deterministic train/test split: ''test'' for a share test_fraction of keys (SipHash-2-4 of seed and key), else ''train''';
+-- ==== end trees ====
+
+-- ==== btydchecks (issue 14): model checks over calendar time ====
+-- Tracking (expected vs actual repeat purchases per day, week or month), the count check
+-- (customers by number of calibration repeat purchases) and their charts, for BG/NBD,
+-- MBG/NBD and Pareto/NBD. docs/holdout.md, "Checks over calendar time".
+CREATE TYPE clv_tracking_period AS (
+    period               int,      -- 1, 2, ... from tracking_start
+    period_start         date,     -- first day of the period
+    period_end           date,     -- the day after its last day (the last period ends after observation_end)
+    expected             float8,   -- expected repeat purchases in the period
+    actual               bigint,   -- repeat purchase days in the period (NULL from first purchases alone)
+    cumulative_expected  float8,   -- from tracking_start through the period
+    cumulative_actual    bigint
+);
+COMMENT ON TYPE clv_tracking_period IS
+    'Calendar period of a tracking check: expected and actual repeat purchases, in it and cumulated';
+CREATE TYPE clv_count_bin AS (
+    frequency  int,      -- repeat purchases in the calibration period
+    or_more    boolean,  -- the last bin: frequency or more
+    actual     bigint,   -- customers with that many
+    expected   float8    -- expected customers: the sum of P(X(t_customer) = frequency)
+);
+COMMENT ON TYPE clv_count_bin IS
+    'Bin of a count check: customers with frequency (or more) repeat purchases, actual and expected';
+
+
+DO $$
+DECLARE
+    m text;
+    typ text;
+    label text;
+BEGIN
+    FOR m, label IN VALUES ('bgnbd', 'BG/NBD'), ('mbgnbd', 'MBG/NBD'), ('pareto_nbd', 'Pareto/NBD') LOOP
+        typ := m OPERATOR(pg_catalog.||) '_model';
+        -- tracking from each customer's purchase times (actuals) or first purchase alone
+        EXECUTE pg_catalog.format($f$
+            CREATE FUNCTION _%1$s_tracking_trans(float8[], %2$s, timestamptz[], timestamptz, timestamptz, text)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_trans(float8[], %2$s, timestamptz[], timestamptz, timestamptz, text, float8)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_first_trans(float8[], %2$s, timestamptz, timestamptz, timestamptz, text)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_first_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_first_trans(float8[], %2$s, timestamptz, timestamptz, timestamptz, text, float8)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_first_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_combine(float8[], float8[])
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_tracking_final(float8[])
+                RETURNS clv_tracking_period[] AS 'MODULE_PATHNAME', 'clv_%1$s_tracking_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE AGGREGATE %1$s_tracking(model %2$s, purchases timestamptz[], tracking_start timestamptz,
+                                           observation_end timestamptz, period text) (
+                SFUNC = _%1$s_tracking_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
+            CREATE AGGREGATE %1$s_tracking(model %2$s, purchases timestamptz[], tracking_start timestamptz,
+                                           observation_end timestamptz, period text, unit_days float8) (
+                SFUNC = _%1$s_tracking_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
+            CREATE AGGREGATE %1$s_tracking(model %2$s, first_purchase timestamptz, tracking_start timestamptz,
+                                           observation_end timestamptz, period text) (
+                SFUNC = _%1$s_tracking_first_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
+            CREATE AGGREGATE %1$s_tracking(model %2$s, first_purchase timestamptz, tracking_start timestamptz,
+                                           observation_end timestamptz, period text, unit_days float8) (
+                SFUNC = _%1$s_tracking_first_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_tracking_final, COMBINEFUNC = _%1$s_tracking_combine, PARALLEL = SAFE);
+            COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz[], timestamptz, timestamptz, text) IS
+                '%3$s tracking: expected and actual repeat purchases per day, week or month (a row per customer)';
+            COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz[], timestamptz, timestamptz, text, float8) IS
+                '%3$s tracking for a model without a time unit: unit_days is its unit in days (7 for weeks)';
+            COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz, timestamptz, timestamptz, text) IS
+                '%3$s tracking from first purchases alone: expected repeat purchases per period';
+            COMMENT ON AGGREGATE %1$s_tracking(%2$s, timestamptz, timestamptz, timestamptz, text, float8) IS
+                '%3$s tracking from first purchases alone, for a model without a time unit (unit_days)';
+            CREATE FUNCTION _%1$s_count_trans(float8[], %2$s, float8, float8, int)
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_count_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_count_combine(float8[], float8[])
+                RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_%1$s_count_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE FUNCTION _%1$s_count_final(float8[])
+                RETURNS clv_count_bin[] AS 'MODULE_PATHNAME', 'clv_%1$s_count_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+            CREATE AGGREGATE %1$s_count_check(model %2$s, frequency float8, t_customer float8, max_frequency int) (
+                SFUNC = _%1$s_count_trans, STYPE = float8[], INITCOND = '{}',
+                FINALFUNC = _%1$s_count_final, COMBINEFUNC = _%1$s_count_combine, PARALLEL = SAFE);
+            COMMENT ON AGGREGATE %1$s_count_check(%2$s, float8, float8, int) IS
+                '%3$s count check: customers by calibration repeat purchases, actual and expected';
+        $f$, m, typ, label);
+    END LOOP;
+END
+$$;
+
+-- BG/BB (discrete opportunities): the count check alone
+CREATE FUNCTION _bgbb_count_trans(float8[], bgbb_model, float8, float8, int)
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_bgbb_count_trans' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _bgbb_count_combine(float8[], float8[])
+    RETURNS float8[] AS 'MODULE_PATHNAME', 'clv_bgbb_count_combine' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION _bgbb_count_final(float8[])
+    RETURNS clv_count_bin[] AS 'MODULE_PATHNAME', 'clv_bgbb_count_final' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE AGGREGATE bgbb_count_check(model bgbb_model, frequency float8, n_periods float8, max_frequency int) (
+    SFUNC = _bgbb_count_trans, STYPE = float8[], INITCOND = '{}',
+    FINALFUNC = _bgbb_count_final, COMBINEFUNC = _bgbb_count_combine, PARALLEL = SAFE);
+COMMENT ON AGGREGATE bgbb_count_check(bgbb_model, float8, float8, int) IS
+    'BG/BB count check: customers by transactions in their n_periods opportunities, actual and expected';
+
+CREATE FUNCTION clv_svg_tracking(periods clv_tracking_period[], calibration_end timestamptz,
+                                 cumulative boolean DEFAULT true,
+                                 title text DEFAULT 'Repeat purchases: actual vs expected')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_tracking'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_svg_tracking(clv_tracking_period[], timestamptz, boolean, text) IS
+    'SVG chart of a tracking check: actual and expected repeat purchases, a line at calibration_end';
+CREATE FUNCTION clv_svg_count_check(bins clv_count_bin[],
+                                    title text DEFAULT 'Customers by repeat purchases: actual vs expected')
+    RETURNS text AS 'MODULE_PATHNAME', 'clv_svg_count_check'
+    LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_svg_count_check(clv_count_bin[], text) IS
+    'SVG grouped bars of a count check: customers by calibration repeat purchases';
+-- ==== end btydchecks ====
 -- ==== track (issue 17): tracked summaries, kept current by triggers ====
 -- clv_track(source, ...) keeps a table of the end-independent summary fields of every
 -- customer of a transaction table; statement triggers with transition tables recompute
@@ -29,45 +596,45 @@ CREATE TABLE @extschema@.clv_tracking (
     unit text NOT NULL,
     refunds text NOT NULL,
     time_zone text NOT NULL,
-    created_index regclass,
+    created_index text,
     created_at timestamptz NOT NULL DEFAULT pg_catalog.now()
 );
 SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_tracking', '');
-GRANT SELECT ON @extschema@.clv_tracking TO PUBLIC;
+-- PUBLIC may register and forget trackings of its own tables only (the guard trigger);
+-- nothing of clv runs with its owner's rights.
+GRANT SELECT, INSERT, DELETE ON @extschema@.clv_tracking TO PUBLIC;
 COMMENT ON TABLE @extschema@.clv_tracking IS
-'clv_track: one row per tracked summary table (its source, columns, unit, refunds policy and the time zone its days are counted in); written by clv_track and clv_untrack only';
+'clv_track: one row per tracked summary table (source, columns, unit, refunds, time zone); written by clv_track/clv_untrack';
 
--- The catalog is written through these two (SECURITY DEFINER: PUBLIC may only read it);
--- each checks that the caller owns the tables it registers or forgets.
-CREATE FUNCTION @extschema@._clv_tracking_add(r @extschema@.clv_tracking) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF NOT pg_catalog.pg_has_role(SESSION_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) r.tracked), 'USAGE')
-       OR NOT pg_catalog.pg_has_role(SESSION_USER, (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) r.source), 'USAGE') THEN
-        RAISE EXCEPTION 'clv_track: only the owner of % and % may register them', r.source, r.tracked
-            USING ERRCODE = 'insufficient_privilege';
-    END IF;
-    INSERT INTO @extschema@.clv_tracking SELECT r.*;
-END
-$$;
-COMMENT ON FUNCTION @extschema@._clv_tracking_add(@extschema@.clv_tracking) IS
-'Internal (clv_track): registers a tracked table in clv_tracking';
-
-CREATE FUNCTION @extschema@._clv_tracking_forget(tracked oid) RETURNS void
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+CREATE FUNCTION @extschema@._clv_tracking_guard() RETURNS trigger
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    owner oid := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tracked);
+    towner oid;
+    sowner oid;
 BEGIN
-    -- a table that is gone (dropped together with its source) may be forgotten by anyone
-    IF owner IS NOT NULL AND NOT pg_catalog.pg_has_role(SESSION_USER, owner, 'USAGE') THEN
-        RAISE EXCEPTION 'clv_untrack: only the owner of % may untrack it', tracked::pg_catalog.regclass
-            USING ERRCODE = 'insufficient_privilege';
+    IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
+        towner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) NEW.tracked);
+        sowner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) NEW.source);
+        IF towner IS NULL OR sowner IS NULL OR NOT pg_catalog.pg_has_role(towner, 'USAGE')
+           OR NOT pg_catalog.pg_has_role(sowner, 'USAGE') THEN
+            RAISE EXCEPTION 'clv_tracking: only the owner of % and % may register them', NEW.source, NEW.tracked
+                USING ERRCODE = 'insufficient_privilege', HINT = 'Run clv_track as the owner of the table.';
+        END IF;
+        RETURN NEW;
     END IF;
-    DELETE FROM @extschema@.clv_tracking k WHERE k.tracked::pg_catalog.oid OPERATOR(pg_catalog.=) _clv_tracking_forget.tracked;
+    -- a table that is gone (dropped together with its source) may be forgotten by anyone
+    towner := (SELECT c.relowner FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) OLD.tracked);
+    IF towner IS NOT NULL AND NOT pg_catalog.pg_has_role(towner, 'USAGE') THEN
+        RAISE EXCEPTION 'clv_tracking: only the owner of % may untrack it', OLD.tracked
+            USING ERRCODE = 'insufficient_privilege', HINT = 'Run clv_untrack as the owner of the table.';
+    END IF;
+    RETURN OLD;
 END
 $$;
-COMMENT ON FUNCTION @extschema@._clv_tracking_forget(oid) IS
-'Internal (clv_untrack, event trigger): removes a tracked table from clv_tracking';
+COMMENT ON FUNCTION @extschema@._clv_tracking_guard() IS
+'Internal (clv_tracking): lets a role register and forget trackings of its own tables only';
+CREATE TRIGGER clv_tracking_guard BEFORE INSERT OR DELETE ON @extschema@.clv_tracking
+    FOR EACH ROW EXECUTE FUNCTION @extschema@._clv_tracking_guard();
 
 -- The end of time as clv_summary's observation_end: every purchase day is up to it, so
 -- the summary fields that do not depend on the end are exact.
@@ -77,13 +644,24 @@ COMMENT ON FUNCTION @extschema@._clv_track_end() IS
 'Internal (clv_track): the observation_end of the stored summaries (the last finite timestamptz)';
 
 -- Why a tracking cannot be used (NULL: it can): its tables or columns are gone or changed.
+-- One catalog query when all is well (the triggers call it on every statement).
 CREATE FUNCTION @extschema@._clv_tracking_problem(k @extschema@.clv_tracking) RETURNS text
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE AS $$
 DECLARE
     col text;
     typ oid;
     i int;
 BEGIN
+    IF (SELECT pg_catalog.count(*) FROM pg_catalog.pg_attribute a
+        WHERE (a.attrelid OPERATOR(pg_catalog.=) k.source
+               AND ((a.attname OPERATOR(pg_catalog.=) k.customer_column AND a.atttypid OPERATOR(pg_catalog.=) k.customer_type)
+                    OR (a.attname OPERATOR(pg_catalog.=) k.time_column AND a.atttypid OPERATOR(pg_catalog.=) k.time_type)
+                    OR (a.attname OPERATOR(pg_catalog.=) k.amount_column AND a.atttypid OPERATOR(pg_catalog.=) k.amount_type)))
+           OR (a.attrelid OPERATOR(pg_catalog.=) k.tracked
+               AND a.attname OPERATOR(pg_catalog.=) ANY ('{customer_id,frequency,monetary_value,first_purchase,last_purchase,purchases,total_spend,transactions,last_transaction,updated_at}'::pg_catalog.name[])))
+       OPERATOR(pg_catalog.=) 13 THEN
+        RETURN NULL;
+    END IF;
     IF NOT EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source) THEN
         RETURN pg_catalog.format('its source table (OID %s) no longer exists', k.source::oid);
     END IF;
@@ -101,10 +679,10 @@ BEGIN
         IF NOT EXISTS (SELECT FROM pg_catalog.pg_attribute a
                        WHERE a.attrelid OPERATOR(pg_catalog.=) k.source AND a.attname OPERATOR(pg_catalog.=) col
                          AND NOT a.attisdropped AND a.atttypid OPERATOR(pg_catalog.=) typ) THEN
-            RETURN pg_catalog.format('column "%s" of %s is no longer of type %s', col, k.source, typ::regtype);
+            RETURN pg_catalog.format('column "%s" of %s is no longer of type %s', col, k.source, typ::pg_catalog.regtype);
         END IF;
     END LOOP;
-    RETURN NULL;
+    RETURN pg_catalog.format('a column of the tracked table %s was dropped, renamed or changed', k.tracked);
 END
 $$;
 COMMENT ON FUNCTION @extschema@._clv_tracking_problem(@extschema@.clv_tracking) IS
@@ -112,16 +690,25 @@ COMMENT ON FUNCTION @extschema@._clv_tracking_problem(@extschema@.clv_tracking) 
 
 -- The trigger of every tracked source (statement level, with transition tables).
 CREATE FUNCTION @extschema@._clv_track_trigger() RETURNS trigger
-LANGUAGE plpgsql VOLATILE SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k @extschema@.clv_tracking;
     changed text;
+    recompute text;
     problem text;
-    c text;
     key bigint;
-    nkeys bigint;
+    keys bigint[];
+    ckeys text[];
+    stmt text;
+    nrows bigint;
     held bigint;
     tkey int;
+    bulk boolean;
+    -- TimeZone (and work_mem for bulk statements) are set with set_config(is_local) for
+    -- this call and restored at the end; an error rolls them back with the transaction
+    tz_saved text := pg_catalog.current_setting('TimeZone');
+    wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
 BEGIN
     FOR k IN SELECT * FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) TG_RELID::pg_catalog.regclass
              ORDER BY t.tracked::oid LOOP
@@ -134,79 +721,175 @@ BEGIN
         -- days are counted in the tracking's zone whatever the writer's TimeZone
         PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
         IF TG_OP OPERATOR(pg_catalog.=) 'TRUNCATE' THEN
+            PERFORM pg_catalog.pg_advisory_xact_lock((k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int, 0);
             EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
             CONTINUE;
         END IF;
-        c := pg_catalog.format('%I', k.customer_column);
-        held := COALESCE(NULLIF(pg_catalog.current_setting('clv_track.locks', true), ''), '0')::bigint;
-        tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
+        -- changed: the customers (column c) whose rows this statement added or removed
         IF TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN
-            changed := pg_catalog.format('SELECT %s AS c FROM new_rows', c);
+            changed := pg_catalog.format('SELECT %I AS c FROM new_rows', k.customer_column);
         ELSIF TG_OP OPERATOR(pg_catalog.=) 'DELETE' THEN
-            changed := pg_catalog.format('SELECT %s AS c FROM old_rows', c);
+            changed := pg_catalog.format('SELECT %I AS c FROM old_rows', k.customer_column);
         ELSE
             -- an UPDATE changing none of the three columns changes no summary
             changed := pg_catalog.format(
-                '(SELECT %1$s AS c, %1$s::pg_catalog.text AS ct, %2$I AS tt, %3$I AS a FROM old_rows '
-                ' EXCEPT ALL SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM new_rows) '
+                'SELECT c FROM ((SELECT %1$I AS c, %2$I AS tt, %3$I AS a FROM old_rows '
+                ' EXCEPT ALL SELECT %1$I, %2$I, %3$I FROM new_rows) '
                 'UNION ALL '
-                '(SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM new_rows '
-                ' EXCEPT ALL SELECT %1$s, %1$s::pg_catalog.text, %2$I, %3$I FROM old_rows)',
-                c, k.time_column, k.amount_column);
+                '(SELECT %1$I, %2$I, %3$I FROM new_rows '
+                ' EXCEPT ALL SELECT %1$I, %2$I, %3$I FROM old_rows)) d',
+                k.customer_column, k.time_column, k.amount_column);
         END IF;
         -- Locks: a shared lock on the tracking, then one per customer (sorted). A statement
-        -- touching many customers (or a transaction that already holds many) takes the
+        -- with more rows (or a transaction that already holds many locks) takes the
         -- tracking's lock exclusively instead: the lock table is small.
-        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM (SELECT DISTINCT c FROM (%s) x) y', changed) INTO nkeys;
-        IF nkeys OPERATOR(pg_catalog.=) 0 THEN
+        tkey := (k.tracked::oid::bigint OPERATOR(pg_catalog.&) 2147483647)::int;
+        EXECUTE pg_catalog.format(
+            'SELECT pg_catalog.count(*), pg_catalog.array_agg(DISTINCT key ORDER BY key) FILTER (WHERE key IS NOT NULL), '
+            '       pg_catalog.array_agg(DISTINCT ct) FILTER (WHERE ct IS NOT NULL) '
+            'FROM (SELECT (%s::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) '
+            '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key, '
+            'c::pg_catalog.text AS ct FROM (%s LIMIT 65) x) y', tkey, changed) INTO nrows, keys, ckeys;
+        IF nrows OPERATOR(pg_catalog.=) 0 THEN
             CONTINUE;
         END IF;
-        IF nkeys OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64 THEN
+        held := COALESCE(NULLIF(pg_catalog.current_setting('clv_track.locks', true), ''), '0')::bigint;
+        bulk := nrows OPERATOR(pg_catalog.+) held OPERATOR(pg_catalog.>) 64;
+        IF bulk THEN
             PERFORM pg_catalog.pg_advisory_xact_lock(tkey, 0);
+            -- the recomputation's hash tables in memory (one bulk writer per tracking)
+            PERFORM @extschema@._clv_track_memory();
         ELSE
             PERFORM pg_catalog.pg_advisory_xact_lock_shared(tkey, 0);
-            FOR key IN EXECUTE pg_catalog.format(
-                'SELECT DISTINCT (%s::pg_catalog.int8 OPERATOR(pg_catalog.<<) 32) OPERATOR(pg_catalog.|) '
-                '(pg_catalog.hashtext(c::pg_catalog.text)::pg_catalog.int8 OPERATOR(pg_catalog.&) 4294967295) AS key '
-                'FROM (%s) x ORDER BY key', tkey, changed) LOOP
+            -- (all the changed rows are among the 65 counted: the keys are complete)
+            FOREACH key IN ARRAY COALESCE(keys, '{}') LOOP
                 PERFORM pg_catalog.pg_advisory_xact_lock(key);
             END LOOP;
-            PERFORM pg_catalog.set_config('clv_track.locks', (held OPERATOR(pg_catalog.+) nkeys)::text, true);
+            PERFORM pg_catalog.set_config('clv_track.locks', (held OPERATOR(pg_catalog.+) nrows)::text, true);
         END IF;
-        -- Recompute with a fresh snapshot (this statement's, taken after the locks): every
-        -- changed customer gets a row, kept with transactions = 0 once it has none left.
+        -- Recompute with a fresh snapshot (this statement's, taken after the locks), with
+        -- clv_summary itself over all the rows of the changed customers. A few customers:
+        -- a statement prepared once per session and tracking (planning it anew would cost
+        -- more than running it), given their keys.
+        IF NOT bulk THEN
+            stmt := '_clv_track_' OPERATOR(pg_catalog.||) pg_catalog.md5(k::text);
+            IF NOT EXISTS (SELECT FROM pg_catalog.pg_prepared_statements p WHERE p.name OPERATOR(pg_catalog.=) stmt) THEN
+                EXECUTE pg_catalog.format($q$
+                    PREPARE %1$I(pg_catalog.text[]) AS
+                    INSERT INTO %2$s AS d (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                                           purchases, total_spend, transactions, last_transaction, updated_at)
+                    SELECT ch.c::pg_catalog.text, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase,
+                           (r.s).last_purchase, (r.s).purchases, (r.s).total_spend, COALESCE(r.n, 0), r.lt, pg_catalog.now()
+                    FROM (SELECT DISTINCT u::%3$s AS c FROM pg_catalog.unnest($1) u) ch
+                    LEFT JOIN (SELECT %4$I AS c, @extschema@.clv_summary(%5$I, %6$I, @extschema@._clv_track_end(), %7$L, %8$L) AS s,
+                                      pg_catalog.count(*) AS n, pg_catalog.max(%5$I) FILTER (WHERE %6$I IS NOT NULL) AS lt
+                               FROM %9$s WHERE %4$I OPERATOR(pg_catalog.=) ANY ($1::%3$s[]) GROUP BY %4$I) r
+                           ON r.c OPERATOR(pg_catalog.=) ch.c
+                    ON CONFLICT (customer_id) DO UPDATE SET
+                        frequency = EXCLUDED.frequency, monetary_value = EXCLUDED.monetary_value,
+                        first_purchase = EXCLUDED.first_purchase, last_purchase = EXCLUDED.last_purchase,
+                        purchases = EXCLUDED.purchases, total_spend = EXCLUDED.total_spend,
+                        transactions = EXCLUDED.transactions, last_transaction = EXCLUDED.last_transaction,
+                        updated_at = EXCLUDED.updated_at
+                    $q$, stmt, k.tracked, CASE WHEN k.customer_type OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype THEN 'pg_catalog.bpchar' ELSE pg_catalog.format_type(k.customer_type, NULL) END, k.customer_column,
+                    k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+            END IF;
+            IF ckeys IS NOT NULL THEN
+                EXECUTE pg_catalog.format('EXECUTE %I(%L)', stmt, ckeys);
+            END IF;
+            CONTINUE;
+        END IF;
+        recompute := pg_catalog.format(
+            'SELECT %1$I AS c, @extschema@.clv_summary(%2$I, %3$I, @extschema@._clv_track_end(), %4$L, %5$L) AS s, '
+            '       pg_catalog.count(*) AS n, pg_catalog.max(%2$I) FILTER (WHERE %3$I IS NOT NULL) AS lt '
+            'FROM %6$s WHERE %1$I IN (SELECT c FROM (%7$s) x) GROUP BY %1$I',
+            k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source, changed);
+        -- Every changed customer gets a row; one whose rows are all gone keeps a row with
+        -- transactions = 0 (after an INSERT every changed customer has rows).
+        IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
+            recompute := pg_catalog.format(
+                'SELECT ch.c, r.s, COALESCE(r.n, 0) AS n, r.lt '
+                'FROM (SELECT DISTINCT c FROM (%s) x WHERE c IS NOT NULL) ch '
+                'LEFT JOIN (%s) r ON r.c OPERATOR(pg_catalog.=) ch.c', changed, recompute);
+        END IF;
         EXECUTE pg_catalog.format($q$
             INSERT INTO %1$s AS d (customer_id, frequency, monetary_value, first_purchase, last_purchase,
                                    purchases, total_spend, transactions, last_transaction, updated_at)
-            SELECT ch.id, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase, (r.s).last_purchase,
-                   (r.s).purchases, (r.s).total_spend, COALESCE(r.n, 0), r.lt, pg_catalog.now()
-            FROM (SELECT DISTINCT c::pg_catalog.text AS id FROM (%2$s) x WHERE c IS NOT NULL) ch
-            LEFT JOIN (SELECT %3$I::pg_catalog.text AS id,
-                              @extschema@.clv_summary(%4$I, %5$I, @extschema@._clv_track_end(), %6$L, %7$L) AS s,
-                              pg_catalog.count(*) AS n,
-                              pg_catalog.max(%4$I) FILTER (WHERE %5$I IS NOT NULL) AS lt
-                       FROM %8$s
-                       WHERE %3$I IN (SELECT c FROM (%2$s) x)
-                       GROUP BY 1) r ON r.id OPERATOR(pg_catalog.=) ch.id
+            SELECT r.c::pg_catalog.text, (r.s).frequency, (r.s).monetary_value, (r.s).first_purchase,
+                   (r.s).last_purchase, (r.s).purchases, (r.s).total_spend, r.n, r.lt, pg_catalog.now()
+            FROM (%2$s) r
             ON CONFLICT (customer_id) DO UPDATE SET
                 frequency = EXCLUDED.frequency, monetary_value = EXCLUDED.monetary_value,
                 first_purchase = EXCLUDED.first_purchase, last_purchase = EXCLUDED.last_purchase,
                 purchases = EXCLUDED.purchases, total_spend = EXCLUDED.total_spend,
                 transactions = EXCLUDED.transactions, last_transaction = EXCLUDED.last_transaction,
                 updated_at = EXCLUDED.updated_at
-            $q$, k.tracked, changed, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+            $q$, k.tracked, recompute);
+        IF bulk THEN
+            PERFORM pg_catalog.set_config('work_mem', wm_saved, true);
+            PERFORM pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
+        END IF;
     END LOOP;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
     RETURN NULL;
 END
 $$;
 COMMENT ON FUNCTION @extschema@._clv_track_trigger() IS
 'Internal (clv_track): the statement trigger that keeps the tracked summaries of a source current';
 
+-- For queries aggregating many customers: the planner reckons 8 kB per clv_summary state
+-- (about ten times too many), which makes it spill hash tables or sort through the index.
+-- Raised with set_config(is_local) by the caller, which restores them.
+CREATE FUNCTION @extschema@._clv_track_memory() RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+    IF pg_catalog.pg_size_bytes(pg_catalog.current_setting('work_mem')) OPERATOR(pg_catalog.<) 268435456 THEN
+        PERFORM pg_catalog.set_config('work_mem', '256MB', true);
+    END IF;
+    PERFORM pg_catalog.set_config('hash_mem_multiplier', '8', true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_memory() IS
+'Internal (clv_track): work_mem and hash_mem_multiplier for aggregating many customers at once';
+
+-- Fills a tracked table from all of its source's rows (clv_track, and after a rewrite of
+-- the source by ALTER TABLE, which fires no row triggers). The caller sets TimeZone.
+CREATE FUNCTION @extschema@._clv_track_fill(k @extschema@.clv_tracking) RETURNS void
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
+BEGIN
+    IF k.tracked IS NULL OR k.source IS NULL OR k.customer_column IS NULL OR k.time_column IS NULL
+       OR k.amount_column IS NULL OR k.unit IS NULL OR k.refunds IS NULL THEN
+        RAISE EXCEPTION 'clv_track: not a tracking: %', k
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Rows of clv_tracking are trackings.';
+    END IF;
+    PERFORM @extschema@._clv_track_memory();
+    EXECUTE pg_catalog.format('TRUNCATE %s', k.tracked);
+    EXECUTE pg_catalog.format($q$
+        INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
+                          purchases, total_spend, transactions, last_transaction, updated_at)
+        SELECT c::pg_catalog.text, (s).frequency, (s).monetary_value, (s).first_purchase, (s).last_purchase,
+               (s).purchases, (s).total_spend, n, lt, pg_catalog.now()
+        FROM (SELECT %2$I AS c,
+                     @extschema@.clv_summary(%3$I, %4$I, @extschema@._clv_track_end(), %5$L, %6$L) AS s,
+                     pg_catalog.count(*) AS n,
+                     pg_catalog.max(%3$I) FILTER (WHERE %4$I IS NOT NULL) AS lt
+              FROM %7$s WHERE %2$I IS NOT NULL GROUP BY %2$I) r$q$,
+        k.tracked, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source);
+    PERFORM pg_catalog.set_config('work_mem', wm_saved, true), pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_fill(@extschema@.clv_tracking) IS
+'Internal (clv_track): computes a tracked table from all the rows of its source';
+
 CREATE FUNCTION @extschema@.clv_track(source regclass, customer_column text, time_column text,
                                       amount_column text, unit text DEFAULT 'day',
-                                      refunds text DEFAULT 'error', time_zone text DEFAULT NULL)
+                                      refunds text DEFAULT 'error', time_zone text DEFAULT NULL,
+                                      summary_table text DEFAULT NULL)
 RETURNS regclass
-LANGUAGE plpgsql VOLATILE SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
     k @extschema@.clv_tracking;
     nsp text;
@@ -217,11 +900,18 @@ DECLARE
     typ oid;
     idx text;
     first_tracking boolean;
+    tname text;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
 BEGIN
     IF source IS NULL OR customer_column IS NULL OR time_column IS NULL OR amount_column IS NULL
        OR unit IS NULL OR refunds IS NULL THEN
         RAISE EXCEPTION 'clv_track: source, customer_column, time_column, amount_column, unit and refunds must not be NULL'
             USING ERRCODE = 'null_value_not_allowed';
+    END IF;
+    IF customer_column OPERATOR(pg_catalog.=) time_column OR customer_column OPERATOR(pg_catalog.=) amount_column
+       OR time_column OPERATOR(pg_catalog.=) amount_column THEN
+        RAISE EXCEPTION 'clv_track: the customer, time and amount columns must be three different columns'
+            USING ERRCODE = 'invalid_parameter_value';
     END IF;
     IF pg_catalog.lower(unit) NOT IN ('day', 'days', 'week', 'weeks') THEN
         RAISE EXCEPTION 'clv_track: unknown unit "%"', unit
@@ -259,6 +949,15 @@ BEGIN
             RAISE EXCEPTION 'clv_track: % has no column "%"', source, col
                 USING ERRCODE = 'undefined_column', HINT = 'Name the customer, time and amount columns of the table.';
         END IF;
+        -- types whose equal values have equal text forms (the text form is the key)
+        IF i OPERATOR(pg_catalog.=) 1 AND (typ NOT IN ('pg_catalog.int2'::regtype, 'pg_catalog.int4'::regtype, 'pg_catalog.int8'::regtype,
+                                'pg_catalog.text'::regtype, 'pg_catalog.varchar'::regtype, 'pg_catalog.bpchar'::regtype, 'pg_catalog.uuid'::regtype)
+               OR EXISTS (SELECT FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_collation l ON l.oid OPERATOR(pg_catalog.=) a.attcollation
+                          WHERE a.attrelid OPERATOR(pg_catalog.=) source AND a.attname OPERATOR(pg_catalog.=) col AND NOT l.collisdeterministic)) THEN
+            RAISE EXCEPTION 'clv_track: customer column "%" is of type %', col, typ::regtype
+                USING ERRCODE = 'datatype_mismatch',
+                      HINT = 'The customer column must be an integer, text (with a deterministic collation) or uuid.';
+        END IF;
         IF i OPERATOR(pg_catalog.=) 2 AND typ NOT IN ('pg_catalog.timestamptz'::regtype, 'pg_catalog.timestamp'::regtype, 'pg_catalog.date'::regtype) THEN
             RAISE EXCEPTION 'clv_track: time column "%" is of type %', col, typ::regtype
                 USING ERRCODE = 'datatype_mismatch', HINT = 'The time column must be timestamptz, timestamp or date.';
@@ -280,7 +979,13 @@ BEGIN
     k.unit := CASE WHEN pg_catalog.lower(unit) IN ('week', 'weeks') THEN 'week' ELSE 'day' END;
     k.refunds := pg_catalog.lower(refunds);
     k.created_at := pg_catalog.now();
-    -- the tracked table: <source>_clv_summary next to the source
+    -- the tracked table: <source>_clv_summary (or summary_table) next to the source
+    tname := COALESCE(summary_table, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary');
+    IF pg_catalog.to_regclass(pg_catalog.format('%I.%I', nsp, tname)) IS NOT NULL THEN
+        RAISE EXCEPTION 'clv_track: table %.% already exists', pg_catalog.quote_ident(nsp), pg_catalog.quote_ident(tname)
+            USING ERRCODE = 'duplicate_table',
+                  HINT = 'Pass another name as summary_table, or drop it (clv_untrack if it is a tracked table).';
+    END IF;
     EXECUTE pg_catalog.format($q$
         CREATE TABLE %I.%I (
             customer_id text PRIMARY KEY,
@@ -292,9 +997,8 @@ BEGIN
             total_spend float8,
             transactions bigint NOT NULL,
             last_transaction timestamptz,
-            updated_at timestamptz NOT NULL)$q$,
-        nsp, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary');
-    k.tracked := pg_catalog.format('%I.%I', nsp, pg_catalog.left(rel, 51) OPERATOR(pg_catalog.||) '_clv_summary')::regclass;
+            updated_at timestamptz NOT NULL)$q$, nsp, tname);
+    k.tracked := pg_catalog.format('%I.%I', nsp, tname)::regclass;
     EXECUTE pg_catalog.format('COMMENT ON TABLE %s IS %L', k.tracked,
         pg_catalog.format('clv_track: summaries of %s by %s (kept current by triggers; read with clv_tracked_summary)', source, customer_column));
     -- the triggers recompute customers by the customer column: it needs an index
@@ -305,22 +1009,12 @@ BEGIN
                      AND x.indpred IS NULL) THEN
         idx := pg_catalog.left(rel, 40) OPERATOR(pg_catalog.||) '_' OPERATOR(pg_catalog.||) pg_catalog.left(customer_column, 10) OPERATOR(pg_catalog.||) '_clv_idx';
         EXECUTE pg_catalog.format('CREATE INDEX %I ON %s (%I)', idx, source, customer_column);
-        k.created_index := pg_catalog.format('%I.%I', nsp, idx)::regclass;
+        k.created_index := pg_catalog.format('%I.%I', nsp, idx);
     END IF;
     first_tracking := NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) clv_track.source);
-    PERFORM @extschema@._clv_tracking_add(k);
+    INSERT INTO @extschema@.clv_tracking SELECT k.*;
     -- every customer now
-    EXECUTE pg_catalog.format($q$
-        INSERT INTO %1$s (customer_id, frequency, monetary_value, first_purchase, last_purchase,
-                          purchases, total_spend, transactions, last_transaction, updated_at)
-        SELECT id, (s).frequency, (s).monetary_value, (s).first_purchase, (s).last_purchase,
-               (s).purchases, (s).total_spend, n, lt, pg_catalog.now()
-        FROM (SELECT %2$I::pg_catalog.text AS id,
-                     @extschema@.clv_summary(%3$I, %4$I, @extschema@._clv_track_end(), %5$L, %6$L) AS s,
-                     pg_catalog.count(*) AS n,
-                     pg_catalog.max(%3$I) FILTER (WHERE %4$I IS NOT NULL) AS lt
-              FROM %7$s WHERE %2$I IS NOT NULL GROUP BY 1) r$q$,
-        k.tracked, customer_column, time_column, amount_column, k.unit, k.refunds, source);
+    PERFORM @extschema@._clv_track_fill(k);
     IF first_tracking THEN
         EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS new_rows '
                                   'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
@@ -331,11 +1025,12 @@ BEGIN
         EXECUTE pg_catalog.format('CREATE TRIGGER clv_track_truncate AFTER TRUNCATE ON %s '
                                   'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_track_trigger()', source);
     END IF;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
     RETURN k.tracked;
 END
 $$;
-COMMENT ON FUNCTION @extschema@.clv_track(regclass, text, text, text, text, text, text) IS
-'Tracks a transaction table: creates <source>_clv_summary (one row per customer, the summary fields that do not depend on the observation end) and the triggers that keep it current; returns the tracked table. Read it with clv_tracked_summary';
+COMMENT ON FUNCTION @extschema@.clv_track(regclass, text, text, text, text, text, text, text) IS
+'Keeps <source>_clv_summary (per customer summary fields) current with triggers; read it with clv_tracked_summary';
 
 CREATE FUNCTION @extschema@.clv_untrack(tracked regclass) RETURNS void
 LANGUAGE plpgsql VOLATILE AS $$
@@ -347,14 +1042,15 @@ BEGIN
         RAISE EXCEPTION 'clv_untrack: % is not a tracked summary table', tracked
             USING ERRCODE = 'invalid_parameter_value', HINT = 'SELECT tracked FROM clv_tracking lists them.';
     END IF;
-    PERFORM @extschema@._clv_tracking_forget(k.tracked::oid);
+    DELETE FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) k.tracked;
     IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source)
        AND NOT EXISTS (SELECT FROM @extschema@.clv_tracking t WHERE t.source OPERATOR(pg_catalog.=) k.source) THEN
         EXECUTE pg_catalog.format('DROP TRIGGER IF EXISTS clv_track_insert ON %1$s; DROP TRIGGER IF EXISTS clv_track_update ON %1$s; '
                                   'DROP TRIGGER IF EXISTS clv_track_delete ON %1$s; DROP TRIGGER IF EXISTS clv_track_truncate ON %1$s', k.source);
     END IF;
-    IF k.created_index IS NOT NULL AND EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.created_index) THEN
-        EXECUTE pg_catalog.format('DROP INDEX %s', k.created_index);
+    -- (by name: a regclass column would not restore, indexes come after the data in a dump)
+    IF pg_catalog.to_regclass(k.created_index) IS NOT NULL THEN
+        EXECUTE pg_catalog.format('DROP INDEX %s', pg_catalog.to_regclass(k.created_index));
     END IF;
     IF EXISTS (SELECT FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.tracked) THEN
         EXECUTE pg_catalog.format('DROP TABLE %s', k.tracked);
@@ -362,16 +1058,21 @@ BEGIN
 END
 $$;
 COMMENT ON FUNCTION @extschema@.clv_untrack(regclass) IS
-'Stops tracking: drops the tracked summary table, its triggers (when no other tracking uses the source) and the index clv_track created';
+'Stops tracking: drops the tracked summary table, its triggers and the index clv_track created';
 
 CREATE FUNCTION @extschema@.clv_tracked_summary(tracked regclass, observation_end timestamptz)
 RETURNS TABLE (customer_id text, summary @extschema@.clv_customer_summary)
-LANGUAGE plpgsql STABLE PARALLEL UNSAFE SET TimeZone = 'UTC' AS $$
+LANGUAGE plpgsql STABLE PARALLEL UNSAFE AS $$
 DECLARE
     k @extschema@.clv_tracking;
     problem text;
     obs_day date;
     unit_days float8;
+    nlate bigint;
+    ntotal bigint;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
+    wm_saved text := pg_catalog.current_setting('work_mem');
+    hm_saved text := pg_catalog.current_setting('hash_mem_multiplier');
 BEGIN
     SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) clv_tracked_summary.tracked;
     IF NOT FOUND THEN
@@ -388,8 +1089,24 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value';
     END IF;
     PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+    PERFORM @extschema@._clv_track_memory();
     obs_day := observation_end::date;
     unit_days := CASE WHEN k.unit OPERATOR(pg_catalog.=) 'week' THEN 7.0 ELSE 1.0 END;
+    -- Most customers with a transaction after observation_end's day: the GROUP BY itself
+    -- (reading the source once is cheaper than looking most customers up).
+    EXECUTE pg_catalog.format(
+        'SELECT pg_catalog.count(*) FILTER (WHERE d.last_transaction::date OPERATOR(pg_catalog.>) $1), pg_catalog.count(*) FROM %s d '
+        'WHERE d.transactions OPERATOR(pg_catalog.>) 0', k.tracked) INTO nlate, ntotal USING obs_day;
+    IF nlate OPERATOR(pg_catalog.*) 4 OPERATOR(pg_catalog.>) ntotal THEN
+        RETURN QUERY EXECUTE pg_catalog.format(
+            'SELECT s.%1$I::pg_catalog.text, @extschema@.clv_summary(s.%2$I, s.%3$I, $1, %4$L, %5$L) '
+            'FROM %6$s s GROUP BY s.%1$I HAVING s.%1$I IS NOT NULL',
+            k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds, k.source)
+        USING observation_end;
+        PERFORM pg_catalog.set_config('TimeZone', tz_saved, true), pg_catalog.set_config('work_mem', wm_saved, true),
+                pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
+        RETURN;
+    END IF;
     -- customers whose transactions all lie up to observation_end's day: from the stored
     -- fields; the others (some transaction later): clv_summary over their transactions
     RETURN QUERY EXECUTE pg_catalog.format($q$
@@ -410,16 +1127,136 @@ BEGIN
         FROM %2$s s
         WHERE s.%3$I IN (SELECT l.customer_id::%8$s FROM %1$s l
                          WHERE l.transactions OPERATOR(pg_catalog.>) 0 AND l.last_transaction::date OPERATOR(pg_catalog.>) $2)
-          AND s.%3$I::pg_catalog.text IN (SELECT l.customer_id FROM %1$s l
-                         WHERE l.transactions OPERATOR(pg_catalog.>) 0 AND l.last_transaction::date OPERATOR(pg_catalog.>) $2)
-        GROUP BY 1$q$,
+        GROUP BY s.%3$I$q$,
         k.tracked, k.source, k.customer_column, k.time_column, k.amount_column, k.unit, k.refunds,
-        pg_catalog.format_type(k.customer_type, NULL))
+        CASE WHEN k.customer_type OPERATOR(pg_catalog.=) 'pg_catalog.bpchar'::pg_catalog.regtype THEN 'pg_catalog.bpchar' ELSE pg_catalog.format_type(k.customer_type, NULL) END)
     USING observation_end, obs_day, unit_days;
+    PERFORM pg_catalog.set_config('TimeZone', tz_saved, true), pg_catalog.set_config('work_mem', wm_saved, true),
+            pg_catalog.set_config('hash_mem_multiplier', hm_saved, true);
 END
 $$;
 COMMENT ON FUNCTION @extschema@.clv_tracked_summary(regclass, timestamptz) IS
-'The summaries of a tracked table at observation_end, equal to SELECT customer, clv_summary(time, amount, observation_end, unit, refunds) FROM source GROUP BY customer in the tracking''s time zone';
+'Summaries of a tracked table at observation_end: clv_summary(...) GROUP BY customer, read from the tracked table';
+-- DDL on a tracked source or tracked table: an ALTER TABLE that renames, drops or retypes a
+-- tracked column is an error (the whole command is rolled back), and so is dropping one of
+-- the two tables alone; dropping both in one command forgets the tracking.
+CREATE FUNCTION @extschema@._clv_track_ddl() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k @extschema@.clv_tracking;
+    problem text;
+    rewritten text;
+    tz_saved text := pg_catalog.current_setting('TimeZone');
+BEGIN
+    -- every ALTER TABLE of the database comes here: roles that cannot see the catalog
+    -- (no USAGE on clv's schema) track nothing
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE')
+       OR NOT EXISTS (SELECT FROM @extschema@.clv_tracking) THEN
+        RETURN;
+    END IF;
+    FOR k IN SELECT t.* FROM @extschema@.clv_tracking t
+             WHERE t.source::oid IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c)
+                OR t.tracked::oid IN (SELECT c.objid FROM pg_catalog.pg_event_trigger_ddl_commands() c) LOOP
+        problem := @extschema@._clv_tracking_problem(k);
+        IF problem IS NOT NULL THEN
+            RAISE EXCEPTION 'clv_track: this % would break the tracked summaries %: %', TG_TAG, k.tracked, problem
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) first, then clv_track(...) again after the change.', k.tracked::text);
+        END IF;
+    END LOOP;
+    -- a rewritten source (ALTER COLUMN ... TYPE ... USING, a new scale): its values may
+    -- have changed without any trigger firing, so its summaries are computed anew
+    rewritten := pg_catalog.current_setting('clv_track.rewritten', true);
+    IF rewritten IS NOT NULL AND rewritten OPERATOR(pg_catalog.<>) '' THEN
+        PERFORM pg_catalog.set_config('clv_track.rewritten', '', true);
+        FOR k IN SELECT t.* FROM @extschema@.clv_tracking t
+                 WHERE t.source::oid OPERATOR(pg_catalog.=) ANY (pg_catalog.string_to_array(rewritten, ',')::oid[])
+                 ORDER BY t.tracked::oid LOOP
+            PERFORM pg_catalog.set_config('TimeZone', k.time_zone, true);
+            PERFORM @extschema@._clv_track_fill(k);
+        END LOOP;
+        PERFORM pg_catalog.set_config('TimeZone', tz_saved, true);
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_ddl() IS
+'Internal (clv_track): rejects ALTER TABLE commands that would break a tracking';
+
+CREATE FUNCTION @extschema@._clv_track_drop() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    k record;
+BEGIN
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE')
+       OR pg_catalog.to_regclass('@extschema@.clv_tracking') IS NULL THEN
+        RETURN;					-- no access to clv's schema, or DROP EXTENSION
+    END IF;
+    -- a trigger of a tracking dropped while its source stays (clv_untrack forgets the
+    -- tracking first)
+    FOR k IN SELECT DISTINCT t.tracked, x.object_identity
+             FROM pg_catalog.pg_event_trigger_dropped_objects() x
+             JOIN @extschema@.clv_tracking t
+               ON t.source::oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass(pg_catalog.quote_ident(x.address_names[1]) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident(x.address_names[2]))::oid
+             WHERE x.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass
+               AND x.address_names[3] OPERATOR(pg_catalog.~) '^clv_track_(insert|update|delete|truncate)$' LOOP
+        RAISE EXCEPTION 'clv_track: trigger % keeps the tracked summaries % current', k.object_identity, k.tracked
+            USING ERRCODE = 'dependent_objects_still_exist',
+                  HINT = pg_catalog.format('SELECT clv_untrack(%L) drops the tracking with its triggers.', k.tracked::text);
+    END LOOP;
+    FOR k IN SELECT t.tracked::oid AS tracked, s.object_identity AS source_gone, d.object_identity AS tracked_gone
+             FROM @extschema@.clv_tracking t
+             LEFT JOIN pg_catalog.pg_event_trigger_dropped_objects() s
+                  ON s.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 AND s.objid OPERATOR(pg_catalog.=) t.source::oid AND s.objsubid OPERATOR(pg_catalog.=) 0
+             LEFT JOIN pg_catalog.pg_event_trigger_dropped_objects() d
+                  ON d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass
+                 AND d.objid OPERATOR(pg_catalog.=) t.tracked::oid AND d.objsubid OPERATOR(pg_catalog.=) 0
+             WHERE s.objid IS NOT NULL OR d.objid IS NOT NULL LOOP
+        IF k.source_gone IS NOT NULL AND k.tracked_gone IS NOT NULL THEN
+            DELETE FROM @extschema@.clv_tracking t WHERE t.tracked::oid OPERATOR(pg_catalog.=) k.tracked;
+        ELSIF k.source_gone IS NOT NULL THEN
+            RAISE EXCEPTION 'clv_track: table % is the source of the tracked summaries %', k.source_gone, k.tracked::pg_catalog.regclass
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = 'Dropping it alone would leave the tracked table without its source.',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) first, or drop both tables in one command.', k.tracked::pg_catalog.regclass::text);
+        ELSE
+            RAISE EXCEPTION 'clv_track: table % is a tracked summary table', k.tracked_gone
+                USING ERRCODE = 'dependent_objects_still_exist',
+                      DETAIL = 'Triggers on its source keep it current; they would fail without it.',
+                      HINT = pg_catalog.format('SELECT clv_untrack(%L) drops it with its triggers.', k.tracked_gone);
+        END IF;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_drop() IS
+'Internal (clv_track): rejects dropping a tracked table or its source alone';
+
+-- Notes the tracked sources a command rewrites (a partition: its root) for _clv_track_ddl.
+CREATE FUNCTION @extschema@._clv_track_rewrite() RETURNS event_trigger
+LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    rel oid := pg_catalog.pg_event_trigger_table_rewrite_oid();
+    src oid;
+BEGIN
+    IF NOT pg_catalog.has_schema_privilege((SELECT e.extnamespace FROM pg_catalog.pg_extension e WHERE e.extname OPERATOR(pg_catalog.=) 'clv'), 'USAGE') THEN
+        RETURN;
+    END IF;
+    FOR src IN SELECT DISTINCT t.source::oid FROM @extschema@.clv_tracking t
+               WHERE t.source::oid IN (rel, pg_catalog.pg_partition_root(rel)::oid) LOOP
+        PERFORM pg_catalog.set_config('clv_track.rewritten',
+            pg_catalog.concat_ws(',', NULLIF(pg_catalog.current_setting('clv_track.rewritten', true), ''), src::text), true);
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_track_rewrite() IS
+'Internal (clv_track): notes that ALTER TABLE rewrites a tracked source, whose summaries are then recomputed';
+
+CREATE EVENT TRIGGER clv_track_rewrite ON table_rewrite
+    EXECUTE FUNCTION @extschema@._clv_track_rewrite();
+CREATE EVENT TRIGGER clv_track_ddl ON ddl_command_end WHEN TAG IN ('ALTER TABLE', 'ALTER TYPE')
+    EXECUTE FUNCTION @extschema@._clv_track_ddl();
+CREATE EVENT TRIGGER clv_track_drop ON sql_drop
+    EXECUTE FUNCTION @extschema@._clv_track_drop();
 -- ==== end track ====
 
 -- ==== registry (issue 17): model registry, current scores, realization, alerts ====
@@ -545,13 +1382,13 @@ CREATE FUNCTION @extschema@._clv_row_summary(frequency int, monetary_value float
                                              time_zone text)
 RETURNS @extschema@.clv_customer_summary
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
+-- no SET: inlined into the scoring path; every operator qualified instead
 AS $$
     SELECT ROW(frequency,
-               ((last_purchase AT TIME ZONE time_zone)::date - (first_purchase AT TIME ZONE time_zone)::date) / unit_days,
-               ((observation_end AT TIME ZONE time_zone)::date - (first_purchase AT TIME ZONE time_zone)::date) / unit_days,
+               ((pg_catalog.timezone(time_zone, last_purchase))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, first_purchase))::pg_catalog.date)::pg_catalog.float8 OPERATOR(pg_catalog./) unit_days,
+               ((pg_catalog.timezone(time_zone, observation_end))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, first_purchase))::pg_catalog.date)::pg_catalog.float8 OPERATOR(pg_catalog./) unit_days,
                monetary_value, first_purchase, last_purchase, unit_days,
-               ((observation_end AT TIME ZONE time_zone)::date - (last_purchase AT TIME ZONE time_zone)::date)::float8,
+               ((pg_catalog.timezone(time_zone, observation_end))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, last_purchase))::pg_catalog.date)::pg_catalog.float8,
                purchases, total_spend)::@extschema@.clv_customer_summary
 $$;
 COMMENT ON FUNCTION @extschema@._clv_row_summary(int, float8, timestamptz, timestamptz, bigint, float8, timestamptz, float8, text) IS
@@ -563,16 +1400,12 @@ COMMENT ON FUNCTION @extschema@._clv_row_summary(int, float8, timestamptz, times
 CREATE FUNCTION @extschema@._clv_rfm_segment(rfm_cuts float8[], summary @extschema@.clv_customer_summary)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
     SELECT CASE WHEN rfm_cuts IS NULL OR summary IS NULL THEN NULL ELSE
         @extschema@.rfm_segment(
-            1 + coalesce((summary.days_since_last_purchase <= rfm_cuts[1])::int, 0) + coalesce((summary.days_since_last_purchase <= rfm_cuts[2])::int, 0)
-              + coalesce((summary.days_since_last_purchase <= rfm_cuts[3])::int, 0) + coalesce((summary.days_since_last_purchase <= rfm_cuts[4])::int, 0),
-            1 + coalesce((summary.purchases >= rfm_cuts[5])::int, 0) + coalesce((summary.purchases >= rfm_cuts[6])::int, 0)
-              + coalesce((summary.purchases >= rfm_cuts[7])::int, 0) + coalesce((summary.purchases >= rfm_cuts[8])::int, 0),
-            1 + coalesce((summary.total_spend >= rfm_cuts[9])::int, 0) + coalesce((summary.total_spend >= rfm_cuts[10])::int, 0)
-              + coalesce((summary.total_spend >= rfm_cuts[11])::int, 0) + coalesce((summary.total_spend >= rfm_cuts[12])::int, 0)) END
+            1 OPERATOR(pg_catalog.+) coalesce((summary.days_since_last_purchase OPERATOR(pg_catalog.<=) rfm_cuts[1])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.days_since_last_purchase OPERATOR(pg_catalog.<=) rfm_cuts[2])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.days_since_last_purchase OPERATOR(pg_catalog.<=) rfm_cuts[3])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.days_since_last_purchase OPERATOR(pg_catalog.<=) rfm_cuts[4])::pg_catalog.int4, 0),
+            1 OPERATOR(pg_catalog.+) coalesce((summary.purchases OPERATOR(pg_catalog.>=) rfm_cuts[5])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.purchases OPERATOR(pg_catalog.>=) rfm_cuts[6])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.purchases OPERATOR(pg_catalog.>=) rfm_cuts[7])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.purchases OPERATOR(pg_catalog.>=) rfm_cuts[8])::pg_catalog.int4, 0),
+            1 OPERATOR(pg_catalog.+) coalesce((summary.total_spend OPERATOR(pg_catalog.>=) rfm_cuts[9])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.total_spend OPERATOR(pg_catalog.>=) rfm_cuts[10])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.total_spend OPERATOR(pg_catalog.>=) rfm_cuts[11])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.total_spend OPERATOR(pg_catalog.>=) rfm_cuts[12])::pg_catalog.int4, 0)) END
 $$;
 COMMENT ON FUNCTION @extschema@._clv_rfm_segment(float8[], @extschema@.clv_customer_summary) IS
     'internal: RFM segment of a summary against the cut points of a refit';
@@ -586,16 +1419,15 @@ CREATE FUNCTION @extschema@._clv_score_summary(m @extschema@.clv_model_registry,
                                                OUT p_alive float8, OUT expected_purchases float8,
                                                OUT expected_spend float8, OUT clv float8)
 LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     prev float8 := 0;
     cum float8;
 BEGIN
-    IF m.kind = 'bgnbd' THEN
+    IF m.kind OPERATOR(pg_catalog.=) 'bgnbd' THEN
         p_alive := @extschema@.bgnbd_p_alive(m.bgnbd, summary);
         expected_purchases := @extschema@.bgnbd_expected_purchases(m.bgnbd, horizon, summary);
-    ELSIF m.kind = 'pareto_nbd' THEN
+    ELSIF m.kind OPERATOR(pg_catalog.=) 'pareto_nbd' THEN
         p_alive := @extschema@.pareto_nbd_p_alive(m.pareto_nbd, summary);
         expected_purchases := @extschema@.pareto_nbd_expected_purchases(m.pareto_nbd, horizon, summary);
     ELSE
@@ -606,16 +1438,18 @@ BEGIN
         RETURN;
     END IF;
     expected_spend := @extschema@.gamma_gamma_expected_spend(m.gamma_gamma, summary);
-    IF m.kind = 'bgnbd' THEN
+    IF m.kind OPERATOR(pg_catalog.=) 'bgnbd' THEN
         clv := @extschema@.gamma_gamma_clv(m.bgnbd, m.gamma_gamma, summary, m.months, m.monthly_discount);
         RETURN;
     END IF;
     clv := 0;
     FOR i IN 1 .. m.months LOOP
         cum := CASE m.kind
-                   WHEN 'pareto_nbd' THEN @extschema@.pareto_nbd_expected_purchases(m.pareto_nbd, i * 30.0 / m.unit_days, summary)
-                   ELSE @extschema@.mbgnbd_expected_purchases(m.mbgnbd, i * 30.0 / m.unit_days, summary) END;
-        clv := clv + (cum - prev) * expected_spend / power(1 + m.monthly_discount, i);
+                   WHEN 'pareto_nbd' THEN @extschema@.pareto_nbd_expected_purchases(m.pareto_nbd, i OPERATOR(pg_catalog.*) 30.0::pg_catalog.float8 OPERATOR(pg_catalog./) m.unit_days, summary)
+                   ELSE @extschema@.mbgnbd_expected_purchases(m.mbgnbd, i OPERATOR(pg_catalog.*) 30.0::pg_catalog.float8 OPERATOR(pg_catalog./) m.unit_days, summary) END;
+        -- (OPERATOR() has one precedence, left to right: parenthesized)
+        clv := clv OPERATOR(pg_catalog.+) (((cum OPERATOR(pg_catalog.-) prev) OPERATOR(pg_catalog.*) expected_spend)
+               OPERATOR(pg_catalog./) pg_catalog.power(1 OPERATOR(pg_catalog.+) m.monthly_discount, i));
         prev := cum;
     END LOOP;
 END
@@ -627,13 +1461,12 @@ COMMENT ON FUNCTION @extschema@._clv_score_summary(@extschema@.clv_model_registr
 CREATE FUNCTION @extschema@._clv_tracking_of(tracked regclass, caller text, model text)
 RETURNS void
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tracked) THEN
         RAISE EXCEPTION '%: the tracked table of model "%" no longer exists', caller, model
             USING ERRCODE = 'undefined_table',
-                  DETAIL = format('The table (OID %s) was dropped after the model was fitted on it.', tracked::oid),
+                  DETAIL = pg_catalog.format('The table (OID %s) was dropped after the model was fitted on it.', tracked::oid),
                   HINT = 'Track the orders again with clv_track(...) and pass its result as tracked => to clv_refit.';
     END IF;
     IF NOT EXISTS (SELECT 1 FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) $1) THEN
@@ -651,7 +1484,6 @@ COMMENT ON FUNCTION @extschema@._clv_tracking_of(regclass, text, text) IS
 CREATE FUNCTION @extschema@._clv_model_version(name text, version int, caller text)
 RETURNS @extschema@.clv_model_registry
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
     m @extschema@.clv_model_registry;
@@ -664,8 +1496,8 @@ BEGIN
                                            WHERE r.name OPERATOR(pg_catalog.=) $1) THEN
             RAISE EXCEPTION '%: model "%" has no version %', caller, name, version
                 USING ERRCODE = 'no_data_found',
-                      DETAIL = format('Its versions are %s.',
-                                      (SELECT string_agg(r.version::text, ', ' ORDER BY r.version)
+                      DETAIL = pg_catalog.format('Its versions are %s.',
+                                      (SELECT pg_catalog.string_agg(r.version::text, ', ' ORDER BY r.version)
                                        FROM @extschema@.clv_model_registry r WHERE r.name OPERATOR(pg_catalog.=) $1)),
                       HINT = 'Leave version out (NULL) for the latest.';
         END IF;
@@ -689,7 +1521,7 @@ CREATE FUNCTION @extschema@._clv_alerts_apply(m @extschema@.clv_model_registry, 
                                               complete bool)
 RETURNS bigint
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
-SET search_path = pg_catalog, pg_temp
+-- no SET of its own: its two callers (clv_refit, _clv_alerts_trigger) pin search_path
 AS $$
 DECLARE
     a record;
@@ -734,7 +1566,9 @@ BEGIN
             'alert_id', a.alert_id, 'rule_id', a.rule_id, 'model', a.name, 'version', a.version,
             'customer_id', a.customer_id, 'rule', a.rule,
             'p_alive', pg_catalog.round(a.p_alive::numeric, 4), 'clv', pg_catalog.round(a.clv::numeric, 2),
-            'segment', a.segment, 'source', a.source, 'observed_at', a.observed_at)::text);
+            'segment', a.segment, 'source', a.source,
+            -- in UTC: the same text whatever TimeZone the writer (or the tracking) has
+            'observed_at', pg_catalog.to_char(pg_catalog.timezone('UTC', a.observed_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text);
         n := n + 1;
     END LOOP;
     RETURN n;
@@ -749,6 +1583,11 @@ COMMENT ON FUNCTION @extschema@._clv_alerts_apply(@extschema@.clv_model_registry
 CREATE FUNCTION @extschema@._clv_alerts_trigger()
 RETURNS trigger
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+-- Runs as the extension owner: a role that may write orders (and, for clv_track, the
+-- tracked table) needs no right on the registry, and cannot forge alerts or rules. Safe
+-- as such: search_path pinned, no dynamic SQL, it reads only the transition table and the
+-- registry, and EXECUTE is not granted (only clv_refit attaches it).
+SECURITY DEFINER
 SET search_path = pg_catalog, pg_temp
 AS $$
 DECLARE
@@ -785,6 +1624,8 @@ END
 $$;
 COMMENT ON FUNCTION @extschema@._clv_alerts_trigger() IS
     'internal: statement trigger on a tracked table, checks the alert rules of the changed customers';
+REVOKE EXECUTE ON FUNCTION @extschema@._clv_alerts_trigger() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@._clv_alerts_apply(@extschema@.clv_model_registry, text, text[], float8[], float8[], text[], timestamptz[], bool) FROM PUBLIC;
 
 CREATE FUNCTION @extschema@.clv_refit(name text, tracked regclass DEFAULT NULL, kind text DEFAULT NULL,
                                       observation_end timestamptz DEFAULT pg_catalog.now(),
@@ -943,50 +1784,69 @@ $body$;
 COMMENT ON FUNCTION @extschema@.clv_refit(text, regclass, text, timestamptz, float8[], float8, int, float8) IS
     'Refits a named model on tracked summaries at observation_end: stores a new version, its predictions, its alerts';
 
+-- The scoring path (one web request or CRM lookup): no SET (it would cost a GUC save and
+-- restore per call and keep the SQL helpers from being inlined), so every object is
+-- qualified. Two index lookups: the version joined with its tracking (a cached plan) and
+-- the customer's tracked row (the table varies with the model: dynamic SQL).
 CREATE FUNCTION @extschema@.clv_score(name text, customer_id text, horizon float8 DEFAULT NULL,
                                       version int DEFAULT NULL,
                                       observation_end timestamptz DEFAULT pg_catalog.now())
 RETURNS TABLE (model_version int, p_alive float8, expected_purchases float8, expected_spend float8,
                clv float8, segment text, summary @extschema@.clv_customer_summary)
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-SET search_path = pg_catalog, pg_temp
 AS $body$
 DECLARE
+    v record;
     m @extschema@.clv_model_registry;
-    k record;
     row record;
     s @extschema@.clv_customer_summary;
     sc record;
 BEGIN
-    IF name IS NULL OR customer_id IS NULL OR observation_end IS NULL THEN
+    IF $1 IS NULL OR $2 IS NULL OR $5 IS NULL THEN
         RAISE EXCEPTION 'clv_score: name, customer_id and observation_end may not be NULL'
             USING ERRCODE = 'null_value_not_allowed', HINT = 'SELECT * FROM clv_score(''shop'', ''42'')';
     END IF;
-    IF horizon IS NOT NULL AND NOT (horizon OPERATOR(pg_catalog.>=) 0 AND horizon OPERATOR(pg_catalog.<) 'Infinity') THEN
-        RAISE EXCEPTION 'clv_score: horizon must be finite and >= 0, got %', horizon
+    IF $3 IS NOT NULL AND NOT ($3 OPERATOR(pg_catalog.>=) 0 AND $3 OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8) THEN
+        RAISE EXCEPTION 'clv_score: horizon must be finite and >= 0, got %', $3
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'horizon is in the model''s unit (unit_days of clv_model_registry); NULL takes the first of its horizons.';
     END IF;
-    m := @extschema@._clv_model_version(name, version, 'clv_score');
-    PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_score', m.name);
-    SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) m.tracked;
-    EXECUTE format('SELECT frequency, monetary_value, first_purchase, last_purchase, purchases, total_spend '
-                   'FROM %s WHERE customer_id OPERATOR(pg_catalog.=) $1', m.tracked)
-        INTO row USING customer_id;
-    IF NOT FOUND OR row.purchases IS NULL THEN
+    SELECT r AS m, t.time_zone INTO v
+    FROM @extschema@.clv_model_registry r
+    LEFT JOIN @extschema@.clv_tracking t ON t.tracked OPERATOR(pg_catalog.=) r.tracked
+    WHERE r.name OPERATOR(pg_catalog.=) $1 AND ($4 IS NULL OR r.version OPERATOR(pg_catalog.=) $4)
+    ORDER BY r.version DESC LIMIT 1;
+    IF NOT FOUND THEN
+        PERFORM @extschema@._clv_model_version($1, $4, 'clv_score');     -- raises the error
+    END IF;
+    m := v.m;
+    IF v.time_zone IS NULL THEN
+        PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_score', m.name);   -- raises the error
+    END IF;
+    EXECUTE 'SELECT frequency, monetary_value, first_purchase, last_purchase, purchases, total_spend FROM '
+            OPERATOR(pg_catalog.||) m.tracked::pg_catalog.text
+            OPERATOR(pg_catalog.||) ' WHERE customer_id OPERATOR(pg_catalog.=) $1'
+        INTO row USING $2;
+    IF row.purchases IS NULL THEN
         RETURN;     -- not a customer (yet), or every purchase refunded: no row
     END IF;
-    IF row.last_purchase OPERATOR(pg_catalog.>) observation_end THEN
-        RAISE EXCEPTION 'clv_score: customer % has purchases after observation_end %', customer_id, observation_end
+    IF row.last_purchase OPERATOR(pg_catalog.>) $5 THEN
+        RAISE EXCEPTION 'clv_score: customer % has purchases after observation_end %', $2, $5
             USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = format('The last purchase is at %s.', row.last_purchase),
+                  DETAIL = pg_catalog.format('The last purchase is at %s.', row.last_purchase),
                   HINT = 'Leave observation_end out (now()) or pass a time after the customer''s last purchase.';
     END IF;
     s := @extschema@._clv_row_summary(row.frequency, row.monetary_value, row.first_purchase, row.last_purchase,
-                                      row.purchases, row.total_spend, observation_end, m.unit_days, k.time_zone);
-    sc := @extschema@._clv_score_summary(m, s, coalesce(horizon, m.horizons[1]));
-    RETURN QUERY SELECT m.version, sc.p_alive, sc.expected_purchases, sc.expected_spend, sc.clv,
-                        @extschema@._clv_rfm_segment(m.rfm_cuts, s), s;
+                                      row.purchases, row.total_spend, $5, m.unit_days, v.time_zone);
+    sc := @extschema@._clv_score_summary(m, s, coalesce($3, m.horizons[1]));
+    model_version := m.version;
+    p_alive := sc.p_alive;
+    expected_purchases := sc.expected_purchases;
+    expected_spend := sc.expected_spend;
+    clv := sc.clv;
+    segment := @extschema@._clv_rfm_segment(m.rfm_cuts, s);
+    summary := s;
+    RETURN NEXT;
 END
 $body$;
 COMMENT ON FUNCTION @extschema@.clv_score(text, text, float8, int, timestamptz) IS

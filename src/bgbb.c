@@ -111,3 +111,96 @@ bgbb_expected(const double *par, double nstar, double x, double tx, double n)
 		bracket = delta * -expm1(D) / (gamma - 1.0);
 	return exp(lead) * bracket;
 }
+
+/*
+ * The rest of the prediction surface (Fader, Hardie & Shang 2010). A customer alive at
+ * opportunity n (probability (1 - theta)^n, as in the likelihood's first term) stays alive
+ * J more opportunities and drops out before opportunity n + J + 1 with probability
+ * theta (1 - theta)^(n + J) (J < nstar), or is alive through n + nstar with probability
+ * (1 - theta)^(n + nstar); meanwhile it buys Binomial(J, p) times.
+ */
+
+/* P(alive at opportunity n + h | x, t_x, n); h = 1 is bgbb_prob_alive */
+double
+bgbb_prob_alive_at(const double *par, double h, double x, double tx, double n)
+{
+	double		lbab = clv_lbeta(par[0], par[1]),
+				lbgd = clv_lbeta(par[2], par[3]);
+
+	return exp(clv_lbeta(par[0] + x, par[1] + n - x) - lbab +
+			   clv_lbeta(par[2], par[3] + n + h) - lbgd -
+			   bgbb_row_ll(par, x, tx, n, lbab, lbgd));
+}
+
+/*
+ * P(X(n, n + nstar) = k | x, t_x, n): the sum over J above of C(J, k) B(alpha + x + k,
+ * beta + n - x + J - k) B(gamma + 1, delta + n + J), plus the survivors' term, over the
+ * likelihood; k = 0 adds the customers who had dropped out by n. NaN on cancel.
+ */
+double
+bgbb_cond_prob_n(const double *par, double nstar, double k, double x, double tx, double n)
+{
+	double		alpha = par[0],
+				beta = par[1],
+				gamma = par[2],
+				delta = par[3];
+	double		lbab = clv_lbeta(alpha, beta),
+				lbgd = clv_lbeta(gamma, delta),
+				ll = bgbb_row_ll(par, x, tx, n, lbab, lbgd),
+				lsum = -INFINITY,
+				p;
+
+	if (k > nstar)
+		return k == 0 ? 1.0 : 0.0;
+	for (double J = k; J < nstar; J++)
+	{
+		if (CLV_CANCELLED((long) (J - k) + 1))
+			return NAN;
+		lsum = clv_log_add_exp(lsum, lgamma(J + 1.0) - lgamma(k + 1.0) - lgamma(J - k + 1.0) +
+							   clv_lbeta(alpha + x + k, beta + n - x + J - k) +
+							   clv_lbeta(gamma + 1.0, delta + n + J));
+	}
+	lsum = clv_log_add_exp(lsum, lgamma(nstar + 1.0) - lgamma(k + 1.0) - lgamma(nstar - k + 1.0) +
+						   clv_lbeta(alpha + x + k, beta + n - x + nstar - k) +
+						   clv_lbeta(gamma, delta + n + nstar));
+	p = exp(lsum - lbab - lbgd - ll);
+	if (k == 0)
+	{
+		/* dropped out by n: 1 - P(alive at n), as the likelihood's other terms */
+		double		la = clv_lbeta(alpha + x, beta + n - x) - lbab +
+			clv_lbeta(gamma, delta + n) - lbgd - ll;
+
+		p += -expm1(fmin(la, 0.0));
+	}
+	return p;
+}
+
+/* E[X(n + n1, n + n2) | x, t_x, n]: purchases at opportunities n + n1 + 1 .. n + n2 */
+double
+bgbb_expected_between(const double *par, double n1, double n2, double x, double tx, double n)
+{
+	double		alpha = par[0],
+				beta = par[1],
+				gamma = par[2],
+				delta = par[3];
+	double		lbab = clv_lbeta(alpha, beta),
+				lbgd = clv_lbeta(gamma, delta);
+	double		lead = clv_lbeta(alpha + x + 1.0, beta + n - x) - lbab -
+		bgbb_row_ll(par, x, tx, n, lbab, lbgd) +
+		lgamma(gamma + delta) - lgamma(1.0 + delta) +
+		lgamma(1.0 + delta + n) - lgamma(gamma + delta + n);
+	double		D1 = lgamma(1.0 + delta + n + n1) - lgamma(gamma + delta + n + n1) -
+		lgamma(1.0 + delta + n) + lgamma(gamma + delta + n),
+				D21 = lgamma(1.0 + delta + n + n2) - lgamma(gamma + delta + n + n2) -
+		lgamma(1.0 + delta + n + n1) + lgamma(gamma + delta + n + n1),
+				bracket;
+
+	if (n2 == n1)
+		return 0.0;
+	/* delta / (gamma - 1) (exp(D1) - exp(D2)), with its limit at gamma = 1 */
+	if (gamma == 1.0)
+		bracket = delta * (gsl_sf_psi(1.0 + delta + n + n2) - gsl_sf_psi(1.0 + delta + n + n1));
+	else
+		bracket = delta * exp(D1) * -expm1(D21) / (gamma - 1.0);
+	return exp(lead) * bracket;
+}

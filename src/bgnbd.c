@@ -15,6 +15,7 @@
 #include <gsl/gsl_sf_psi.h>
 
 #include "models.h"
+#include "specfun.h"
 
 /*
  * log(alpha + t) per distinct t: customer data hold a few hundred distinct recency and
@@ -546,4 +547,338 @@ bgnbd_prob_n(const double *par, double t, double n)
 	if (gsl_sf_beta_inc_e(n, r, t / (alpha + t), &tail) != GSL_SUCCESS)
 		return NAN;
 	return exp(first) + exp(log(a) + lnpoch(b, n - 1.0) - lnpoch(a + b, n)) * tail.val;
+}
+
+/*
+ * P(X(t) = n) for a new MBG/NBD customer (Batislam, Denizel & Filiztekin 2007): the
+ * customer may drop out at the first purchase and after each repeat one, so with N the
+ * purchases of an immortal customer (NegBin(r, t / (alpha + t))),
+ * P(X = n) = E[(1-p)^(n+1)] P(N = n) + E[p (1-p)^n] P(N >= n), the tail again a
+ * regularised incomplete beta function. NaN if GSL fails.
+ */
+double
+mbgnbd_prob_n(const double *par, double t, double n)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3];
+	double		first,
+				second;
+	gsl_sf_result tail;
+
+	if (t == 0)
+		return n == 0 ? 1.0 : 0.0;
+	first = lnpoch(b, n + 1.0) - lnpoch(a + b, n + 1.0) + lnpoch(r, n) - lgamma(n + 1.0) -
+		r * log1p(t / alpha) - (n > 0 ? n * log1p(alpha / t) : 0.0);
+	second = log(a) + lnpoch(b, n) - lnpoch(a + b, n + 1.0);
+	if (n == 0)
+		return exp(first) + exp(second);
+	if (gsl_sf_beta_inc_e(n, r, t / (alpha + t), &tail) != GSL_SUCCESS)
+		return NAN;
+	return exp(first) + exp(second) * tail.val;
+}
+
+/*
+ * The rest of the prediction surface of BG/NBD and MBG/NBD. Given alive at T with x
+ * purchases, lambda ~ Gamma(k = r + x, alpha + T) and p ~ Beta(a, beta) independently
+ * (beta = b + x, MBG/NBD b + x + 1). A customer with (lambda, p) alive at T is still
+ * alive at T + t with probability exp(-lambda p t) (each purchase is followed by a
+ * drop-out with probability p), and buys (exp(-lambda p t1) - exp(-lambda p t2)) / p
+ * times in (T + t1, T + t2]; averaged over lambda these are (1 + p w)^-k and
+ * ((1 + p w1)^-k - (1 + p w2)^-k) / p, w = t / (alpha + T).
+ */
+
+/*
+ * E[g(p)] for p ~ Beta(a, beta) by the trapezoidal rule in logit(p), as bg_integral,
+ * for a positive integrand g whose largest and smallest values on (0, 1) differ by at
+ * most a factor exp(lratio).
+ */
+typedef double (*bg_integrand) (double p, const double *ctx);
+
+static double
+bg_integral_of(double a, double beta, double lratio, bg_integrand g, const double *ctx)
+{
+	double		vmode = log(a) - log(beta),
+				lmax = bg_lbeta_part(a, beta, vmode),
+				drop = 45.0 + fmax(lratio, 0.0),
+				width = sqrt(1.0 / a + 1.0 / beta),
+				lo = 0,
+				hi = 0,
+				h,
+				sf = 0,
+				sfg = 0,
+				prev = NAN;
+	long		npts;
+
+	if (!isfinite(drop))
+		return NAN;
+	for (int side = 0; side < 2; side++)
+	{
+		double		inner = vmode,
+					step = fmin(width, 1.0),
+					outer;
+
+		if (!(step > 0) || !isfinite(lmax))
+			return NAN;
+		for (;;)
+		{
+			outer = side ? vmode + step : vmode - step;
+			if (bg_lbeta_part(a, beta, outer) < lmax - drop)
+				break;
+			inner = outer;
+			step *= 2.0;
+			if (step > 1e12)
+				return NAN;
+		}
+		for (int i = 0; i < 60; i++)
+		{
+			double		mid = 0.5 * (inner + outer);
+
+			if (bg_lbeta_part(a, beta, mid) < lmax - drop)
+				outer = mid;
+			else
+				inner = mid;
+		}
+		if (side)
+			hi = outer;
+		else
+			lo = outer;
+	}
+	npts = 16;
+	h = (hi - lo) / npts;
+	for (long i = 0; i <= npts; i++)
+	{
+		double		v = lo + i * h,
+					f = exp(bg_lbeta_part(a, beta, v) - lmax);
+
+		sf += f;
+		sfg += f * g(1.0 / (1.0 + exp(-v)), ctx);
+	}
+	for (;;)
+	{
+		double		val = sfg / sf;
+
+		if (!isnan(prev) && fabs(val - prev) <= 1e-13 * val && npts >= 64)
+			return val;
+		prev = val;
+		if (npts >= BG_MAX_TERMS / 4)
+			return NAN;
+		for (long i = 0; i < npts; i++)
+		{
+			double		v = lo + (i + 0.5) * h,
+						f = exp(bg_lbeta_part(a, beta, v) - lmax);
+
+			if (CLV_CANCELLED(i + 1))
+				return NAN;
+			sf += f;
+			sfg += f * g(1.0 / (1.0 + exp(-v)), ctx);
+		}
+		npts *= 2;
+		h *= 0.5;
+	}
+}
+
+/* ctx = (k, w) */
+static double
+bg_survival_integrand(double p, const double *ctx)
+{
+	return exp(-ctx[0] * log1p(p * ctx[1]));
+}
+
+/*
+ * E[(1 + p w)^-k] for p ~ Beta(a, beta): the probability that a customer alive now is
+ * alive after w (alpha + T) more time units. As a sum of positive terms: with N ~
+ * NegBin(k, s = w / (1 + w)) (an immortal customer's purchases meanwhile), it is
+ * E[(1 - p)^N] = sum_n P(N = n) (beta)_n / (a + beta)_n; where that is long, the integral.
+ */
+double
+bgnbd_survival_expectation(double k, double a, double beta, double w)
+{
+	double		s,
+				lp0,
+				term = 1.0,
+				rho = 1.0,
+				sum = 0.0,
+				logscale = 0.0,
+				ctx[2];
+	long		n;
+
+	if (w == 0.0)
+		return 1.0;
+	if (!(k > 0 && a > 0 && beta > 0 && w > 0 && isfinite(w) && isfinite(k)))
+		return NAN;
+	s = w / (1.0 + w);
+	lp0 = -k * log1p(w);
+	if ((k + 10.0 * sqrt(k) + 40.0) * (1.0 + w) < BG_MAX_TERMS)
+	{
+		for (n = 0; n < BG_MAX_TERMS; n++)
+		{
+			double		q;
+
+			if (CLV_CANCELLED(n + 1))
+				return NAN;
+			if (n > 0)
+			{
+				term *= (k + n - 1.0) / n * s;
+				rho *= (beta + n - 1.0) / (a + beta + n - 1.0);
+			}
+			sum += term * rho;
+			/* the tail is at most term rho q / (1 - q): ratios of NB terms to come < q */
+			q = k >= 1.0 ? (k + n) / (n + 1.0) * s : s;
+			if (q < 1.0 && term * rho * q / (1.0 - q) <= 1e-17 * sum)
+				break;
+			if (sum > 1e280)
+			{
+				sum *= 1e-280;
+				term *= 1e-280;
+				logscale += 280.0 * M_LN10;
+			}
+		}
+		if (n < BG_MAX_TERMS && sum > 0 && isfinite(sum))
+			return exp(lp0 + logscale + log(sum));
+	}
+	ctx[0] = k;
+	ctx[1] = w;
+	return bg_integral_of(a, beta, k * log1p(w), bg_survival_integrand, ctx);
+}
+
+/* ctx = (k, w1, w2): ((1 + p w1)^-k - (1 + p w2)^-k) / p without cancellation */
+static double
+bg_interval_integrand(double p, const double *ctx)
+{
+	double		k = ctx[0],
+				w1 = ctx[1],
+				w2 = ctx[2];
+
+	return exp(-k * log1p(p * w1)) * -expm1(-k * log1p(p * (w2 - w1) / (1.0 + p * w1))) / p;
+}
+
+/*
+ * E[((1 + p w1)^-k - (1 + p w2)^-k) / p]: an alive customer's expected purchases in the
+ * window (w1, w2] (in units of alpha + T). The difference of the two cumulative
+ * expectations where it loses at most a factor 2 of their accuracy, else the integral.
+ */
+double
+bgnbd_alive_interval(double k, double a, double beta, double w1, double w2)
+{
+	double		e1,
+				e2,
+				ctx[3],
+				hi,
+				lo;
+
+	if (!(w2 >= w1 && w1 >= 0))
+		return NAN;
+	if (w2 == w1)
+		return 0.0;
+	e2 = bgnbd_alive_expectation(k, a, beta, w2);
+	e1 = w1 == 0 ? 0.0 : bgnbd_alive_expectation(k, a, beta, w1);
+	if (isnan(e1) || isnan(e2))
+		return NAN;
+	if (e1 <= 0.5 * e2)
+		return e2 - e1;
+	ctx[0] = k;
+	ctx[1] = w1;
+	ctx[2] = w2;
+	/* the integrand falls from k (w2 - w1) (p -> 0) to its value at p = 1 */
+	hi = log(k) + log(w2 - w1);
+	lo = log(bg_interval_integrand(1.0, ctx));
+	return bg_integral_of(a, beta, hi - lo, bg_interval_integrand, ctx);
+}
+
+/* P(alive at T + t | x, t_x, T) */
+double
+bgnbd_prob_alive_at(const double *par, double t, double x, double tx, double T)
+{
+	return bgnbd_prob_alive(par, x, tx, T) *
+		bgnbd_survival_expectation(par[0] + x, par[2], par[3] + x, t / (par[1] + T));
+}
+
+double
+mbgnbd_prob_alive_at(const double *par, double t, double x, double tx, double T)
+{
+	return mbgnbd_prob_alive(par, x, tx, T) *
+		bgnbd_survival_expectation(par[0] + x, par[2], par[3] + x + 1.0, t / (par[1] + T));
+}
+
+/* E[X(T + t1, T + t2) | x, t_x, T] */
+double
+bgnbd_expected_between(const double *par, double t1, double t2, double x, double tx, double T)
+{
+	return bgnbd_prob_alive(par, x, tx, T) *
+		bgnbd_alive_interval(par[0] + x, par[2], par[3] + x, t1 / (par[1] + T), t2 / (par[1] + T));
+}
+
+double
+mbgnbd_expected_between(const double *par, double t1, double t2, double x, double tx, double T)
+{
+	return mbgnbd_prob_alive(par, x, tx, T) *
+		bgnbd_alive_interval(par[0] + x, par[2], par[3] + x + 1.0, t1 / (par[1] + T), t2 / (par[1] + T));
+}
+
+/*
+ * P(X(T, T + t) = n | x, t_x, T): an alive customer is a new customer of the updated
+ * model (r + x, alpha + T, a, beta), so eq. 8 applies to it (FHL 2005; Fader & Hardie's
+ * note on the conditional distribution); a dead one buys nothing.
+ */
+double
+bgnbd_cond_prob_n(const double *par, double t, double n, double x, double tx, double T)
+{
+	double		l = x > 0 ? bg_log_odds_dead(par[0], par[1], par[2], par[3] + x - 1.0, x, tx, T) : -INFINITY,
+				upd[4] = {par[0] + x, par[1] + T, par[2], par[3] + x};
+	double		p = inv1p_exp(l) * bgnbd_prob_n(upd, t, n);
+
+	/* P(dead) as 1 / (1 + e^-l), not 1 - P(alive), which loses digits near P(alive) = 1 */
+	return n == 0 ? p + inv1p_exp(-l) : p;
+}
+
+double
+mbgnbd_cond_prob_n(const double *par, double t, double n, double x, double tx, double T)
+{
+	double		l = bg_log_odds_dead(par[0], par[1], par[2], par[3] + x, x, tx, T),
+				upd[4] = {par[0] + x, par[1] + T, par[2], par[3] + x + 1.0};
+	double		p = inv1p_exp(l) * bgnbd_prob_n(upd, t, n);
+
+	return n == 0 ? p + inv1p_exp(-l) : p;
+}
+
+/*
+ * Discounted expected residual transactions. An alive customer with (lambda, p) buys at
+ * rate lambda exp(-lambda p t) at T + t, so with a continuous discount rate delta its DERT
+ * is lambda / (delta + lambda p). Over lambda ~ Gamma(k, A):
+ *   E[lambda / (delta + lambda p)] = (1 - z e^z E_k(z)) / p,  z = delta A / p
+ * (E[1 / (c + lambda)] = z e^z E_k(z) / c for c = delta / p), which falls from
+ * k / (delta A) at p -> 0 to its value at p = 1; then over p ~ Beta(a, beta) by the
+ * trapezoidal rule in logit p. ctx = (k, delta, A).
+ */
+static double
+bg_dert_integrand(double p, const double *ctx)
+{
+	return clv_one_minus_zexpint(ctx[0], ctx[1] * ctx[2] / p) / p;
+}
+
+static double
+bg_dert(double k, double a, double beta, double delta, double A)
+{
+	double		ctx[3] = {k, delta, A},
+				g1 = bg_dert_integrand(1.0, ctx);
+
+	if (!(g1 > 0) || !isfinite(g1))
+		return NAN;
+	return bg_integral_of(a, beta, log(k) - log(delta) - log(A) - log(g1), bg_dert_integrand, ctx);
+}
+
+double
+bgnbd_dert(const double *par, double delta, double x, double tx, double T)
+{
+	return bgnbd_prob_alive(par, x, tx, T) *
+		bg_dert(par[0] + x, par[2], par[3] + x, delta, par[1] + T);
+}
+
+double
+mbgnbd_dert(const double *par, double delta, double x, double tx, double T)
+{
+	return mbgnbd_prob_alive(par, x, tx, T) *
+		bg_dert(par[0] + x, par[2], par[3] + x + 1.0, delta, par[1] + T);
 }

@@ -11,6 +11,7 @@
 #include "catalog/pg_type.h"
 #include "funcapi.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
@@ -216,7 +217,7 @@ typedef struct ModelCache
 } ModelCache;
 
 #define CLV_MAX_MODEL_ARGS 4
-#define CLV_MAX_FIELDS 16
+#define CLV_MAX_FIELDS 32
 
 /*
  * Deforms composite argument argno into values/nulls (at most CLV_MAX_FIELDS fields);
@@ -396,21 +397,34 @@ clv_read_summary(FunctionCallInfo fcinfo, int argno, const char *fname, clv_summ
 				 errmsg("%s: the summary's unit_days = %g is not a positive number", fname, s->unit_days)));
 }
 
-/* (params..., log_likelihood, n_customers, iterations, converged, param SEs...) */
+/*
+ * (params..., log_likelihood, n_customers, iterations, converged, param SEs...), then the
+ * fields added by later versions, by name, wherever ALTER TYPE put them: unit_days (0.2;
+ * not in every model), aic, bic, covariance, penalizer (0.3). A database whose type lacks
+ * them (not yet updated) gets the fields it has.
+ */
 Datum
 clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
-				const clv_fit *fit, double n_customers, double unit_days)
+				const clv_fit *fit, double n_customers, double unit_days, double penalizer)
 {
 	TupleDesc	tupdesc;
 	Datum		values[CLV_MAX_FIELDS];
 	bool		nulls[CLV_MAX_FIELDS] = {0};
 	int			i;
+	/* AIC and BIC as lifetimes and CLVTools define them, n = customers fitted */
+	double		aic = 2.0 * npar - 2.0 * fit->log_likelihood,
+				bic = npar * log(n_customers) - 2.0 * fit->log_likelihood;
 
 	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR,
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("function returning record called in context that cannot accept type record")));
 	tupdesc = BlessTupleDesc(tupdesc);
+	if (tupdesc->natts > CLV_MAX_FIELDS || tupdesc->natts < 2 * npar + 4)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("the model type has %d fields, expected at least %d", tupdesc->natts, 2 * npar + 4),
+				 errhint("After installing a new clv, run ALTER EXTENSION clv UPDATE.")));
 	for (i = 0; i < npar; i++)
 		values[i] = Float8GetDatum(par[i]);
 	values[i++] = Float8GetDatum(fit->log_likelihood);
@@ -422,17 +436,57 @@ clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
 		values[i] = Float8GetDatum(fit->se[j]);
 		nulls[i] = isnan(fit->se[j]);
 	}
-	/* unit_days (since 0.2): NULL when unknown; absent in a database still on 0.1 */
-	if (i < tupdesc->natts && attr_index(tupdesc, "unit_days") == i)
+	for (; i < tupdesc->natts; i++)
 	{
-		values[i] = Float8GetDatum(unit_days);
-		nulls[i++] = isnan(unit_days);
+		Form_pg_attribute a = TupleDescAttr(tupdesc, i);
+		const char *name = NameStr(a->attname);
+		double		v = NAN;
+
+		if (a->attisdropped)
+		{
+			nulls[i] = true;
+			continue;
+		}
+		if (strcmp(name, "covariance") == 0 && a->atttypid == FLOAT8ARRAYOID)
+		{
+			Datum		elems[CLV_MAX_PAR * CLV_MAX_PAR];
+			int			dims[2] = {npar, npar},
+						lbs[2] = {1, 1};
+			bool		ok = true;
+
+			for (int j = 0; j < npar * npar; j++)
+			{
+				ok = ok && isfinite(fit->cov[j]);
+				elems[j] = Float8GetDatum(fit->cov[j]);
+			}
+			nulls[i] = !ok;
+			if (ok)
+				values[i] = PointerGetDatum(construct_md_array(elems, NULL, 2, dims, lbs,
+															   FLOAT8OID, sizeof(float8),
+															   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			continue;
+		}
+		if (a->atttypid != FLOAT8OID)
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the model type has an unknown field %s", name),
+					 errhint("After installing a new clv, run ALTER EXTENSION clv UPDATE.")));
+		if (strcmp(name, "unit_days") == 0)
+			v = unit_days;
+		else if (strcmp(name, "aic") == 0)
+			v = aic;
+		else if (strcmp(name, "bic") == 0)
+			v = bic;
+		else if (strcmp(name, "penalizer") == 0)
+			v = penalizer;
+		else
+			ereport(ERROR,
+					(errcode(ERRCODE_DATATYPE_MISMATCH),
+					 errmsg("the model type has an unknown field %s", name),
+					 errhint("After installing a new clv, run ALTER EXTENSION clv UPDATE.")));
+		values[i] = Float8GetDatum(v);
+		nulls[i] = !isfinite(v);
 	}
-	if (i != tupdesc->natts)
-		ereport(ERROR,
-				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("the model type has %d fields, expected %d", tupdesc->natts, i),
-				 errhint("After installing a new clv, run ALTER EXTENSION clv UPDATE.")));
 	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
 }
 

@@ -88,7 +88,8 @@ extern void clv_fit_finish(const char *fname, const clv_fit *fit);
 extern void clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
 						   const char *const *fields, int nfields, double *out);
 extern Datum clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
-							 const clv_fit *fit, double n_customers, double unit_days);
+							 const clv_fit *fit, double n_customers, double unit_days,
+							 double penalizer);
 
 /*
  * The time unit that travels with the data: a model's unit_days (NaN when it has none:

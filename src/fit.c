@@ -135,7 +135,8 @@ hessian_from_values(const fit_ctx *c, const double *theta, double *H)
 /*
  * SE(par_i) = par_i * sqrt([(W * H)^-1]_ii), H the Hessian of the mean objective in
  * log-parameters: at a stationary point the log-scale Hessian maps to the natural scale
- * by the Jacobian diag(par) alone.
+ * by the Jacobian diag(par) alone, so the covariance of the natural-scale parameters is
+ * par_i par_j [(W * H)^-1]_ij (the delta method, as for the standard errors).
  */
 static bool
 standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
@@ -149,6 +150,8 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 
 	for (int i = 0; i < n; i++)
 		fit->se[i] = NAN;
+	for (int i = 0; i < CLV_MAX_PAR * CLV_MAX_PAR; i++)
+		fit->cov[i] = NAN;
 	if (!(c->m->has_grad ? clv_hessian(n, theta, objective, (void *) c, H) :
 		  hessian_from_values(c, theta, H)))
 		return false;
@@ -161,6 +164,7 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 		return true;			/* only the standard errors are missing */
 	gsl_matrix_memcpy(inv, &Hv.matrix);
 	if (gsl_linalg_cholesky_invert(inv) == GSL_SUCCESS)
+	{
 		for (int i = 0; i < n; i++)
 		{
 			double		v = gsl_matrix_get(inv, i, i);
@@ -170,6 +174,14 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 			else
 				ok = false;
 		}
+		/* the whole matrix or none of it: a partial one is no covariance */
+		for (int i = 0; i < n * n && ok; i++)
+			ok = isfinite(gsl_matrix_get(inv, i / n, i % n));
+		if (ok)
+			for (int i = 0; i < n; i++)
+				for (int j = 0; j < n; j++)
+					fit->cov[i * n + j] = fit->par[i] * fit->par[j] * gsl_matrix_get(inv, i, j);
+	}
 	gsl_matrix_free(inv);
 	return ok;
 }
@@ -208,6 +220,8 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 	int			warm_iterations = 0;
 
 	memset(fit, 0, sizeof(*fit));
+	for (int i = 0; i < CLV_MAX_PAR * CLV_MAX_PAR; i++)
+		fit->cov[i] = NAN;
 	if (fo.box <= 0)
 		fo.box = CLV_LOG_PAR_STOP;
 	for (int i = 0; i < m->npar; i++)

@@ -12,10 +12,33 @@
 
 static const char *const gg_fields[] = {"p", "q", "gamma"};
 static const char *const bg_fields[] = {"r", "alpha", "a", "b"};
+static const char *const pareto_fields[] = {"r", "alpha", "s", "beta"};
+static const char *const bgbb_fields[] = {"alpha", "beta", "gamma", "delta"};
+
+/* A purchase model that CLV can use: its conditional expected purchases over a horizon. */
+typedef struct ClvModel
+{
+	const char *typname;
+	const char *label;			/* for messages */
+	const char *fitname;
+	const char *const *fields;
+	bool		discrete;		/* BG/BB: whole opportunities of unit_days days */
+	double		(*expected) (const double *par, double t, double x, double tx, double T);
+} ClvModel;
+
+static const ClvModel clv_bgnbd = {"bgnbd_model", "BG/NBD", "bgnbd_fit", bg_fields, false, bgnbd_expected};
+static const ClvModel clv_mbgnbd = {"mbgnbd_model", "MBG/NBD", "mbgnbd_fit", bg_fields, false, mbgnbd_expected};
+static const ClvModel clv_pareto = {"pareto_nbd_model", "Pareto/NBD", "pareto_nbd_fit", pareto_fields, false, pareto_expected};
+static const ClvModel clv_bgbb = {"bgbb_model", "BG/BB", "bgbb_fit", bgbb_fields, true, bgbb_expected};
 
 PG_FUNCTION_INFO_V1(gamma_gamma_expected_spend);
 PG_FUNCTION_INFO_V1(gamma_gamma_clv);
 PG_FUNCTION_INFO_V1(gamma_gamma_clv_summary);
+PG_FUNCTION_INFO_V1(gamma_gamma_clv_mbgnbd);
+PG_FUNCTION_INFO_V1(gamma_gamma_clv_mbgnbd_summary);
+PG_FUNCTION_INFO_V1(gamma_gamma_clv_pareto);
+PG_FUNCTION_INFO_V1(gamma_gamma_clv_pareto_summary);
+PG_FUNCTION_INFO_V1(gamma_gamma_clv_bgbb);
 
 static double
 expected_spend(const char *fname, const double *gg, double x, double m)
@@ -61,7 +84,7 @@ gamma_gamma_expected_spend(PG_FUNCTION_ARGS)
  * agree when both are known, and one of them must be.
  */
 static double
-clv_unit(const char *fname, double given, double model_unit, const char *what)
+clv_unit(const char *fname, const ClvModel *cm, double given, double model_unit, const char *what)
 {
 	if (!isnan(given))
 	{
@@ -75,34 +98,44 @@ clv_unit(const char *fname, double given, double model_unit, const char *what)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s: unit_days %g contradicts the model's time unit of %g days", fname, given, model_unit),
-					 errdetail("The BG/NBD model was fitted on %s in units of %g days.", what, model_unit),
+					 errdetail("The %s model was fitted on %s in units of %g days.", cm->label, what, model_unit),
 					 errhint("Leave unit_days out (NULL): the model's unit is used.")));
 		return given;
 	}
 	if (isnan(model_unit))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("%s: the time unit of the BG/NBD model is not known", fname),
-				 errdetail("The model was fitted from bare numbers (or built by bgnbd_model(), or stored before clv 0.2), so it does not record whether recency and t were in days or weeks; a 12-month CLV would be off by a factor of 7 if guessed wrong."),
-				 errhint("Pass unit_days => 1 (days) or unit_days => 7 (weeks) as the model was fitted, or fit it from clv_summary's result: bgnbd_fit(summary).")));
+				 errmsg("%s: the time unit of the %s model is not known", fname, cm->label),
+				 cm->discrete ?
+				 errdetail("A BG/BB model counts opportunities (n_periods), which have no length in days of their own; a 12-month CLV needs it.") :
+				 errdetail("The model was fitted from bare numbers (or built by %s(), or stored before clv 0.2), so it does not record whether recency and t were in days or weeks; a 12-month CLV would be off by a factor of 7 if guessed wrong.", cm->typname),
+				 cm->discrete ?
+				 errhint("Pass unit_days => the length of one opportunity in days (365 for yearly opportunities).") :
+				 errhint("Pass unit_days => 1 (days) or unit_days => 7 (weeks) as the model was fitted, or fit it from clv_summary's result: %s(summary).",
+						 cm->fitname)));
 	return model_unit;
 }
 
 /*
  * Sum over months i of the purchases expected in month i (30 days = 30 / unit_days model
  * units) times the expected spend, discounted by (1 + monthly_discount)^i - the
- * definition of lifetimes' customer_lifetime_value.
+ * definition of lifetimes' customer_lifetime_value. For BG/BB, whose purchases happen at
+ * opportunities of unit_days days, the cumulative expectation at 30 i / unit_days
+ * opportunities is interpolated linearly between whole opportunities.
  */
 static double
-clv_sum(const char *fname, const double *bg, const double *gg, double x, double tx,
-		double T, double m, int32 months, double d, double unit_days)
+clv_sum(const char *fname, const ClvModel *cm, const double *bg, const double *gg, double x,
+		double tx, double T, double m, int32 months, double d, double unit_days)
 {
 	double		spend,
 				month,
 				prev = 0.0,
 				clv = 0.0;
 
-	clv_check_customer(fname, x, tx, T);
+	if (cm->discrete)
+		clv_check_discrete(fname, x, tx, T);
+	else
+		clv_check_customer(fname, x, tx, T);
 	clv_check_finite(fname, "monthly_discount", d);
 	if (months < 0 || months > 1200)
 		ereport(ERROR,
@@ -117,17 +150,41 @@ clv_sum(const char *fname, const double *bg, const double *gg, double x, double 
 	month = 30.0 / unit_days;
 	for (int i = 1; i <= months; i++)
 	{
-		double		cum;
+		double		cum,
+					h = i * month;
 
 		/* up to 1200 series evaluations: stay cancellable */
 		CHECK_FOR_INTERRUPTS();
-		cum = bgnbd_expected(bg, i * month, x, tx, T);
+		if (cm->discrete)
+		{
+			/*
+			 * An opportunity's expected purchases accrue evenly over its unit_days days
+			 * (else yearly opportunities would give a 12-month CLV of 0: 360 days < 365).
+			 */
+			double		n0 = floor(h),
+						f = h - n0,
+						e0,
+						e1;
+
+			if (h > 1e7)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: %d months ahead are %g opportunities of %g days, more than 10^7", fname, i, h, unit_days),
+						 errhint("unit_days is the length of one opportunity in days.")));
+			e0 = n0 == 0 ? 0.0 : cm->expected(bg, n0, x, tx, T);
+			e1 = f == 0 ? e0 : cm->expected(bg, n0 + 1.0, x, tx, T);
+			cum = e0 + f * (e1 - e0);
+		}
+		else
+			cum = cm->expected(bg, h, x, tx, T);
 		if (!isfinite(cum))
 			CHECK_FOR_INTERRUPTS();	/* the series gives up for a pending cancel */
 		if (!isfinite(cum))
 			ereport(ERROR,
 					(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-					 errmsg("%s: cannot evaluate expected purchases %d months ahead", fname, i)));
+					 errmsg("%s: cannot evaluate expected purchases %d months ahead", fname, i),
+					 errdetail("The %s model's parameters and this customer's values are outside the range in which the model can be evaluated in double precision.", cm->label),
+					 errhint("Check the model's parameters and the customer's frequency, recency and age for extreme values.")));
 		clv += (cum - prev) * spend / pow(1.0 + d, i);
 		prev = cum;
 	}
@@ -135,12 +192,13 @@ clv_sum(const char *fname, const double *bg, const double *gg, double x, double 
 }
 
 /*
- * gamma_gamma_clv(bg, gg, frequency, recency, t_customer, monetary_value, months,
+ * gamma_gamma_clv(model, gg, frequency, recency, t_customer, monetary_value, months,
  * monthly_discount, unit_days): not STRICT since 0.2, so that unit_days may be NULL (the
- * model's unit); a NULL in any other argument gives NULL, as before.
+ * model's unit); a NULL in any other argument gives NULL, as before. BG/BB has no unit of
+ * its own: unit_days is the length of an opportunity and must be given.
  */
-Datum
-gamma_gamma_clv(PG_FUNCTION_ARGS)
+static Datum
+clv_customer(FunctionCallInfo fcinfo, const ClvModel *cm)
 {
 	const char *fname = "gamma_gamma_clv";
 	double		bg[4],
@@ -149,21 +207,22 @@ gamma_gamma_clv(PG_FUNCTION_ARGS)
 	for (int i = 0; i < 8; i++)
 		if (PG_ARGISNULL(i))
 			PG_RETURN_NULL();
-	clv_read_model(fcinfo, 0, "bgnbd_model", bg_fields, 4, bg);
+	clv_read_model(fcinfo, 0, cm->typname, cm->fields, 4, bg);
 	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
-	PG_RETURN_FLOAT8(clv_sum(fname, bg, gg, PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3),
+	PG_RETURN_FLOAT8(clv_sum(fname, cm, bg, gg, PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3),
 							 PG_GETARG_FLOAT8(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6),
 							 PG_GETARG_FLOAT8(7),
-							 clv_unit(fname, PG_NARGS() > 8 && !PG_ARGISNULL(8) ? PG_GETARG_FLOAT8(8) : NAN,
-									  clv_model_unit(fcinfo, 0), "summaries")));
+							 clv_unit(fname, cm, PG_NARGS() > 8 && !PG_ARGISNULL(8) ? PG_GETARG_FLOAT8(8) : NAN,
+									  cm->discrete ? NAN : clv_model_unit(fcinfo, 0),
+									  cm->discrete ? "opportunities" : "summaries")));
 }
 
 /*
- * gamma_gamma_clv(bg, gg, summary, months, monthly_discount): the customer's values and
+ * gamma_gamma_clv(model, gg, summary, months, monthly_discount): the customer's values and
  * unit from the summary; the model's unit, where known, must be the same.
  */
-Datum
-gamma_gamma_clv_summary(PG_FUNCTION_ARGS)
+static Datum
+clv_customer_summary(FunctionCallInfo fcinfo, const ClvModel *cm)
 {
 	const char *fname = "gamma_gamma_clv";
 	double		bg[4],
@@ -171,13 +230,55 @@ gamma_gamma_clv_summary(PG_FUNCTION_ARGS)
 				unit;
 	clv_summary_fields c;
 
-	clv_read_model(fcinfo, 0, "bgnbd_model", bg_fields, 4, bg);
+	clv_read_model(fcinfo, 0, cm->typname, cm->fields, 4, bg);
 	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
 	clv_read_summary(fcinfo, 2, fname, &c);
 	clv_check_units(fname, clv_model_unit(fcinfo, 0), c.unit_days);
-	unit = isnan(c.unit_days) ? clv_unit(fname, NAN, clv_model_unit(fcinfo, 0), "summaries") : c.unit_days;
+	unit = isnan(c.unit_days) ? clv_unit(fname, cm, NAN, clv_model_unit(fcinfo, 0), "summaries") : c.unit_days;
 	/* a customer without repeat purchases has no mean spend: the model's mean applies */
-	PG_RETURN_FLOAT8(clv_sum(fname, bg, gg, c.frequency, c.recency, c.t,
+	PG_RETURN_FLOAT8(clv_sum(fname, cm, bg, gg, c.frequency, c.recency, c.t,
 							 isnan(c.monetary_value) ? 0.0 : c.monetary_value,
 							 PG_GETARG_INT32(3), PG_GETARG_FLOAT8(4), unit));
+}
+
+Datum
+gamma_gamma_clv(PG_FUNCTION_ARGS)
+{
+	return clv_customer(fcinfo, &clv_bgnbd);
+}
+
+Datum
+gamma_gamma_clv_summary(PG_FUNCTION_ARGS)
+{
+	return clv_customer_summary(fcinfo, &clv_bgnbd);
+}
+
+Datum
+gamma_gamma_clv_mbgnbd(PG_FUNCTION_ARGS)
+{
+	return clv_customer(fcinfo, &clv_mbgnbd);
+}
+
+Datum
+gamma_gamma_clv_mbgnbd_summary(PG_FUNCTION_ARGS)
+{
+	return clv_customer_summary(fcinfo, &clv_mbgnbd);
+}
+
+Datum
+gamma_gamma_clv_pareto(PG_FUNCTION_ARGS)
+{
+	return clv_customer(fcinfo, &clv_pareto);
+}
+
+Datum
+gamma_gamma_clv_pareto_summary(PG_FUNCTION_ARGS)
+{
+	return clv_customer_summary(fcinfo, &clv_pareto);
+}
+
+Datum
+gamma_gamma_clv_bgbb(PG_FUNCTION_ARGS)
+{
+	return clv_customer(fcinfo, &clv_bgbb);
 }

@@ -25,6 +25,7 @@
 
 #include "clv.h"
 #include "kmeans.h"
+#include "segment_sql.h"
 
 PG_FUNCTION_INFO_V1(kmeans_segment);
 PG_FUNCTION_INFO_V1(kmeans_trans);
@@ -37,9 +38,8 @@ PG_FUNCTION_INFO_V1(kmeans_silhouette_final);
 PG_FUNCTION_INFO_V1(kmeans_assign);
 
 #define KM_MAX_K 1000
-#define KM_MAX_DIM 100
 
-static const char *const scaling_names[] = {"none", "zscore", "log_zscore"};
+const char *const km_scaling_names[] = {"none", "zscore", "log_zscore"};
 
 /* ---------- parameters and feature arrays ---------- */
 
@@ -50,13 +50,13 @@ typedef struct KmParams
 	km_scaling scaling;
 } KmParams;
 
-static km_scaling
-parse_scaling(const char *fname, text *t)
+km_scaling
+km_parse_scaling(const char *fname, text *t)
 {
 	char	   *s = text_to_cstring(t);
 
-	for (int i = 0; i < lengthof(scaling_names); i++)
-		if (strcmp(s, scaling_names[i]) == 0)
+	for (int i = 0; i < lengthof(km_scaling_names); i++)
+		if (strcmp(s, km_scaling_names[i]) == 0)
 			return (km_scaling) i;
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -78,8 +78,8 @@ check_k(const char *fname, const char *argname, int32 k)
  * Validates one feature array and returns its elements (pointing into the array): one
  * dimension, no NULL, finite values, the same length as earlier rows (*d, -1 if none).
  */
-static const double *
-feature_values(const char *fname, ArrayType *a, int *d)
+const double *
+km_feature_values(const char *fname, ArrayType *a, int *d)
 {
 	int			n;
 	const double *v;
@@ -182,6 +182,46 @@ km_should_stop(void)
 
 static const km_env pg_env = {km_palloc, km_should_stop, clv_check_interrupts};
 
+/*
+ * Scales points in place (shift and scale receive the d per-feature parameters), with
+ * the checks every clustering needs: log1p's domain and float8 overflow. Shared with
+ * hierarchical clustering (hclust_sql.c), which passes its rows as points of weight 1.
+ */
+void
+km_scale_points(const char *fname, km_points *p, km_scaling scaling, double *shift,
+				double *scale)
+{
+	int			d = p->d;
+	double	   *tmp;
+
+	if (scaling == KM_SCALE_LOG_ZSCORE)
+		for (long i = 0; i < p->m * d; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (p->x[i] <= -1)
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("%s: feature %ld is %g, log_zscore needs values > -1", fname,
+								i % d + 1, p->x[i]),
+						 errhint("log1p is undefined at or below -1: use 'zscore' for such features.")));
+		}
+	km_scaling_fit(p, scaling, shift, scale, &pg_env);
+	tmp = km_palloc(sizeof(double) * d);
+	for (long i = 0; i < p->m; i++)
+	{
+		if ((i & 4095) == 0)
+			CHECK_FOR_INTERRUPTS();
+		km_transform(p->x + i * d, tmp, d, scaling, shift, scale);
+		memcpy(p->x + i * d, tmp, sizeof(double) * d);
+	}
+	if (!km_points_finite(p, &pg_env))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s: the features are too large for float8 (their squared distances or centroid sums overflow)", fname),
+				 errhint("Rescale the features (for example to thousands instead of units) or use scaling 'zscore' or 'log_zscore'.")));
+}
+
 typedef struct KmFit
 {
 	km_points	pts;			/* distinct points, scaled */
@@ -199,7 +239,6 @@ km_prepare(const char *fname, const double *rows, long nrows, int d, int kmax,
 		   km_scaling scaling, bool want_rowmap, KmFit *fit)
 {
 	km_points  *p = &fit->pts;
-	double	   *tmp;
 
 	if (nrows > INT_MAX)
 		ereport(ERROR,
@@ -212,34 +251,9 @@ km_prepare(const char *fname, const double *rows, long nrows, int d, int kmax,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: k = %d is more than the %ld distinct feature vectors", fname, kmax, p->m),
 				 errhint("Choose k at most the number of distinct customers' feature vectors.")));
-	if (scaling == KM_SCALE_LOG_ZSCORE)
-		for (long i = 0; i < p->m * d; i++)
-		{
-			if ((i & 0xFFFF) == 0)
-				CHECK_FOR_INTERRUPTS();
-			if (p->x[i] <= -1)
-				ereport(ERROR,
-						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-						 errmsg("%s: feature %ld is %g, log_zscore needs values > -1", fname,
-								i % d + 1, p->x[i]),
-						 errhint("log1p is undefined at or below -1: use 'zscore' for such features.")));
-		}
 	fit->shift = km_palloc(sizeof(double) * d);
 	fit->scale = km_palloc(sizeof(double) * d);
-	km_scaling_fit(p, scaling, fit->shift, fit->scale, &pg_env);
-	tmp = km_palloc(sizeof(double) * d);
-	for (long i = 0; i < p->m; i++)
-	{
-		if ((i & 4095) == 0)
-			CHECK_FOR_INTERRUPTS();
-		km_transform(p->x + i * d, tmp, d, scaling, fit->shift, fit->scale);
-		memcpy(p->x + i * d, tmp, sizeof(double) * d);
-	}
-	if (!km_points_finite(p, &pg_env))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: the features are too large for float8 (their squared distances or centroid sums overflow)", fname),
-				 errhint("Rescale the features (for example to thousands instead of units) or use scaling 'zscore' or 'log_zscore'.")));
+	km_scale_points(fname, p, scaling, fit->shift, fit->scale);
 }
 
 /* ---------- kmeans_segment window function ---------- */
@@ -271,11 +285,11 @@ window_params(WindowObject winobj, KmPartition *part)
 	p.k = DatumGetInt32(v[0]);
 	p.seed = DatumGetInt32(v[1]);
 	p.scaling = part->done ? part->params.scaling
-		: parse_scaling("kmeans_segment", DatumGetTextPP(v[2]));
+		: km_parse_scaling("kmeans_segment", DatumGetTextPP(v[2]));
 	if (part->done)
 	{
 		if (p.k != part->params.k || p.seed != part->params.seed ||
-			parse_scaling("kmeans_segment", DatumGetTextPP(v[2])) != part->params.scaling)
+			km_parse_scaling("kmeans_segment", DatumGetTextPP(v[2])) != part->params.scaling)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("kmeans_segment: k, seed and scaling must be the same on every row of a partition")));
@@ -330,7 +344,7 @@ kmeans_segment(PG_FUNCTION_ARGS)
 			a = WinGetFuncArgInPartition(winobj, 0, i, WINDOW_SEEK_HEAD, false, &isnull, &isout);
 			if (isnull)
 				continue;
-			v = feature_values("kmeans_segment", DatumGetArrayTypeP(a), &d);
+			v = km_feature_values("kmeans_segment", DatumGetArrayTypeP(a), &d);
 			if (rows == NULL)
 			{
 				/* the first features tell the row size: check before allocating */
@@ -435,8 +449,8 @@ same_params(const char *what, const KmParams *a, const KmParams *b)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("k-means %s: k, seed and scaling must be the same on every row of a group", what),
 				 errdetail("Got k %d, seed %d, %s and k %d, seed %d, %s.",
-						   a->k, a->seed, scaling_names[a->scaling],
-						   b->k, b->seed, scaling_names[b->scaling])));
+						   a->k, a->seed, km_scaling_names[a->scaling],
+						   b->k, b->seed, km_scaling_names[b->scaling])));
 }
 
 /*
@@ -461,7 +475,7 @@ kmeans_trans(PG_FUNCTION_ARGS)
 	if (nargs > 3)
 		p.seed = PG_GETARG_INT32(3);
 	if (nargs > 4)
-		p.scaling = parse_scaling("k-means", PG_GETARG_TEXT_PP(4));
+		p.scaling = km_parse_scaling("k-means", PG_GETARG_TEXT_PP(4));
 	if (st == NULL)
 	{
 		check_k("k-means", "k", p.k);
@@ -471,7 +485,7 @@ kmeans_trans(PG_FUNCTION_ARGS)
 		same_params("aggregate", &st->params, &p);
 	if (PG_ARGISNULL(1))
 		PG_RETURN_POINTER(st);
-	v = feature_values("k-means", PG_GETARG_ARRAYTYPE_P(1), &st->d);
+	v = km_feature_values("k-means", PG_GETARG_ARRAYTYPE_P(1), &st->d);
 	state_reserve(st, 1, fcinfo);
 	memcpy(st->x + st->n * st->d, v, sizeof(double) * st->d);
 	st->n++;
@@ -630,7 +644,7 @@ kmeans_fit_final(PG_FUNCTION_ARGS)
 	values[0] = Int32GetDatum(k);
 	values[1] = PointerGetDatum(float8_array(res.centroids, k, d));
 	values[2] = PointerGetDatum(float8_array(centers, k, d));
-	values[3] = CStringGetTextDatum(scaling_names[st->params.scaling]);
+	values[3] = CStringGetTextDatum(km_scaling_names[st->params.scaling]);
 	values[4] = PointerGetDatum(float8_array(fit.shift, d, 0));
 	values[5] = PointerGetDatum(float8_array(fit.scale, d, 0));
 	values[6] = Float8GetDatum(res.inertia);
@@ -815,7 +829,7 @@ read_model(FunctionCallInfo fcinfo)
 	m = palloc(sizeof(KmModel));
 	m->k = cdims[0];
 	m->d = cdims[1];
-	m->scaling = parse_scaling("kmeans_assign", DatumGetTextPP(values[3]));
+	m->scaling = km_parse_scaling("kmeans_assign", DatumGetTextPP(values[3]));
 	m->centroids = palloc(sizeof(double) * m->k * m->d);
 	memcpy(m->centroids, c, sizeof(double) * m->k * m->d);
 	m->shift = palloc(sizeof(double) * m->d);
@@ -846,7 +860,7 @@ kmeans_assign(PG_FUNCTION_ARGS)
 {
 	KmModel    *m = read_model(fcinfo);
 	int			d = m->d;
-	const double *v = feature_values("kmeans_assign", PG_GETARG_ARRAYTYPE_P(1), &d);
+	const double *v = km_feature_values("kmeans_assign", PG_GETARG_ARRAYTYPE_P(1), &d);
 	double		d2;
 
 	if (m->scaling == KM_SCALE_LOG_ZSCORE)

@@ -38,6 +38,12 @@ typedef struct clv_fit
 {
 	double		par[CLV_MAX_PAR];	/* natural-scale parameters */
 	double		se[CLV_MAX_PAR];	/* standard errors (NaN if not available) */
+	/*
+	 * Covariance of the natural-scale parameters, row-major npar x npar: the inverse
+	 * of the observed information the standard errors come from (se = sqrt of its
+	 * diagonal); all NaN if not available.
+	 */
+	double		cov[CLV_MAX_PAR * CLV_MAX_PAR];
 	double		log_likelihood;	/* total (weighted), without the penalty */
 	int			iterations;
 	int			converged;
@@ -70,24 +76,87 @@ extern double bgnbd_prob_n(const double *par, double t, double n);
  */
 extern double bgnbd_alive_expectation(double k, double a, double beta, double w);
 
+/*
+ * The prediction surface: P(alive at T + t), P(X(T, T + t) = n), expected purchases in
+ * (T + t1, T + t2] given (x, t_x, T); x = t_x = T = 0 gives a new customer's. NaN if
+ * they cannot be evaluated (or on cancel).
+ */
+extern double bgnbd_survival_expectation(double k, double a, double beta, double w);
+extern double bgnbd_alive_interval(double k, double a, double beta, double w1, double w2);
+extern double bgnbd_prob_alive_at(const double *par, double t, double x, double tx, double T);
+extern double bgnbd_expected_between(const double *par, double t1, double t2, double x, double tx, double T);
+extern double bgnbd_cond_prob_n(const double *par, double t, double n, double x, double tx, double T);
+extern double mbgnbd_prob_alive_at(const double *par, double t, double x, double tx, double T);
+extern double mbgnbd_expected_between(const double *par, double t1, double t2, double x, double tx, double T);
+extern double mbgnbd_cond_prob_n(const double *par, double t, double n, double x, double tx, double T);
+/* discounted expected residual transactions, continuous discount rate delta per time unit */
+extern double bgnbd_dert(const double *par, double delta, double x, double tx, double T);
+extern double mbgnbd_dert(const double *par, double delta, double x, double tx, double T);
+
 /* MBG/NBD (Batislam, Denizel & Filiztekin 2007); par = r, alpha, a, b */
 extern double mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad);
 extern double mbgnbd_expected(const double *par, double t, double x, double tx, double T);
 extern double mbgnbd_prob_alive(const double *par, double x, double tx, double T);
+extern double mbgnbd_prob_n(const double *par, double t, double n);
 
 /* Pareto/NBD (Schmittlein, Morrison & Colombo 1987; Fader & Hardie 2005); par = r, alpha, s, beta */
 extern double pareto_loglik(const double *par, const clv_rows *rows, double *grad);
 extern double pareto_expected(const double *par, double t, double x, double tx, double T);
 extern double pareto_prob_alive(const double *par, double x, double tx, double T);
 extern double pareto_prob_n(const double *par, double t, double n);
+extern double pareto_prob_alive_at(const double *par, double t, double x, double tx, double T);
+extern double pareto_expected_between(const double *par, double t1, double t2, double x, double tx, double T);
+extern double pareto_cond_prob_n(const double *par, double t, double n, double x, double tx, double T);
+/* discounted expected residual transactions, continuous discount rate delta per time unit */
+extern double pareto_dert(const double *par, double delta, double x, double tx, double T);
 
 /* BG/BB (Fader, Hardie & Shang 2010); par = alpha, beta, gamma, delta; rows (x, t_x, n) */
 extern double bgbb_loglik(const double *par, const clv_rows *rows, double *grad);
 extern double bgbb_expected(const double *par, double nstar, double x, double tx, double n);
 extern double bgbb_prob_alive(const double *par, double x, double tx, double n);
+extern double bgbb_prob_alive_at(const double *par, double h, double x, double tx, double n);
+extern double bgbb_expected_between(const double *par, double n1, double n2, double x, double tx, double n);
+extern double bgbb_cond_prob_n(const double *par, double nstar, double k, double x, double tx, double n);
 
 /* Gamma-Gamma spend model (Fader, Hardie & Lee 2005b); par = p, q, gamma */
 extern double gg_loglik(const double *par, const clv_rows *rows, double *grad);
 extern double gg_expected_spend(const double *par, double x, double m);
+
+/*
+ * Model checks over calendar time (modelcheck.c): the unconditional E[X(t)] and
+ * P(X(t) = n) of a new customer of BG/NBD, MBG/NBD or Pareto/NBD, and the sums behind
+ * the tracking and count checks. NaN or -1 when an evaluation fails (or on cancel).
+ */
+typedef enum clv_check_kind
+{
+	CLV_CHECK_BGNBD = 1,
+	CLV_CHECK_MBGNBD = 2,
+	CLV_CHECK_PARETO = 3,
+	CLV_CHECK_BGBB = 4			/* count check only: t is n_periods, a whole number */
+} clv_check_kind;
+
+/* BG/BB: P(X(n) = x) of a new customer over n opportunities (Fader, Hardie & Shang 2010) */
+extern double bgbb_prob_n(const double *par, double n, double x);
+
+extern double clv_uncond_expected(int kind, const double *par, double t);
+extern double clv_uncond_prob_n(int kind, const double *par, double t, double n);
+
+/*
+ * p[0..cap-1] = P(X(T) = x), p[cap] = P(X(T) >= cap) (1 minus the others, >= 0).
+ * 0, or -1 if an evaluation failed.
+ */
+extern int	clv_count_probs(int kind, const double *par, double T, int cap, double *p);
+
+/*
+ * Cumulative expected repeat purchases of customers acquired on days 0..ndays-1
+ * (nfirst[d] of them on day d), through the day before each of the nends boundaries
+ * ends[j] (0..ndays): cum[j] = sum over d < ends[j] of nfirst[d] E[X((ends[j] - 1 - d) /
+ * unit_days)]. A purchase on day d' counts at time d' - d, so a customer's first
+ * calibration days make the model's (0, T]. ex is scratch for ndays values. 0, or -1 if
+ * an evaluation failed.
+ */
+extern int	clv_tracking_cumulative(int kind, const double *par, double unit_days,
+									const double *nfirst, long ndays, const long *ends,
+									int nends, double *ex, double *cum);
 
 #endif

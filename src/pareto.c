@@ -383,3 +383,87 @@ pareto_prob_n(const double *par, double t, double n)
 		second = exp(lc + clv_log_diff_exp(lB1, lsum));
 	return exp(first) + second;
 }
+
+/*
+ * The rest of the prediction surface. Given alive at T, lambda ~ Gamma(r + x, alpha + T)
+ * and mu ~ Gamma(s, beta + T) independently, and lifetimes are memoryless: an alive
+ * customer is a new customer of the updated model (r + x, alpha + T, s, beta + T).
+ */
+
+/* log of the odds dead : alive at T; NaN if it cannot be evaluated */
+static double
+pareto_log_odds_dead(const double *par, double x, double tx, double T)
+{
+	double		r = par[0],
+				alpha = par[1],
+				s = par[2],
+				beta = par[3];
+	double		lA0 = pareto_log_A0(r, alpha, s, beta, x, tx, T);
+
+	if (isnan(lA0))
+		return NAN;
+	return log(s) - log(r + s + x) + (r + x) * log(alpha + T) + s * log(beta + T) + lA0;
+}
+
+/* P(alive at T + t | x, t_x, T) = P(alive at T) ((beta + T) / (beta + T + t))^s */
+double
+pareto_prob_alive_at(const double *par, double t, double x, double tx, double T)
+{
+	return pareto_prob_alive(par, x, tx, T) * exp(-par[2] * log1p(t / (par[3] + T)));
+}
+
+/*
+ * E[X(T + t1, T + t2) | x, t_x, T] = P(alive) (r + x) / (alpha + T) times the integral of
+ * ((beta + T) / (beta + T + u))^s over (t1, t2], which is (B / B1)^s B1 g(s, (t2 - t1) / B1)
+ * with B = beta + T, B1 = B + t1: no difference of two cumulative expectations.
+ */
+double
+pareto_expected_between(const double *par, double t1, double t2, double x, double tx, double T)
+{
+	double		r = par[0],
+				alpha = par[1],
+				s = par[2],
+				beta = par[3],
+				B = beta + T,
+				B1 = B + t1;
+
+	return pareto_prob_alive(par, x, tx, T) * (r + x) / (alpha + T) *
+		exp(-s * log1p(t1 / B)) * B1 * pareto_g(s, (t2 - t1) / B1);
+}
+
+/* P(X(T, T + t) = n | x, t_x, T) */
+double
+pareto_cond_prob_n(const double *par, double t, double n, double x, double tx, double T)
+{
+	double		l = pareto_log_odds_dead(par, x, tx, T),
+				upd[4] = {par[0] + x, par[1] + T, par[2], par[3] + T},
+				pa,
+				p;
+
+	if (isnan(l))
+		return NAN;
+	pa = l > 0 ? exp(-l) / (1.0 + exp(-l)) : 1.0 / (1.0 + exp(l));
+	p = pa * pareto_prob_n(upd, t, n);
+	if (n == 0)
+		p += l < 0 ? exp(l) / (1.0 + exp(l)) : 1.0 / (1.0 + exp(-l));
+	return p;
+}
+
+/*
+ * Discounted expected residual transactions (Fader, Hardie & Lee 2005, "RFM and CLV:
+ * using iso-value curves", eq. 2) with a continuously compounded discount rate delta per
+ * time unit:
+ *   DERT = P(alive) (r + x) / (alpha + T) E[1 / (delta + mu) | alive]
+ *        = P(alive) (r + x) / (alpha + T) (beta + T)^s delta^(s-1) U(s, s; delta (beta + T)),
+ * and (beta + T)^s delta^(s-1) U(s, s; z) = z e^z E_s(z) / delta with z = delta (beta + T).
+ */
+double
+pareto_dert(const double *par, double delta, double x, double tx, double T)
+{
+	double		z = delta * (par[3] + T),
+				f = clv_zexpint(par[2], z);
+
+	if (isnan(f))
+		return NAN;
+	return pareto_prob_alive(par, x, tx, T) * (par[0] + x) / (par[1] + T) * f / delta;
+}

@@ -3,6 +3,9 @@
  */
 #include <math.h>
 
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_sf_gamma.h>
+
 #include "optim.h"
 #include "specfun.h"
 
@@ -323,4 +326,90 @@ double
 clv_lbeta(double a, double b)
 {
 	return lgamma(a) + lgamma(b) - lgamma(a + b);
+}
+
+/*
+ * The continued fraction of E_s (Numerical Recipes' form, modified Lentz):
+ * e^z E_s(z) = 1 / (b0 + a1 / (b1 + a2 / (b2 + ...))), b_i = z + s + 2 i,
+ * a_i = -i (s - 1 + i). Returns R = b1 + a2 / (b2 + ...), so that e^z E_s(z) =
+ * 1 / (z + s - s / R); fast for z >= 1. NaN if it does not settle.
+ */
+static double
+expint_cf_tail(double s, double z)
+{
+	const double tiny = 1e-300;
+	double		f = z + s + 2.0,
+				c = f,
+				d = 0.0;
+
+	for (int i = 2; i < 100000; i++)
+	{
+		double		an = -i * (s - 1.0 + i),
+					bn = z + s + 2.0 * i,
+					del;
+
+		if (CLV_CANCELLED(i))
+			return NAN;
+		d = bn + an * d;
+		if (fabs(d) < tiny)
+			d = tiny;
+		c = bn + an / c;
+		if (fabs(c) < tiny)
+			c = tiny;
+		d = 1.0 / d;
+		del = c * d;
+		f *= del;
+		if (fabs(del - 1.0) < 1e-15)
+			return f;
+	}
+	return NAN;
+}
+
+/*
+ * z^s e^z Gamma(1 - s, z) by GSL, for z < 1 (no exp(z) overflow) and s below
+ * EXPINT_GSL_MAX_S: GSL recurs from 1 - s up to its fractional part, one step per unit
+ * (s = 1e10 would not return, nor poll for a cancel); above it the continued fraction
+ * converges fast anyway (its terms grow with s). NaN on failure.
+ */
+#define EXPINT_GSL_MAX_S 30.0
+
+static double
+zexpint_gsl(double s, double z)
+{
+	gsl_sf_result g;
+
+	if (gsl_sf_gamma_inc_e(1.0 - s, z, &g) != GSL_SUCCESS || !(g.val > 0) || !isfinite(g.val))
+		return NAN;
+	return exp(s * log(z) + z + log(g.val));
+}
+
+double
+clv_zexpint(double s, double z)
+{
+	double		R;
+
+	if (!(s > 0 && z > 0) || !isfinite(s))
+		return NAN;
+	if (!isfinite(z))
+		return 1.0;
+	if (z < 1.0 && s < EXPINT_GSL_MAX_S)
+		return zexpint_gsl(s, z);
+	R = expint_cf_tail(s, z);
+	return z / (z + s - s / R);
+}
+
+double
+clv_one_minus_zexpint(double s, double z)
+{
+	double		R;
+
+	if (!(s > 0 && z > 0) || !isfinite(s))
+		return NAN;
+	if (!isfinite(z))
+		return 0.0;
+	if (z < 1.0 && s < EXPINT_GSL_MAX_S)
+		return 1.0 - zexpint_gsl(s, z);
+	/* 1 - z / D with D = z + s - s / R: (D - z) / D = s (R - 1) / (R D) */
+	R = expint_cf_tail(s, z);
+	return s * (R - 1.0) / (R * (z + s - s / R));
 }

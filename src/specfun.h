@@ -30,6 +30,14 @@ extern double clv_log_diff_exp(double x, double y);
 /* log(exp(x) + exp(y)) */
 extern double clv_log_add_exp(double x, double y);
 
+/*
+ * z e^z E_s(z) = z^s e^z Gamma(1 - s, z) = z^s U(s, s, z) for s > 0, z > 0: in (0, 1],
+ * -> 1 as z -> oo. clv_one_minus_zexpint: 1 minus it, without cancellation for large z.
+ * NaN if they cannot be evaluated.
+ */
+extern double clv_zexpint(double s, double z);
+extern double clv_one_minus_zexpint(double s, double z);
+
 /* log B(a, b) */
 extern double clv_lbeta(double a, double b);
 

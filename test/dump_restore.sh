@@ -3,11 +3,11 @@
 #
 #   test/dump_restore.sh [--private | --no-build]
 #
-# Three source databases: "fresh" installs the current version into schema clv; "updated"
+# Four source databases: "fresh" installs the current version into schema clv; "updated"
 # installs 0.1 into public, stores fits, runs ALTER EXTENSION clv UPDATE and stores more
-# (a database of 0.1 days brought up to date); "v01" stays on 0.1 (restored into a
-# database where clv 0.1 is created first: see below). Each stores fitted models (BG/NBD with
-# unit_days, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma, k-means, OLS), clv_summary and
+# (a database of 0.1 days brought up to date); "v01" stays on 0.1 and "v02" on 0.2 (each
+# restored into a database where its version is created first: see below). Each stores
+# fitted models (BG/NBD with unit_days, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma, k-means, OLS), clv_summary and
 # clv_summary_holdout composites, rfm_score results, a generated column, an expression
 # index, a view and a materialized view scoring with the stored models. Each is dumped
 # with pg_dump -Fc and restored into a new database twice (pg_restore, and pg_restore -j 2);
@@ -35,7 +35,7 @@ work=$(mktemp -d /tmp/clv-dump.XXXXXX)
 trap 'rm -rf "$work"; clv_cluster_stop' EXIT
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 psql=(psql -X -q -v ON_ERROR_STOP=1 -P pager=off)
-sources=(clv_dump_fresh clv_dump_updated clv_dump_v01)
+sources=(clv_dump_fresh clv_dump_updated clv_dump_v01 clv_dump_v02)
 dbs=()
 for src in "${sources[@]}"; do dbs+=("$src" "${src}_r" "${src}_j"); done
 for db in "${dbs[@]}"; do "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db"; done
@@ -94,6 +94,9 @@ SELECT s.customer_id, $1.bgnbd_p_alive(f.bg, s.s) AS p_alive,
        $1.bgnbd_expected_purchases(f.bg, horizon => 52, summary => s.s) AS purchases_52,
        $1.gamma_gamma_clv(f.bg, f.gg, s.s) AS clv
 FROM summaries_02 s, fits_02 f;
+-- a tracked table (0.3, docs/tracking.md): its rows, its catalog row and its triggers
+CREATE TABLE tracked_txn AS SELECT * FROM txn;
+SELECT $1.clv_track('tracked_txn', 'customer_id', 'txn_time', 'amount', 'week', 'net', 'UTC');
 EOF
 }
 load() {
@@ -113,9 +116,18 @@ load clv_dump_updated public
 "${psql[@]}" -d clv_dump_updated -c "ALTER EXTENSION clv UPDATE" -f <(store_02 public)
 "${psql[@]}" -d clv_dump_v01 -c "CREATE EXTENSION clv VERSION '0.1'"
 load clv_dump_v01 public
+"${psql[@]}" -d clv_dump_v02 -c "CREATE EXTENSION clv VERSION '0.2'"
+load clv_dump_v02 public
+"${psql[@]}" -d clv_dump_v02 -f <(store_02 public)
 
 # One line per table and materialized view: name, rows, md5 of the rows' text in order.
 fingerprint() {
+	# the trackings of clv_tracking (an extension configuration table: its rows are dumped)
+	"${psql[@]}" -At -d "$1" -f - <<'SQL'
+SELECT format('SELECT ''tracking '' || tracked || '' '' || source || '' '' || unit || '' '' || refunds || '' '' || time_zone FROM %I.clv_tracking ORDER BY 1', n.nspname)
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
+WHERE e.extname = 'clv' AND to_regclass(format('%I.clv_tracking', n.nspname)) IS NOT NULL \gexec
+SQL
 	"${psql[@]}" -At -d "$1" -c "SET extra_float_digits = 3" -c "
 		SELECT e.extversion || ' ' || e.extnamespace::regnamespace::text || ' ' ||
 		       (SELECT count(*) FROM pg_depend d WHERE d.refobjid = e.oid AND d.deptype = 'e')
@@ -145,9 +157,12 @@ for src in "${sources[@]}"; do
 		dst=${src}_$mode
 		"${psql[@]}" -d postgres -c "CREATE DATABASE $dst"
 		# A dump names no extension version: restored as is, it gets the default version,
-		# whose types a database still on 0.1 does not fit (docs/install.md). Create the
-		# extension at the source's version first; pg_restore then keeps it.
-		if [ "$src" = clv_dump_v01 ]; then "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.1'"; fi
+		# whose types a database still on 0.1 or 0.2 does not fit (docs/install.md). Create
+		# the extension at the source's version first; pg_restore then keeps it.
+		case $src in
+			clv_dump_v01) "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.1'" ;;
+			clv_dump_v02) "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.2'" ;;
+		esac
 		opts=(--exit-on-error)
 		[ $mode = j ] && opts=(-j 2)
 		if ! "$PGBIN/pg_restore" "${opts[@]}" -d "$dst" "$work/$src.dump" 2>"$work/$dst.err" || [ -s "$work/$dst.err" ]; then
@@ -158,6 +173,16 @@ for src in "${sources[@]}"; do
 			echo "FAIL: $dst differs from $src (above)"; fail=1
 		fi
 		plain "$dst"
+		# the restored triggers keep the restored tracked table current
+		if [ "$src" != clv_dump_v01 ] && [ $mode = r ]; then
+			"${psql[@]}" -d "$dst" -c "INSERT INTO tracked_txn VALUES (1, '1998-07-01 10:00+00', 12.5), (424242, '1998-07-02', 3)"
+			bad=$("${psql[@]}" -At -d "$dst" -c "SET TimeZone = 'UTC'" -c "SET search_path = public, clv" -c "
+				SELECT count(*) FROM (SELECT customer_id::text, clv_summary(txn_time, amount, '1998-12-31', 'week', 'net') AS s
+				                      FROM tracked_txn GROUP BY customer_id) f
+				FULL JOIN clv_tracked_summary('tracked_txn_clv_summary', '1998-12-31') t USING (customer_id)
+				WHERE f.s::text IS DISTINCT FROM t.summary::text")
+			[ "$bad" = 0 ] || { echo "FAIL: $dst: the restored tracking differs from clv_summary for $bad customers"; fail=1; }
+		fi
 		if ! diff -q "$work/$src.sql" "$work/$dst.sql" >/dev/null; then
 			diff -u "$work/$src.sql" "$work/$dst.sql" | head -40 || true
 			echo "FAIL: the plain dump of $dst differs from that of $src"; fail=1

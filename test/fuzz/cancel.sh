@@ -72,6 +72,8 @@ queries=(
 	"rfm_score|rfm_score(float8,float8,float8,int)|SELECT max((r).score) FROM (SELECT rfm_score(t, x, m) OVER () r FROM bg) s"
 	"value_tier|value_tier(float8,float8,float8)|SELECT max(v) FROM (SELECT value_tier(m) OVER () v FROM bg) s"
 	"linreg_fit|linreg_fit(float8,float8[])|SELECT linreg_fit(m, f) FROM bg"
+	"decision_tree_fit|decision_tree_fit(float8,float8[],int,int)|SELECT decision_tree_fit(m, f, 30, 1) FROM bg"
+	"random_forest_fit|random_forest_fit(float8,float8[],int,int,int,int)|SELECT random_forest_fit(m, f, 100, 30, 1, 42) FROM bg"
 	"clv_svg_histogram|clv_svg_histogram(float8)|SELECT length(clv_svg_histogram(m)) FROM bg"
 	"clv_svg_lorenz|clv_svg_lorenz(float8)|SELECT length(clv_svg_lorenz(m)) FROM bg"
 )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # libFuzzer + AddressSanitizer + UBSan on the plain-C math (test/fuzz/math_fuzz.c over
-# src/bgnbd.c, gammagamma.c, pareto.c, specfun.c, kmeans.c, optim.c, fit.c). Needs clang and libclang-rt (installed
+# src/bgnbd.c, gammagamma.c, pareto.c, specfun.c, kmeans.c, hclust.c, optim.c, fit.c, tree.c,
+# and the segmentation charts of charts.c and svg.c). Needs clang and libclang-rt (installed
 # with apt-get when missing). Touches no PostgreSQL installation and takes no lock.
 #
 #   test/fuzz/libfuzz.sh [--time SECONDS] [--runs N] [libFuzzer flags...]
@@ -33,7 +34,8 @@ mkdir -p "$out/corpus"
 "$CC" -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Wall -Wmissing-prototypes -I"$TOP/src" $(gsl-config --cflags) \
 	"$TOP/test/fuzz/math_fuzz.c" "$TOP/src/bgnbd.c" "$TOP/src/gammagamma.c" "$TOP/src/optim.c" \
-	"$TOP/src/fit.c" "$TOP/src/pareto.c" "$TOP/src/specfun.c" "$TOP/src/kmeans.c" \
+	"$TOP/src/fit.c" "$TOP/src/pareto.c" "$TOP/src/specfun.c" "$TOP/src/kmeans.c" "$TOP/src/hclust.c" "$TOP/src/tree.c" \
+	"$TOP/src/charts.c" "$TOP/src/svg.c" \
 	$(gsl-config --libs) -lm -o "$out/math_fuzz"
 cd "$out"
 # Inputs that once crashed or hung the harness (test/fuzz/regressions) are replayed

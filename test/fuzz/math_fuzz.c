@@ -1,6 +1,7 @@
 /*
  * math_fuzz.c - libFuzzer target for the plain-C math of clv (src/bgnbd.c,
- * src/gammagamma.c, src/pareto.c, src/specfun.c, src/kmeans.c, src/optim.c, src/fit.c),
+ * src/gammagamma.c, src/pareto.c, src/specfun.c, src/kmeans.c, src/hclust.c, src/optim.c,
+ * src/fit.c, src/tree.c, and the segmentation charts of src/charts.c and src/svg.c),
  * built with AddressSanitizer and UBSan by test/fuzz/libfuzz.sh.
  *
  * Non-finite results are allowed where the glue turns them into an ERROR.
@@ -20,9 +21,12 @@
 
 #include <gsl/gsl_errno.h>
 
+#include "charts.h"
+#include "hclust.h"
 #include "kmeans.h"
 #include "models.h"
 #include "specfun.h"
+#include "tree.h"
 
 /* k-means memory: an arena freed after every input (the SQL glue uses a memory context) */
 static void *arena[4096];
@@ -119,6 +123,19 @@ never_stop(void)
 	return 0;
 }
 
+static void
+no_interrupts(void)
+{
+}
+
+static void
+arena_release(void *p)
+{
+	(void) p;					/* freed with the arena */
+}
+
+static const tree_env fuzz_tree_env = {arena_alloc, arena_release, no_interrupts};
+
 int			LLVMFuzzerInitialize(int *argc, char ***argv);
 int			LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -132,11 +149,224 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/* A finite number the glue would accept (|v| <= CHART_MAX_ABS), else 0. */
+static double
+chart_dbl(input *in)
+{
+	double		v = dbl(in);
+
+	return isfinite(v) && fabs(v) <= CHART_MAX_ABS ? v : 0.0;
+}
+
+/* A string of up to 30 arbitrary bytes (invalid UTF-8, markup, controls). */
+static char *
+chart_text(input *in)
+{
+	int			len = byte(in) % 31;
+	char	   *s = arena_alloc(len + 1);
+
+	for (int i = 0; i < len; i++)
+	{
+		s[i] = (char) byte(in);
+		if (s[i] == '\0')
+			s[i] = '<';
+	}
+	s[len] = '\0';
+	return s;
+}
+
+/*
+ * The charts with what the glue passes them: a linkage matrix as hostile as it comes
+ * (valid ones drawn), points and cells of finite values, texts of any bytes. Each SVG
+ * must be written (no NULL) and NUL-terminated.
+ */
+static void
+charts_target(input *in)
+{
+	long		n = 2 + byte(in) % 40,
+				row;
+	int			col;
+	double		z[41 * 4],
+				size[41];
+	unsigned char used[2 * 42];
+	char	   *svg;
+
+	if (byte(in) & 1)
+		for (long i = 0; i < (n - 1) * 4; i++)
+			z[i] = dbl(in);		/* raw */
+	else
+	{
+		/* a valid matrix (merging clusters chosen by the input), then one value changed */
+		long		active[42],
+					na = n;
+		double		sz[84],
+					h = 0;
+
+		for (long i = 0; i < n; i++)
+		{
+			active[i] = i;
+			sz[i] = 1;
+		}
+		for (long i = 0; i < n - 1; i++)
+		{
+			long		a = byte(in) % na,
+						b = byte(in) % (na - 1);
+
+			if (b >= a)
+				b++;
+			h = byte(in) & 1 ? h + fabs(chart_dbl(in)) : fabs(chart_dbl(in));
+			z[i * 4] = active[a];
+			z[i * 4 + 1] = active[b];
+			z[i * 4 + 2] = fmin(h, CHART_MAX_ABS);
+			z[i * 4 + 3] = sz[n + i] = sz[active[a]] + sz[active[b]];
+			active[a < b ? a : b] = n + i;
+			active[a < b ? b : a] = active[--na];
+		}
+		if (byte(in) & 1)
+			z[(byte(in) % (n - 1)) * 4 + byte(in) % 4] = dbl(in);
+	}
+	if (chart_linkage_check(z, n, used, size, &row, &col) == LINKAGE_OK)
+	{
+		chart_dendro_spec d;
+		const char *labels[41];
+		int			leaves = 2 + byte(in) % 40,
+					m = leaves < n ? leaves : (int) n,
+					kmax = m < CHART_MAX_CLUSTERS ? m : CHART_MAX_CLUSTERS;
+
+		for (long i = 0; i < n; i++)
+			labels[i] = chart_text(in);
+		d.title = chart_text(in);
+		d.n = n;
+		d.z = z;
+		d.p = leaves;
+		d.k = 1 + byte(in) % kmax;
+		d.labels = byte(in) & 1 ? labels : NULL;
+		svg = chart_dendrogram(&d);
+		if (svg == NULL || strstr(svg, "</svg>") == NULL)
+			fail("chart_dendrogram wrote no SVG", 0);
+		free(svg);
+	}
+	else if (row < 0 || row >= n - 1 || col < 0 || col > 3)
+		fail("chart_linkage_check: the offending element is outside the matrix", row);
+
+	{
+		chart_scatter_spec sp;
+		double		x[50],
+					y[50],
+					rows[CHART_MAX_CLUSTERS];
+		int			group[50];
+		const char *names[CHART_MAX_CLUSTERS];
+
+		memset(&sp, 0, sizeof(sp));
+		sp.npts = 1 + byte(in) % 50;
+		sp.ngroups = 1 + byte(in) % CHART_MAX_CLUSTERS;
+		sp.log_x = byte(in) & 1;
+		sp.log_y = byte(in) & 1;
+		sp.xmin = sp.ymin = INFINITY;
+		sp.xmax = sp.ymax = -INFINITY;
+		for (int i = 0; i < sp.npts; i++)
+		{
+			x[i] = chart_dbl(in);
+			y[i] = chart_dbl(in);
+			if (sp.log_x && !(x[i] > 0))
+				x[i] = 1;		/* the glue refuses these on a log axis */
+			if (sp.log_y && !(y[i] > 0))
+				y[i] = 1;
+			group[i] = byte(in) % sp.ngroups;
+			sp.xmin = fmin(sp.xmin, x[i]);
+			sp.xmax = fmax(sp.xmax, x[i]);
+			sp.ymin = fmin(sp.ymin, y[i]);
+			sp.ymax = fmax(sp.ymax, y[i]);
+			(void) chart_point_hash(x[i], y[i], group[i]);
+		}
+		for (int g = 0; g < sp.ngroups; g++)
+		{
+			names[g] = chart_text(in);
+			rows[g] = byte(in);
+		}
+		sp.title = chart_text(in);
+		sp.xlabel = chart_text(in);
+		sp.ylabel = chart_text(in);
+		sp.x = x;
+		sp.y = y;
+		sp.group = group;
+		sp.group_names = names;
+		sp.group_rows = rows;
+		sp.rows = sp.npts + byte(in) % 3 * 1e6;
+		svg = chart_scatter(&sp);
+		if (svg == NULL || strstr(svg, "</svg>") == NULL)
+			fail("chart_scatter wrote no SVG", 0);
+		free(svg);
+	}
+	{
+		chart_profile_spec pr;
+		double		zz[8 * 8],
+					mean[8 * 8];
+		const char *rl[8],
+				   *cl[8];
+		chart_dd	sum_c = {0, 0},
+					sum = {0, 0},
+					sumsq = {0, 0};
+		double		nc = 0,
+					nall = 0,
+					mc,
+					v;
+
+		pr.nrows = 1 + byte(in) % 8;
+		pr.ncols = 1 + byte(in) % 8;
+		for (int i = 0; i < pr.nrows * pr.ncols; i++)
+		{
+			/* values of rows: a cluster's z-score, as chart_profile_z gives it */
+			int			rowsn = 1 + byte(in) % 6;
+
+			for (int r = 0; r < rowsn; r++)
+			{
+				v = chart_dbl(in);
+				if (r % 2 == 0)
+				{
+					chart_dd_add(&sum_c, v);
+					nc++;
+				}
+				chart_dd_add(&sum, v);
+				chart_dd_add_square(&sumsq, v);
+				nall++;
+			}
+			zz[i] = nc > 0 ? chart_profile_z(sum_c, nc, sum, sumsq, nall, &mc) : 0;
+			if (!isfinite(zz[i]))
+				fail("chart_profile_z is not finite", zz[i]);
+			mean[i] = nc > 0 ? mc : 0;
+		}
+		for (int i = 0; i < pr.nrows; i++)
+			rl[i] = chart_text(in);
+		for (int j = 0; j < pr.ncols; j++)
+			cl[j] = chart_text(in);
+		pr.title = chart_text(in);
+		pr.row_labels = rl;
+		pr.col_labels = cl;
+		pr.z = zz;
+		pr.mean = mean;
+		pr.zlabel = "z";
+		svg = chart_profile(&pr);
+		if (svg == NULL || strstr(svg, "</svg>") == NULL)
+			fail("chart_profile wrote no SVG", 0);
+		free(svg);
+	}
+	arena_free();
+}
+
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	input		in = {data, size};
-	int			target = byte(&in) % 11;
+	uint8_t		first = byte(&in);
+
+	/*
+	 * First bytes 240.. (unused before: past findings keep their targets): even ones the
+	 * tree fit, odd ones below 248 forged tree nodes, odd ones from 249 the charts.
+	 */
+	int			target = first < 240 ? first % 12 :
+		!(first & 1) ? 12 : first < 248 ? 13 : 14;
 	double		par[4],
 				rowsbuf[16 * CLV_ROW_WIDTH],
 				grad[4];
@@ -321,6 +551,160 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					(void) km_silhouette(&pts, res.labels, k, 42, &env, &exact);
 				}
 				arena_free();
+				break;
+			}
+		case 11:				/* hierarchical clustering: linkage, check, cut; forged trees */
+			{
+				static const hc_env env = {arena_alloc, never_stop, NULL};
+				double		x[32 * 3],
+							w[32],
+							Z[31 * 4];
+				int			d = 1 + byte(&in) % 3,
+							n = 1 + byte(&in) % 32,
+							k = 1 + byte(&in) % 32,
+							labels[32],
+							seen[33] = {0},
+							distinct = 0;
+				hc_method	m = (hc_method) (byte(&in) % 4);
+				int			weighted = byte(&in) % 2,
+							finite = 1;
+				const char *why;
+
+				for (int i = 0; i < n * d; i++)
+				{
+					x[i] = dbl(&in);
+					/* the glue passes finite scaled features whose distances do not overflow */
+					if (!isfinite(x[i]) || fabs(x[i]) > 1e150)
+						x[i] = 0.0;
+				}
+				/* weights as the glue accepts them: (0, 1e12] */
+				for (int i = 0; i < n; i++)
+				{
+					w[i] = fabs(dbl(&in));
+					if (!(w[i] > 0 && w[i] <= 1e12))
+						w[i] = 1.0;
+				}
+				hc_linkage(x, weighted ? w : NULL, n, d, m, &env, Z);
+				/* heights may overflow (weights times huge distances): the glue's ERROR */
+				for (int r = 0; r < n - 1; r++)
+					finite &= isfinite(Z[4 * r + 2]);
+				if (finite && hc_check(Z, weighted ? w : NULL, n, &env, &why) >= 0)
+					fail("hc_linkage built an invalid linkage matrix", n);
+				if (k > n)
+					k = n;
+				/* a forged matrix: one value replaced; valid or not, no crash */
+				if (n > 1 && byte(&in) % 2)
+					Z[byte(&in) % (4 * (n - 1))] = dbl(&in);
+				if (hc_check(Z, weighted ? w : NULL, n, &env, &why) < 0)
+				{
+					hc_cut(Z, n, k, &env, labels);
+					for (int i = 0; i < n; i++)
+					{
+						if (labels[i] < 1 || labels[i] > k)
+							fail("hc_cut label out of 1..k", labels[i]);
+						distinct += !seen[labels[i]];
+						seen[labels[i]] = 1;
+					}
+					if (distinct != k)
+						fail("hc_cut did not give k clusters", distinct);
+				}
+				arena_free();
+				break;
+			}
+		case 14:				/* linkage check, dendrogram, scatter plot, profile */
+			charts_target(&in);
+			break;
+		case 12:				/* trees: fit, the model validates, predictions in range */
+			{
+				double		raw[40 * 4],
+							sorted[40 * 4],
+							x[3],
+							ymin = INFINITY,
+							ymax = -INFINITY;
+				int			d = 1 + byte(&in) % 3,
+							n = 1 + byte(&in) % 40;
+				tree_params tp;
+				tree_forest f;
+				int64_t		where;
+
+				memset(&tp, 0, sizeof(tp));
+				tp.n_trees = 1 + byte(&in) % 4;
+				tp.bootstrap = byte(&in) & 1;
+				tp.max_depth = 1 + byte(&in) % 12;
+				tp.min_leaf = 1 + byte(&in) % 5;
+				tp.max_features = 1 + byte(&in) % d;
+				tp.seed = byte(&in);
+				tp.max_nodes = 1 + byte(&in) * 4;
+				for (int i = 0; i < n * (d + 1); i++)
+				{
+					raw[i] = dbl(&in);
+					/* the glue rejects non-finite values and huge targets */
+					if (!isfinite(raw[i]) || (i % (d + 1) == d && fabs(raw[i]) > TREE_MAX_TARGET))
+						raw[i] = 0.0;
+				}
+				tree_sort_rows(raw, sorted, n, d + 1, &fuzz_tree_env);
+				for (int i = 0; i < n; i++)
+				{
+					ymin = fmin(ymin, sorted[i * (d + 1) + d]);
+					ymax = fmax(ymax, sorted[i * (d + 1) + d]);
+				}
+				if (tree_fit(sorted, n, d, &tp, &fuzz_tree_env, &f) == TREE_OK)
+				{
+					double		p;
+
+					if (tree_validate(&f, &where) != NULL)
+						fail("a fitted forest does not validate", (double) where);
+					for (int j = 0; j < d; j++)
+						x[j] = dbl(&in);
+					for (int j = 0; j < d; j++)
+						if (!isfinite(x[j]))
+							x[j] = 0.0;
+					p = tree_predict(&f, x);
+					/* a mean of leaf means: within the targets (up to rounding) */
+					if (!isfinite(p) || p < ymin - 1e-9 * fabs(ymin) || p > ymax + 1e-9 * fabs(ymax))
+						fail("a tree prediction outside the targets' range", p);
+				}
+				arena_free();
+				break;
+			}
+		case 13:				/* trees: arbitrary nodes validate or are rejected */
+			{
+				tree_node	nodes[32];
+				int64_t		start[5],
+							where;
+				tree_forest f;
+
+				memset(&f, 0, sizeof(f));
+				f.d = 1 + byte(&in) % 3;
+				f.n_trees = 1 + byte(&in) % 4;
+				f.n_nodes = 1 + byte(&in) % 32;
+				for (int t = 0; t <= f.n_trees; t++)
+					start[t] = (int8_t) byte(&in);
+				for (int i = 0; i < f.n_nodes; i++)
+				{
+					nodes[i].feature = (int8_t) byte(&in);
+					nodes[i].right = (int8_t) byte(&in);
+					nodes[i].value = dbl(&in);
+				}
+				f.start = start;
+				f.nodes = nodes;
+				/* the glue checks the starts' order and range before tree_validate */
+				{
+					int			ok = 1;
+
+					for (int t = 0; t <= f.n_trees; t++)
+						if (start[t] < 0 || start[t] > f.n_nodes || (t > 0 && start[t] <= start[t - 1]))
+							ok = 0;
+					if (ok && tree_validate(&f, &where) == NULL)
+					{
+						double		x[3] = {dbl(&in), dbl(&in), dbl(&in)};
+
+						for (int j = 0; j < 3; j++)
+							if (!isfinite(x[j]))
+								x[j] = 0.0;
+						(void) tree_predict(&f, x);
+					}
+				}
 				break;
 			}
 		case 4:					/* E[M | x, m] */

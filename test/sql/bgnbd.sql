@@ -92,7 +92,7 @@ SELECT bgnbd_expected_purchases(m, -1, 1, 1, 2) FROM published;
 SELECT bgnbd_expected_purchases(m, 'Infinity') FROM published;
 SELECT bgnbd_p_alive(m, 1, 3, 2) FROM published;
 SELECT bgnbd_p_alive(bgnbd_model(0.243, -4.4, 0.793, 2.426), 1, 1, 2);
-SELECT bgnbd_p_alive(ROW(NULL, 4.4, 0.793, 2.426, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL)::bgnbd_model, 1, 1, 2);
+SELECT bgnbd_p_alive(jsonb_populate_record(NULL::bgnbd_model, '{"alpha": 4.4, "a": 0.793, "b": 2.426}'), 1, 1, 2);
 SELECT bgnbd_p_alive(m, NULL, 1, 2) IS NULL AS strict FROM published;
 
 -- Parallel plan with Partial/Finalize Aggregate gives the serial fit.

@@ -24,6 +24,15 @@ SELECT svg_title(clv_svg_histogram(v, 5, 'Dépenses')) AS histogram,
        svg_title(clv_svg_lorenz(v, 'Répartition')) AS lorenz,
        right(svg_title(clv_svg_lorenz(v, repeat('é', 200))), 22) AS cut
 FROM generate_series(1, 10) v;
+-- The segmentation charts (issue 15) convert their texts the same way, once.
+SELECT svg_title(d) AS dendrogram, position('Zo&#xE9;' IN d) > 0 AS leaf_label,
+       svg_title(s) AS scatter, position('D&#xE9;penses' IN p) > 0 AS feature_name,
+       svg_title(p) AS profile,
+       d || s || p ~ '^[\x01-\x7e]*$' AS ascii_only,
+       (d::xml IS DOCUMENT) AND (s::xml IS DOCUMENT) AND (p::xml IS DOCUMENT) AS well_formed
+FROM (SELECT clv_svg_dendrogram('{{0,1,1,2}}', 30, 'Arbre généalogique', 1, ARRAY['Zoé', 'Noël']) AS d,
+             (SELECT clv_svg_scatter(v, v, v % 2, 'Récence', 'jours', 'dépenses (£)') FROM generate_series(1, 4) v) AS s,
+             (SELECT clv_svg_cluster_profile(v % 2, ARRAY[v], ARRAY['Dépenses'], 'Profils à part') FROM generate_series(1, 4) v) AS p) c;
 -- Text that LATIN1 cannot hold does not reach the function: the client's text is
 -- converted to the database encoding first.
 SELECT clv_svg_bar_chart(ARRAY['日本'], ARRAY[1], 't', 's');

@@ -144,7 +144,7 @@ SET client_min_messages = warning;
 SELECT count(*) AS attacker_calls FROM hijack_log;
 SELECT rolsuper AS attacker_is_superuser FROM pg_roles WHERE rolname = 'regress_clv_hijacker';
 
--- (3) A fresh install of the current version (0.1's script, then 0.1--0.2) into the
+-- (3) A fresh install of the current version (0.1's script, then each upgrade script) into the
 -- attacker-writable public of another database.
 \c clv_hijack_fresh
 SET client_min_messages = warning;

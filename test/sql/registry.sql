@@ -115,7 +115,8 @@ CREATE TABLE reg_gone (customer_id text, ordered_at timestamptz, amount numeric)
 INSERT INTO reg_gone SELECT * FROM reg_orders;
 SELECT clv_track('reg_gone', 'customer_id', 'ordered_at', 'amount', 'week') IS NOT NULL AS tracked;
 SELECT clv_refit('gone', 'reg_gone_clv_summary', observation_end => '1997-10-31') AS version;
-DROP TABLE reg_gone_clv_summary;
+-- (the tracked table alone cannot be dropped: clv_track's event trigger; both together can)
+DROP TABLE reg_gone, reg_gone_clv_summary;
 \set VERBOSITY terse
 -- (DETAIL: the table's OID; HINT: track the orders again with clv_track)
 SELECT clv_refit('gone', observation_end => '1997-11-30');
@@ -128,3 +129,26 @@ SELECT * FROM clv_score('cdnow', '1', version => 7);
 SELECT * FROM clv_score('cdnow', '1', horizon => -1);
 SELECT * FROM clv_score('cdnow', '1', observation_end => '1997-06-30');
 SELECT * FROM clv_score('cdnow', NULL);
+
+-- Grants: a role that may write orders (with the rights clv_track asks of writers:
+-- SELECT on the source, SELECT, INSERT, UPDATE on the tracked table) inserts orders while
+-- alert rules are active. It has no right on the registry: the alert trigger runs as the
+-- extension owner (SECURITY DEFINER, search_path pinned, no dynamic SQL).
+CREATE ROLE reg_writer;
+GRANT SELECT, INSERT ON reg_orders TO reg_writer;
+GRANT SELECT, INSERT, UPDATE ON reg_orders_clv_summary TO reg_writer;
+SET ROLE reg_writer;
+INSERT INTO reg_orders SELECT 'writer', d, 80 FROM generate_series(timestamptz '1997-01-02', '1997-02-01', '7 days') d;
+-- it can neither write alerts nor read the registry
+INSERT INTO clv_alerts (rule_id, name, version, customer_id, rule, source, observed_at)
+VALUES (1, 'cdnow', 2, 'forged', 'segment', 'order', now());
+SELECT count(*) FROM clv_model_registry;
+RESET ROLE;
+SELECT name, version, rule, source, customer_id, segment, observed_at FROM clv_alerts WHERE customer_id = 'writer';
+
+-- Clean up (the tests after this one list clv_tracking).
+SELECT clv_untrack('reg_orders_clv_summary'), clv_untrack('reg_empty_clv_summary');
+DROP TABLE reg_orders, reg_empty;
+DELETE FROM clv_alerts; DELETE FROM _clv_alert_state; DELETE FROM clv_alert_rules;
+DELETE FROM clv_predictions; DELETE FROM clv_model_registry;
+DROP ROLE reg_writer;

@@ -13,7 +13,10 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
 -- and every function is PARALLEL SAFE. The one exception to both is clv_analyze, which
 -- runs whole queries over the user's table once per call: it pins search_path (so that
 -- nothing on the caller's path changes what it runs) and is PARALLEL UNSAFE (it plans
--- and runs queries of its own).
+-- and runs queries of its own). clv_track, clv_untrack, clv_tracked_summary and their
+-- helpers are PARALLEL UNSAFE too: they write tables, create triggers or set
+-- TimeZone to the tracking's zone for the call (docs/tracking.md). Trigger functions
+-- are not called in queries.
 SELECT p.oid::regprocedure AS has_proconfig, p.proconfig
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
@@ -21,7 +24,9 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
 SELECT p.oid::regprocedure AS not_parallel_safe, p.proparallel
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
-  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proparallel <> 's';
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proparallel <> 's'
+  AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
+ORDER BY 1::text;
 
 -- Every aggregate with an internal state has combine, serial and deserial functions (so
 -- it runs in parallel plans).
@@ -43,8 +48,8 @@ WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
 -- Plain (non-aggregate) C functions are STRICT unless they take internal or are an
 -- aggregate's transition, combine or final function (whose state starts as NULL): a
 -- NULL argument is NULL, never a dereferenced null pointer. The one exception:
--- gamma_gamma_clv, whose unit_days may be NULL (the model's unit); it returns NULL for a
--- NULL in any other argument itself.
+-- gamma_gamma_clv (of every purchase model), whose unit_days may be NULL (the model's
+-- unit); it returns NULL for a NULL in any other argument itself.
 SELECT p.oid::regprocedure AS c_function_not_strict
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
