@@ -1784,23 +1784,24 @@ $body$;
 COMMENT ON FUNCTION @extschema@.clv_refit(text, regclass, text, timestamptz, float8[], float8, int, float8) IS
     'Refits a named model on tracked summaries at observation_end: stores a new version, its predictions, its alerts';
 
--- The scoring path (one web request or CRM lookup): no SET (it would cost a GUC save and
--- restore per call and keep the SQL helpers from being inlined), so every object is
--- qualified. Two index lookups: the version joined with its tracking (a cached plan) and
--- the customer's tracked row (the table varies with the model: dynamic SQL).
-CREATE FUNCTION @extschema@.clv_score(name text, customer_id text, horizon float8 DEFAULT NULL,
-                                      version int DEFAULT NULL,
-                                      observation_end timestamptz DEFAULT pg_catalog.now())
-RETURNS TABLE (model_version int, p_alive float8, expected_purchases float8, expected_spend float8,
-               clv float8, segment text, summary @extschema@.clv_customer_summary)
+-- The customer's row of a tracked table, by its primary key (src/registry_sql.c): the
+-- columns named in the call's column definition list; NULL without a row.
+CREATE FUNCTION @extschema@._clv_tracked_row(tracked regclass, customer_id text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'clv_tracked_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._clv_tracked_row(regclass, text) IS
+    'internal: a customer''s row of a tracked table (primary key lookup), columns as the call names them';
+
+-- Why clv_score found nothing to score (bad arguments, no such model or version, no
+-- tracking): raises the error; reached only then.
+CREATE FUNCTION @extschema@._clv_score_fail(name text, customer_id text, horizon float8,
+                                            version int, observation_end timestamptz)
+RETURNS bool
 LANGUAGE plpgsql STABLE PARALLEL SAFE
-AS $body$
+AS $$
 DECLARE
-    v record;
     m @extschema@.clv_model_registry;
-    row record;
-    s @extschema@.clv_customer_summary;
-    sc record;
 BEGIN
     IF $1 IS NULL OR $2 IS NULL OR $5 IS NULL THEN
         RAISE EXCEPTION 'clv_score: name, customer_id and observation_end may not be NULL'
@@ -1811,43 +1812,72 @@ BEGIN
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'horizon is in the model''s unit (unit_days of clv_model_registry); NULL takes the first of its horizons.';
     END IF;
-    SELECT r AS m, t.time_zone INTO v
-    FROM @extschema@.clv_model_registry r
-    LEFT JOIN @extschema@.clv_tracking t ON t.tracked OPERATOR(pg_catalog.=) r.tracked
-    WHERE r.name OPERATOR(pg_catalog.=) $1 AND ($4 IS NULL OR r.version OPERATOR(pg_catalog.=) $4)
-    ORDER BY r.version DESC LIMIT 1;
-    IF NOT FOUND THEN
-        PERFORM @extschema@._clv_model_version($1, $4, 'clv_score');     -- raises the error
-    END IF;
-    m := v.m;
-    IF v.time_zone IS NULL THEN
-        PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_score', m.name);   -- raises the error
-    END IF;
-    EXECUTE 'SELECT frequency, monetary_value, first_purchase, last_purchase, purchases, total_spend FROM '
-            OPERATOR(pg_catalog.||) m.tracked::pg_catalog.text
-            OPERATOR(pg_catalog.||) ' WHERE customer_id OPERATOR(pg_catalog.=) $1'
-        INTO row USING $2;
-    IF row.purchases IS NULL THEN
-        RETURN;     -- not a customer (yet), or every purchase refunded: no row
-    END IF;
-    IF row.last_purchase OPERATOR(pg_catalog.>) $5 THEN
-        RAISE EXCEPTION 'clv_score: customer % has purchases after observation_end %', $2, $5
-            USING ERRCODE = 'invalid_parameter_value',
-                  DETAIL = pg_catalog.format('The last purchase is at %s.', row.last_purchase),
-                  HINT = 'Leave observation_end out (now()) or pass a time after the customer''s last purchase.';
-    END IF;
-    s := @extschema@._clv_row_summary(row.frequency, row.monetary_value, row.first_purchase, row.last_purchase,
-                                      row.purchases, row.total_spend, $5, m.unit_days, v.time_zone);
-    sc := @extschema@._clv_score_summary(m, s, coalesce($3, m.horizons[1]));
-    model_version := m.version;
-    p_alive := sc.p_alive;
-    expected_purchases := sc.expected_purchases;
-    expected_spend := sc.expected_spend;
-    clv := sc.clv;
-    segment := @extschema@._clv_rfm_segment(m.rfm_cuts, s);
-    summary := s;
-    RETURN NEXT;
+    m := @extschema@._clv_model_version($1, $4, 'clv_score');
+    PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_score', m.name);
+    RAISE EXCEPTION 'clv_score: model "%" cannot be scored', $1
+        USING ERRCODE = 'internal_error', HINT = 'Refit it: SELECT clv_refit(name).';
 END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_score_fail(text, text, float8, int, timestamptz) IS
+    'internal: the error of a clv_score call that has nothing to score';
+
+-- A customer's purchases after observation_end: an error.
+CREATE FUNCTION @extschema@._clv_score_late(customer_id text, observation_end timestamptz, last_purchase timestamptz)
+RETURNS bool
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    RAISE EXCEPTION 'clv_score: customer % has purchases after observation_end %', $1, $2
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = pg_catalog.format('The last purchase is at %s.', $3),
+              HINT = 'Leave observation_end out (now()) or pass a time after the customer''s last purchase.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_score_late(text, timestamptz, timestamptz) IS
+    'internal: the error of clv_score for a customer with purchases after observation_end';
+
+-- The scoring path (one web request or CRM lookup): one SQL query, inlined into the
+-- caller's (so a prepared call is planned once), without SET (it would cost a GUC save
+-- and restore per call and prevent the inlining), every object qualified. Two index
+-- lookups: the version (primary key of clv_model_registry) and the customer's tracked row
+-- (_clv_tracked_row). The error functions run only when something is wrong.
+CREATE FUNCTION @extschema@.clv_score(name text, customer_id text, horizon float8 DEFAULT NULL,
+                                      version int DEFAULT NULL,
+                                      observation_end timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (model_version int, p_alive float8, expected_purchases float8, expected_spend float8,
+               clv float8, segment text, summary @extschema@.clv_customer_summary)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $body$
+    SELECT (d.m).version,
+           CASE (d.m).kind WHEN 'bgnbd' THEN @extschema@.bgnbd_p_alive((d.m).bgnbd, s.s)
+                           ELSE (@extschema@._clv_score_summary(d.m, s.s, d.h)).p_alive END,
+           CASE (d.m).kind WHEN 'bgnbd' THEN @extschema@.bgnbd_expected_purchases((d.m).bgnbd, d.h, s.s)
+                           ELSE (@extschema@._clv_score_summary(d.m, s.s, d.h)).expected_purchases END,
+           @extschema@.gamma_gamma_expected_spend((d.m).gamma_gamma, s.s),
+           CASE (d.m).kind WHEN 'bgnbd' THEN @extschema@.gamma_gamma_clv((d.m).bgnbd, (d.m).gamma_gamma, s.s,
+                                                                       (d.m).months, (d.m).monthly_discount)
+                           ELSE (@extschema@._clv_score_summary(d.m, s.s, d.h)).clv END,
+           @extschema@._clv_rfm_segment((d.m).rfm_cuts, s.s),
+           s.s
+    FROM (SELECT v.m, v.tz, coalesce($3, ((v.m).horizons)[1]) AS h
+          FROM (SELECT (SELECT r FROM @extschema@.clv_model_registry r
+                        WHERE r.name OPERATOR(pg_catalog.=) $1 AND ($4 IS NULL OR r.version OPERATOR(pg_catalog.=) $4)
+                        ORDER BY r.version DESC LIMIT 1) AS m OFFSET 0) v0,
+               LATERAL (SELECT v0.m, (SELECT k.time_zone FROM @extschema@.clv_tracking k
+                                      WHERE k.tracked OPERATOR(pg_catalog.=) (v0.m).tracked) AS tz OFFSET 0) v
+          WHERE ((v.m).version IS NOT NULL AND v.tz IS NOT NULL AND $2 IS NOT NULL AND $5 IS NOT NULL
+                 AND ($3 IS NULL OR ($3 OPERATOR(pg_catalog.>=) 0 AND $3 OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8)))
+                OR @extschema@._clv_score_fail($1, $2, $3, $4, $5)
+          OFFSET 0) d,    -- (OFFSET 0: each subquery runs once, not once per reference)
+         LATERAL @extschema@._clv_tracked_row((d.m).tracked, $2)
+             AS t(frequency int, monetary_value float8, first_purchase timestamptz, last_purchase timestamptz,
+                  purchases bigint, total_spend float8),
+         LATERAL (SELECT @extschema@._clv_row_summary(t.frequency, t.monetary_value, t.first_purchase, t.last_purchase,
+                                                      t.purchases, t.total_spend, $5, (d.m).unit_days, d.tz) AS s
+                  OFFSET 0) s
+    -- not a customer (yet), or every purchase refunded: no row
+    WHERE t.purchases IS NOT NULL
+      AND (t.last_purchase OPERATOR(pg_catalog.<=) $5 OR @extschema@._clv_score_late($2, $5, t.last_purchase))
 $body$;
 COMMENT ON FUNCTION @extschema@.clv_score(text, text, float8, int, timestamptz) IS
     'A customer''s P(alive), expected purchases, CLV and RFM segment now: tracked row, latest (or given) version';

@@ -145,6 +145,31 @@ VALUES (1, 'cdnow', 2, 'forged', 'segment', 'order', now());
 SELECT count(*) FROM clv_model_registry;
 RESET ROLE;
 SELECT name, version, rule, source, customer_id, segment, observed_at FROM clv_alerts WHERE customer_id = 'writer';
+-- clv_score reads the tracked row by its primary key (_clv_tracked_row), with the caller's
+-- rights: a role that may read the registry scores once it may read the tracked table
+-- too, and row level security is not bypassed.
+CREATE ROLE reg_reader;
+GRANT SELECT ON clv_model_registry TO reg_reader;
+SET ROLE reg_reader;
+SELECT * FROM clv_score('cdnow', '1');
+RESET ROLE;
+GRANT SELECT ON reg_orders_clv_summary TO reg_reader;
+SET ROLE reg_reader;
+SELECT model_version, segment FROM clv_score('cdnow_pnbd', 'writer', observation_end => '1997-11-30');
+RESET ROLE;
+ALTER TABLE reg_orders_clv_summary ENABLE ROW LEVEL SECURITY;
+SET ROLE reg_reader;
+SELECT * FROM clv_score('cdnow', '1');
+RESET ROLE;
+ALTER TABLE reg_orders_clv_summary DISABLE ROW LEVEL SECURITY;
+-- the lookup checks what it is given
+SELECT * FROM _clv_tracked_row('reg_orders_clv_summary', '1');
+SELECT * FROM _clv_tracked_row('reg_orders_clv_summary', '1') AS t(frequency text);
+SELECT * FROM _clv_tracked_row('reg_orders_clv_summary', '1') AS t(nothing int);
+SELECT * FROM _clv_tracked_row('reg_orders', '1') AS t(frequency int);
+SELECT * FROM _clv_tracked_row(0, '1') AS t(frequency int);
+SELECT frequency, purchases FROM _clv_tracked_row('reg_orders_clv_summary', '1') AS t(frequency int, purchases bigint);
+SELECT frequency IS NULL AS no_row FROM _clv_tracked_row('reg_orders_clv_summary', 'nobody') AS t(frequency int);
 
 -- Clean up (the tests after this one list clv_tracking).
 SELECT clv_untrack('reg_orders_clv_summary'), clv_untrack('reg_empty_clv_summary');
@@ -152,3 +177,5 @@ DROP TABLE reg_orders, reg_empty;
 DELETE FROM clv_alerts; DELETE FROM _clv_alert_state; DELETE FROM clv_alert_rules;
 DELETE FROM clv_predictions; DELETE FROM clv_model_registry;
 DROP ROLE reg_writer;
+REVOKE ALL ON clv_model_registry FROM reg_reader;
+DROP ROLE reg_reader;
