@@ -1807,6 +1807,10 @@ BEGIN
         RAISE EXCEPTION 'clv_score: name, customer_id and observation_end may not be NULL'
             USING ERRCODE = 'null_value_not_allowed', HINT = 'SELECT * FROM clv_score(''shop'', ''42'')';
     END IF;
+    IF NOT pg_catalog.isfinite($5) THEN
+        RAISE EXCEPTION 'clv_score: observation_end must be finite, got %', $5
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave observation_end out (now()) or pass a finite time.';
+    END IF;
     IF $3 IS NOT NULL AND NOT ($3 OPERATOR(pg_catalog.>=) 0 AND $3 OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8) THEN
         RAISE EXCEPTION 'clv_score: horizon must be finite and >= 0, got %', $3
             USING ERRCODE = 'invalid_parameter_value',
@@ -1865,7 +1869,7 @@ AS $body$
                         ORDER BY r.version DESC LIMIT 1) AS m OFFSET 0) v0,
                LATERAL (SELECT v0.m, (SELECT k.time_zone FROM @extschema@.clv_tracking k
                                       WHERE k.tracked OPERATOR(pg_catalog.=) (v0.m).tracked) AS tz OFFSET 0) v
-          WHERE ((v.m).version IS NOT NULL AND v.tz IS NOT NULL AND $2 IS NOT NULL AND $5 IS NOT NULL
+          WHERE ((v.m).version IS NOT NULL AND v.tz IS NOT NULL AND $2 IS NOT NULL AND pg_catalog.isfinite($5)
                  AND ($3 IS NULL OR ($3 OPERATOR(pg_catalog.>=) 0 AND $3 OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8)))
                 OR @extschema@._clv_score_fail($1, $2, $3, $4, $5)
           OFFSET 0) d,    -- (OFFSET 0: each subquery runs once, not once per reference)

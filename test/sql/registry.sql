@@ -129,6 +129,7 @@ SELECT * FROM clv_score('cdnow', '1', version => 7);
 SELECT * FROM clv_score('cdnow', '1', horizon => -1);
 SELECT * FROM clv_score('cdnow', '1', observation_end => '1997-06-30');
 SELECT * FROM clv_score('cdnow', NULL);
+SELECT * FROM clv_score('cdnow', '1', observation_end => 'infinity');   -- (the SQL fuzzer's find)
 
 -- Grants: a role that may write orders (with the rights clv_track asks of writers:
 -- SELECT on the source, SELECT, INSERT, UPDATE on the tracked table) inserts orders while
