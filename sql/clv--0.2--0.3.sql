@@ -1424,6 +1424,18 @@ DECLARE
     prev float8 := 0;
     cum float8;
 BEGIN
+    -- a row of clv_model_registry has passed these checks; a forged one may not have
+    IF NOT coalesce(m.kind OPERATOR(pg_catalog.=) ANY ('{bgnbd,pareto_nbd,mbgnbd}'::text[])
+                    AND m.months OPERATOR(pg_catalog.>=) 0 AND m.months OPERATOR(pg_catalog.<=) 1200
+                    AND m.monthly_discount OPERATOR(pg_catalog.>) -1
+                    AND m.monthly_discount OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8
+                    AND m.unit_days OPERATOR(pg_catalog.>) 0
+                    AND m.unit_days OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8, false) THEN
+        RAISE EXCEPTION 'clv_score: not a valid registered model: kind %, months %, monthly_discount %, unit_days %',
+                        m.kind, m.months, m.monthly_discount, m.unit_days
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Score models of clv_model_registry (clv_refit stores them).';
+    END IF;
     IF m.kind OPERATOR(pg_catalog.=) 'bgnbd' THEN
         p_alive := @extschema@.bgnbd_p_alive(m.bgnbd, summary);
         expected_purchases := @extschema@.bgnbd_expected_purchases(m.bgnbd, horizon, summary);
@@ -1685,6 +1697,12 @@ BEGIN
         RAISE EXCEPTION 'clv_refit: horizons must be positive and finite, got %', horizons
             USING ERRCODE = 'invalid_parameter_value',
                   HINT = 'horizons are in the model''s unit (days or weeks, as the tracked table), e.g. ARRAY[30, 90, 365] for days.';
+    END IF;
+    IF NOT (months >= 0 AND months <= 1200) OR NOT (monthly_discount > -1 AND monthly_discount < 'Infinity') THEN
+        RAISE EXCEPTION 'clv_refit: months must be in 0 .. 1200 and monthly_discount finite and above -1, got % and %',
+                        months, monthly_discount
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'CLV sums months of 30 days discounted at monthly_discount, e.g. months => 12, monthly_discount => 0.01.';
     END IF;
     m.months := months;
     m.monthly_discount := monthly_discount;

@@ -106,6 +106,10 @@ SELECT clv_refit('cdnow', kind => 'bgbb');                      -- unknown kind
 SELECT clv_refit('fresh');                                      -- no tracked table yet
 SELECT clv_refit('cdnow', 'reg_orders');                        -- not a tracked table
 SELECT clv_refit('cdnow', horizons => '{0}');
+SELECT clv_refit('cdnow', monthly_discount => 'NaN');
+-- a forged registry row given to the scoring helper (the SQL fuzzer's find)
+SELECT _clv_score_summary(jsonb_populate_record(m, '{"kind": "pareto_nbd", "monthly_discount": "NaN"}'), NULL, 1)
+FROM clv_model_registry m WHERE name = 'cdnow' AND version = 1;
 SELECT clv_refit(NULL);
 CREATE TABLE reg_empty (customer_id text, ordered_at timestamptz, amount numeric);
 SELECT clv_track('reg_empty', 'customer_id', 'ordered_at', 'amount') IS NOT NULL AS tracked;
