@@ -279,6 +279,37 @@ SELECT report.add(90, 'Dynamic pricing by RFM segment',
 ------------------------------------------------------------------------------------------
 -- CLV from every purchase model (demo/11_every_model_clv.sql). Position 47: 45 is the
 -- top-20 table.
+-- Always current (demo/12_always_current.sql): the model registry, realization of version
+-- 1's one-month predictions (October 1997) by segment and cohort, and the alerts.
+SELECT report.add(110, 'Always current: model versions, realization vs prediction, alerts',
+    '<p>Orders are tracked as they arrive (<code>clv_track</code>); model <code>cdnow</code> was fitted at 1997-09-30 and refitted a month later (<code>clv_refit</code>). Each refit stores its predictions; once a horizon has passed, <code>clv_realization</code> sets them against what customers did. docs/operations.md.</p>'
+    || report.table($$
+        SELECT version, kind, observation_end::date AS observation_end, n_customers,
+               round(log_likelihood::numeric, 1) AS log_likelihood, converged,
+               round((bgnbd).r::numeric, 3) AS r, round((bgnbd).alpha::numeric, 3) AS alpha,
+               round((bgnbd).a::numeric, 3) AS a, round((bgnbd).b::numeric, 3) AS b
+        FROM clv_model_registry WHERE name = 'cdnow' ORDER BY version $$)
+    || '<p>Version 1, one month ahead (to 1997-10-30): predicted and actual purchases and revenue by RFM segment at the refit.</p>'
+    || report.table($$
+        SELECT segment, customers, round(predicted_purchases::numeric, 1) AS predicted_purchases,
+               actual_purchases, round(predicted_revenue::numeric, 0) AS predicted_revenue,
+               round(actual_revenue::numeric, 0) AS actual_revenue
+        FROM clv_realization_by_segment WHERE name = 'cdnow' AND version = 1
+        ORDER BY predicted_revenue DESC $$)
+    || '<p>By cohort (month of the first purchase):</p>'
+    || report.table($$
+        SELECT cohort, customers, round(predicted_purchases::numeric, 1) AS predicted_purchases,
+               actual_purchases, round(predicted_revenue::numeric, 0) AS predicted_revenue,
+               round(actual_revenue::numeric, 0) AS actual_revenue
+        FROM clv_realization_by_cohort WHERE name = 'cdnow' AND version = 1 ORDER BY cohort $$)
+    || '<p>Alerts (rules: P(alive) below 0.2 with a CLV above 10; entry into At Risk or Can''t Lose Them). The first refit reports every customer already meeting a rule; later ones only new crossings.</p>'
+    || report.table($$
+        SELECT version, rule, source, count(*) AS alerts FROM clv_alerts WHERE name = 'cdnow'
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3 $$))
+WHERE to_regclass('clv_model_registry') IS NOT NULL
+  AND EXISTS (SELECT 1 FROM clv_model_registry WHERE name = 'cdnow');
+
+-- (Further sections: append here, see the header.)
 ------------------------------------------------------------------------------------------
 SELECT report.add(47, 'CLV from every purchase model, and which model',
     '<p>Each purchase model times the Gamma-Gamma spend model (<code>gamma_gamma_clv</code> takes a BG/NBD, MBG/NBD, Pareto/NBD or BG/BB model): 12-month CLV with a 1 % monthly discount, and each model''s predicted spend in the 39 holdout weeks against what the customers spent. BG/BB is fitted on weekly purchase opportunities (did the customer buy in week k after the first purchase). The Pareto/NBD lifetime value is DERT (discounted expected residual transactions, 15 % a year, <code>pareto_nbd_dert</code>) times expected spend.</p>'

@@ -1259,6 +1259,727 @@ CREATE EVENT TRIGGER clv_track_drop ON sql_drop
     EXECUTE FUNCTION @extschema@._clv_track_drop();
 -- ==== end track ====
 
+-- ==== registry (issue 17): model registry, current scores, realization, alerts ====
+-- Builds on track's tracked summaries (clv_track, clv_tracking, clv_tracked_summary).
+-- Each refit is one transaction: a failed one leaves no version, prediction or alert.
+-- The tables are configuration (pg_extension_config_dump): pg_dump keeps their rows.
+------------------------------------------------------------------------------------------
+CREATE SEQUENCE @extschema@.clv_alert_rules_seq;
+CREATE SEQUENCE @extschema@.clv_alerts_seq;
+
+CREATE TABLE @extschema@.clv_model_registry (
+    name             text NOT NULL,
+    version          int NOT NULL CHECK (version > 0),
+    kind             text NOT NULL CHECK (kind IN ('bgnbd', 'pareto_nbd', 'mbgnbd')),
+    fitted_at        timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    tracked          regclass NOT NULL,
+    observation_end  timestamptz NOT NULL,
+    unit_days        float8 NOT NULL,
+    penalizer        float8 NOT NULL,
+    horizons         float8[] NOT NULL,
+    months           int NOT NULL,
+    monthly_discount float8 NOT NULL,
+    n_customers      bigint NOT NULL,
+    log_likelihood   float8,
+    converged        bool,
+    bgnbd            @extschema@.bgnbd_model,
+    pareto_nbd       @extschema@.pareto_nbd_model,
+    mbgnbd           @extschema@.mbgnbd_model,
+    gamma_gamma      @extschema@.gamma_gamma_model,
+    rfm_cuts         float8[],
+    PRIMARY KEY (name, version),
+    -- NOT (x IS NULL): a model with a NULL standard error is not "IS NOT NULL"
+    CHECK ((kind = 'bgnbd') = NOT (bgnbd IS NULL)
+           AND (kind = 'pareto_nbd') = NOT (pareto_nbd IS NULL)
+           AND (kind = 'mbgnbd') = NOT (mbgnbd IS NULL))
+);
+
+CREATE TABLE @extschema@.clv_predictions (
+    name               text NOT NULL,
+    version            int NOT NULL,
+    customer_id        text NOT NULL,
+    horizon            float8 NOT NULL,
+    horizon_end        timestamptz NOT NULL,
+    p_alive            float8,
+    expected_purchases float8,
+    expected_spend     float8,
+    expected_revenue   float8,
+    clv                float8,
+    segment            text,
+    first_purchase     timestamptz,
+    last_purchase      timestamptz,
+    PRIMARY KEY (name, version, customer_id, horizon)
+);
+
+CREATE TABLE @extschema@.clv_alert_rules (
+    rule_id        bigint PRIMARY KEY
+                   DEFAULT pg_catalog.nextval('@extschema@.clv_alert_rules_seq'::pg_catalog.regclass),
+    name           text NOT NULL,
+    p_alive_below  float8 CHECK (p_alive_below > 0 AND p_alive_below <= 1),
+    clv_above      float8 NOT NULL DEFAULT 0,
+    segments       text[] CHECK (segments <@ ARRAY['Champions', 'Loyal Customers', 'Potential Loyalist',
+                                                   'New Customers', 'Promising', 'Need Attention',
+                                                   'About To Sleep', 'At Risk', 'Can''t Lose Them',
+                                                   'Hibernating', 'Lost']
+                                 AND cardinality(segments) > 0),
+    enabled        bool NOT NULL DEFAULT true,
+    created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    CHECK (num_nonnulls(p_alive_below, segments) = 1)
+);
+
+CREATE TABLE @extschema@.clv_alerts (
+    alert_id     bigint PRIMARY KEY
+                 DEFAULT pg_catalog.nextval('@extschema@.clv_alerts_seq'::pg_catalog.regclass),
+    rule_id      bigint NOT NULL,
+    name         text NOT NULL,
+    version      int NOT NULL,
+    customer_id  text NOT NULL,
+    rule         text NOT NULL,
+    p_alive      float8,
+    clv          float8,
+    segment      text,
+    source       text NOT NULL CHECK (source IN ('refit', 'order')),
+    observed_at  timestamptz NOT NULL,
+    created_at   timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+CREATE INDEX clv_alerts_customer ON @extschema@.clv_alerts (name, customer_id);
+
+-- Customers who currently meet a rule: an alert is raised when one enters it.
+CREATE TABLE @extschema@._clv_alert_state (
+    rule_id      bigint NOT NULL,
+    customer_id  text NOT NULL,
+    since        timestamptz NOT NULL,
+    PRIMARY KEY (rule_id, customer_id)
+);
+
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_model_registry', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_predictions', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_alert_rules', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_alerts', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@._clv_alert_state', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_alert_rules_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('@extschema@.clv_alerts_seq', '');
+
+COMMENT ON TABLE @extschema@.clv_model_registry IS
+    'Fitted models by name and version: kind, data window, unit, the model composites and fit diagnostics (clv_refit)';
+COMMENT ON TABLE @extschema@.clv_predictions IS
+    'Each refit''s predictions per customer and horizon: P(alive), expected purchases and revenue, CLV, RFM segment';
+COMMENT ON TABLE @extschema@.clv_alert_rules IS
+    'Alert thresholds per model name: P(alive) below p_alive_below with CLV above clv_above, or entry into an RFM segment';
+COMMENT ON TABLE @extschema@.clv_alerts IS
+    'One row per customer crossing into an alert rule (after a refit or a new order); also sent by NOTIFY on channel clv_alerts';
+COMMENT ON TABLE @extschema@._clv_alert_state IS
+    'internal: the customers that currently meet each alert rule';
+COMMENT ON SEQUENCE @extschema@.clv_alert_rules_seq IS 'rule_id of clv_alert_rules';
+COMMENT ON SEQUENCE @extschema@.clv_alerts_seq IS 'alert_id of clv_alerts';
+
+-- One tracked row as clv_summary's composite at observation_end: calendar days in the
+-- tracking's time zone, as clv_summary counts them.
+CREATE FUNCTION @extschema@._clv_row_summary(frequency int, monetary_value float8,
+                                             first_purchase timestamptz, last_purchase timestamptz,
+                                             purchases bigint, total_spend float8,
+                                             observation_end timestamptz, unit_days float8,
+                                             time_zone text)
+RETURNS @extschema@.clv_customer_summary
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+-- no SET: inlined into the scoring path; every operator qualified instead
+AS $$
+    SELECT ROW(frequency,
+               ((pg_catalog.timezone(time_zone, last_purchase))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, first_purchase))::pg_catalog.date)::pg_catalog.float8 OPERATOR(pg_catalog./) unit_days,
+               ((pg_catalog.timezone(time_zone, observation_end))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, first_purchase))::pg_catalog.date)::pg_catalog.float8 OPERATOR(pg_catalog./) unit_days,
+               monetary_value, first_purchase, last_purchase, unit_days,
+               ((pg_catalog.timezone(time_zone, observation_end))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, last_purchase))::pg_catalog.date)::pg_catalog.float8,
+               purchases, total_spend)::@extschema@.clv_customer_summary
+$$;
+COMMENT ON FUNCTION @extschema@._clv_row_summary(int, float8, timestamptz, timestamptz, bigint, float8, timestamptz, float8, text) IS
+    'internal: a tracked row as clv_customer_summary at observation_end';
+
+-- RFM segment of one customer against a refit's cut points (rfm_cuts: for R the largest
+-- days_since_last_purchase scoring 2..5, for F and M the smallest purchases / total_spend
+-- scoring 2..5): the scores rfm_score gave at the refit, extended to new values.
+CREATE FUNCTION @extschema@._clv_rfm_segment(rfm_cuts float8[], summary @extschema@.clv_customer_summary)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS $$
+    SELECT CASE WHEN rfm_cuts IS NULL OR summary IS NULL THEN NULL ELSE
+        @extschema@.rfm_segment(
+            1 OPERATOR(pg_catalog.+) coalesce((summary.days_since_last_purchase OPERATOR(pg_catalog.<=) rfm_cuts[1])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.days_since_last_purchase OPERATOR(pg_catalog.<=) rfm_cuts[2])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.days_since_last_purchase OPERATOR(pg_catalog.<=) rfm_cuts[3])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.days_since_last_purchase OPERATOR(pg_catalog.<=) rfm_cuts[4])::pg_catalog.int4, 0),
+            1 OPERATOR(pg_catalog.+) coalesce((summary.purchases OPERATOR(pg_catalog.>=) rfm_cuts[5])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.purchases OPERATOR(pg_catalog.>=) rfm_cuts[6])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.purchases OPERATOR(pg_catalog.>=) rfm_cuts[7])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.purchases OPERATOR(pg_catalog.>=) rfm_cuts[8])::pg_catalog.int4, 0),
+            1 OPERATOR(pg_catalog.+) coalesce((summary.total_spend OPERATOR(pg_catalog.>=) rfm_cuts[9])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.total_spend OPERATOR(pg_catalog.>=) rfm_cuts[10])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.total_spend OPERATOR(pg_catalog.>=) rfm_cuts[11])::pg_catalog.int4, 0) OPERATOR(pg_catalog.+) coalesce((summary.total_spend OPERATOR(pg_catalog.>=) rfm_cuts[12])::pg_catalog.int4, 0)) END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_rfm_segment(float8[], @extschema@.clv_customer_summary) IS
+    'internal: RFM segment of a summary against the cut points of a refit';
+
+-- P(alive), expected purchases over horizon, expected spend and CLV of one customer
+-- under one registered version. CLV: as gamma_gamma_clv (months of 30 days, discounted
+-- monthly) with the version's purchase model; NULL without a spend model.
+CREATE FUNCTION @extschema@._clv_score_summary(m @extschema@.clv_model_registry,
+                                               summary @extschema@.clv_customer_summary,
+                                               horizon float8,
+                                               OUT p_alive float8, OUT expected_purchases float8,
+                                               OUT expected_spend float8, OUT clv float8)
+LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+AS $$
+DECLARE
+    prev float8 := 0;
+    cum float8;
+BEGIN
+    -- a row of clv_model_registry has passed these checks; a forged one may not have
+    IF NOT coalesce(m.kind OPERATOR(pg_catalog.=) ANY ('{bgnbd,pareto_nbd,mbgnbd}'::text[])
+                    AND m.months OPERATOR(pg_catalog.>=) 0 AND m.months OPERATOR(pg_catalog.<=) 1200
+                    AND m.monthly_discount OPERATOR(pg_catalog.>) -1
+                    AND m.monthly_discount OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8
+                    AND m.unit_days OPERATOR(pg_catalog.>) 0
+                    AND m.unit_days OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8, false) THEN
+        RAISE EXCEPTION 'clv_score: not a valid registered model: kind %, months %, monthly_discount %, unit_days %',
+                        m.kind, m.months, m.monthly_discount, m.unit_days
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'Score models of clv_model_registry (clv_refit stores them).';
+    END IF;
+    IF m.kind OPERATOR(pg_catalog.=) 'bgnbd' THEN
+        p_alive := @extschema@.bgnbd_p_alive(m.bgnbd, summary);
+        expected_purchases := @extschema@.bgnbd_expected_purchases(m.bgnbd, horizon, summary);
+    ELSIF m.kind OPERATOR(pg_catalog.=) 'pareto_nbd' THEN
+        p_alive := @extschema@.pareto_nbd_p_alive(m.pareto_nbd, summary);
+        expected_purchases := @extschema@.pareto_nbd_expected_purchases(m.pareto_nbd, horizon, summary);
+    ELSE
+        p_alive := @extschema@.mbgnbd_p_alive(m.mbgnbd, summary);
+        expected_purchases := @extschema@.mbgnbd_expected_purchases(m.mbgnbd, horizon, summary);
+    END IF;
+    IF m.gamma_gamma IS NULL THEN
+        RETURN;
+    END IF;
+    expected_spend := @extschema@.gamma_gamma_expected_spend(m.gamma_gamma, summary);
+    IF m.kind OPERATOR(pg_catalog.=) 'bgnbd' THEN
+        clv := @extschema@.gamma_gamma_clv(m.bgnbd, m.gamma_gamma, summary, m.months, m.monthly_discount);
+        RETURN;
+    END IF;
+    clv := 0;
+    FOR i IN 1 .. m.months LOOP
+        cum := CASE m.kind
+                   WHEN 'pareto_nbd' THEN @extschema@.pareto_nbd_expected_purchases(m.pareto_nbd, i OPERATOR(pg_catalog.*) 30.0::pg_catalog.float8 OPERATOR(pg_catalog./) m.unit_days, summary)
+                   ELSE @extschema@.mbgnbd_expected_purchases(m.mbgnbd, i OPERATOR(pg_catalog.*) 30.0::pg_catalog.float8 OPERATOR(pg_catalog./) m.unit_days, summary) END;
+        -- (OPERATOR() has one precedence, left to right: parenthesized)
+        clv := clv OPERATOR(pg_catalog.+) (((cum OPERATOR(pg_catalog.-) prev) OPERATOR(pg_catalog.*) expected_spend)
+               OPERATOR(pg_catalog./) pg_catalog.power(1 OPERATOR(pg_catalog.+) m.monthly_discount, i));
+        prev := cum;
+    END LOOP;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_score_summary(@extschema@.clv_model_registry, @extschema@.clv_customer_summary, float8) IS
+    'internal: P(alive), expected purchases, expected spend and CLV of a summary under a registered version';
+
+-- The tracking of a tracked table, or a clear error when it is gone or not tracked.
+CREATE FUNCTION @extschema@._clv_tracking_of(tracked regclass, caller text, model text)
+RETURNS void
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) tracked) THEN
+        RAISE EXCEPTION '%: the tracked table of model "%" no longer exists', caller, model
+            USING ERRCODE = 'undefined_table',
+                  DETAIL = pg_catalog.format('The table (OID %s) was dropped after the model was fitted on it.', tracked::oid),
+                  HINT = 'Track the orders again with clv_track(...) and pass its result as tracked => to clv_refit.';
+    END IF;
+    IF NOT EXISTS (SELECT 1 FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) $1) THEN
+        RAISE EXCEPTION '%: table % is not a tracked summary', caller, tracked
+            USING ERRCODE = 'object_not_in_prerequisite_state',
+                  DETAIL = 'clv_tracking has no row for it: it was not created by clv_track, or its tracking was removed.',
+                  HINT = 'Pass the table clv_track(source, customer_column, time_column, amount_column) returned.';
+    END IF;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_tracking_of(regclass, text, text) IS
+    'internal: an error naming what is wrong unless tracked is a tracked table';
+
+-- The version of a model: the latest unless one is given.
+CREATE FUNCTION @extschema@._clv_model_version(name text, version int, caller text)
+RETURNS @extschema@.clv_model_registry
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    m @extschema@.clv_model_registry;
+BEGIN
+    SELECT * INTO m FROM @extschema@.clv_model_registry r
+    WHERE r.name OPERATOR(pg_catalog.=) $1 AND ($2 IS NULL OR r.version OPERATOR(pg_catalog.=) $2)
+    ORDER BY r.version DESC LIMIT 1;
+    IF NOT FOUND THEN
+        IF version IS NOT NULL AND EXISTS (SELECT 1 FROM @extschema@.clv_model_registry r
+                                           WHERE r.name OPERATOR(pg_catalog.=) $1) THEN
+            RAISE EXCEPTION '%: model "%" has no version %', caller, name, version
+                USING ERRCODE = 'no_data_found',
+                      DETAIL = pg_catalog.format('Its versions are %s.',
+                                      (SELECT pg_catalog.string_agg(r.version::text, ', ' ORDER BY r.version)
+                                       FROM @extschema@.clv_model_registry r WHERE r.name OPERATOR(pg_catalog.=) $1)),
+                      HINT = 'Leave version out (NULL) for the latest.';
+        END IF;
+        RAISE EXCEPTION '%: no model named "%" in clv_model_registry', caller, name
+            USING ERRCODE = 'no_data_found',
+                  HINT = 'Fit it first: SELECT clv_refit(name, tracked => clv_track(...)).';
+    END IF;
+    RETURN m;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_model_version(text, int, text) IS
+    'internal: a registered version (the latest when version is NULL), or an error';
+
+-- Alert crossings of one model version for a set of scored customers: enters the state of
+-- every rule a customer now meets and did not (an alert row + NOTIFY clv_alerts), leaves
+-- it for those who no longer meet it. complete: the set is every customer (a refit), so
+-- customers missing from it leave every state.
+CREATE FUNCTION @extschema@._clv_alerts_apply(m @extschema@.clv_model_registry, event_source text,
+                                              cust_ids text[], cust_p_alive float8[], cust_clv float8[],
+                                              cust_segment text[], cust_observed_at timestamptz[],
+                                              complete bool)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+-- no SET of its own: its two callers (clv_refit, _clv_alerts_trigger) pin search_path
+AS $$
+DECLARE
+    a record;
+    n bigint := 0;
+BEGIN
+    -- leaving: no longer meets the rule (or, after a refit, no longer a customer)
+    DELETE FROM @extschema@._clv_alert_state st
+    USING @extschema@.clv_alert_rules r
+    WHERE st.rule_id OPERATOR(pg_catalog.=) r.rule_id AND r.name OPERATOR(pg_catalog.=) m.name
+      AND (EXISTS (SELECT 1 FROM (SELECT * FROM unnest(cust_ids, cust_p_alive, cust_clv, cust_segment, cust_observed_at) AS u(customer_id, p_alive, clv, segment, observed_at)) i
+                   WHERE i.customer_id OPERATOR(pg_catalog.=) st.customer_id
+                     AND NOT coalesce(CASE WHEN r.segments IS NOT NULL THEN i.segment OPERATOR(pg_catalog.=) ANY (r.segments)
+                                           ELSE i.p_alive OPERATOR(pg_catalog.<) r.p_alive_below
+                                                AND i.clv OPERATOR(pg_catalog.>) r.clv_above END, false))
+           OR (complete AND NOT EXISTS (SELECT 1 FROM (SELECT * FROM unnest(cust_ids, cust_p_alive, cust_clv, cust_segment, cust_observed_at) AS u(customer_id, p_alive, clv, segment, observed_at)) i
+                                        WHERE i.customer_id OPERATOR(pg_catalog.=) st.customer_id)));
+
+    -- entering: meets an enabled rule and was not in its state
+    FOR a IN
+        WITH entered AS (
+            INSERT INTO @extschema@._clv_alert_state
+            SELECT r.rule_id, i.customer_id, i.observed_at
+            FROM @extschema@.clv_alert_rules r, (SELECT * FROM unnest(cust_ids, cust_p_alive, cust_clv, cust_segment, cust_observed_at) AS u(customer_id, p_alive, clv, segment, observed_at)) i
+            WHERE r.name OPERATOR(pg_catalog.=) m.name AND r.enabled
+              AND coalesce(CASE WHEN r.segments IS NOT NULL THEN i.segment OPERATOR(pg_catalog.=) ANY (r.segments)
+                                ELSE i.p_alive OPERATOR(pg_catalog.<) r.p_alive_below
+                                     AND i.clv OPERATOR(pg_catalog.>) r.clv_above END, false)
+            ON CONFLICT DO NOTHING
+            RETURNING rule_id, customer_id)
+        INSERT INTO @extschema@.clv_alerts (rule_id, name, version, customer_id, rule, p_alive, clv,
+                                            segment, source, observed_at)
+        SELECT e.rule_id, m.name, m.version, e.customer_id,
+               CASE WHEN r.segments IS NOT NULL THEN 'segment' ELSE 'p_alive' END,
+               i.p_alive, i.clv, i.segment, event_source, i.observed_at
+        FROM entered e
+        JOIN @extschema@.clv_alert_rules r ON r.rule_id OPERATOR(pg_catalog.=) e.rule_id
+        JOIN (SELECT * FROM unnest(cust_ids, cust_p_alive, cust_clv, cust_segment, cust_observed_at) AS u(customer_id, p_alive, clv, segment, observed_at)) i ON i.customer_id OPERATOR(pg_catalog.=) e.customer_id
+        ORDER BY e.customer_id, e.rule_id
+        RETURNING *
+    LOOP
+        PERFORM pg_catalog.pg_notify('clv_alerts', pg_catalog.json_build_object(
+            'alert_id', a.alert_id, 'rule_id', a.rule_id, 'model', a.name, 'version', a.version,
+            'customer_id', a.customer_id, 'rule', a.rule,
+            'p_alive', pg_catalog.round(a.p_alive::numeric, 4), 'clv', pg_catalog.round(a.clv::numeric, 2),
+            'segment', a.segment, 'source', a.source,
+            -- in UTC: the same text whatever TimeZone the writer (or the tracking) has
+            'observed_at', pg_catalog.to_char(pg_catalog.timezone('UTC', a.observed_at), 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))::text);
+        n := n + 1;
+    END LOOP;
+    RETURN n;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_alerts_apply(@extschema@.clv_model_registry, text, text[], float8[], float8[], text[], timestamptz[], bool) IS
+    'internal: records and notifies the alert crossings of scored customers';
+
+-- After an order changed tracked rows: each changed customer is scored under the latest
+-- version of every model on this table that has an enabled rule, as of their latest
+-- purchase or the version's observation_end, whichever is later.
+CREATE FUNCTION @extschema@._clv_alerts_trigger()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+-- Runs as the extension owner: a role that may write orders (and, for clv_track, the
+-- tracked table) needs no right on the registry, and cannot forge alerts or rules. Safe
+-- as such: search_path pinned, no dynamic SQL, it reads only the transition table and the
+-- registry, and EXECUTE is not granted (only clv_refit attaches it).
+SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $$
+DECLARE
+    m @extschema@.clv_model_registry;
+    k record;
+    c record;
+BEGIN
+    FOR m IN
+        SELECT DISTINCT ON (r.name) r.* FROM @extschema@.clv_model_registry r
+        WHERE r.tracked OPERATOR(pg_catalog.=) TG_RELID::pg_catalog.regclass
+          AND EXISTS (SELECT 1 FROM @extschema@.clv_alert_rules a
+                      WHERE a.name OPERATOR(pg_catalog.=) r.name AND a.enabled)
+        ORDER BY r.name, r.version DESC
+    LOOP
+        SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) m.tracked;
+        SELECT array_agg(customer_id) AS ids, array_agg((sc).p_alive) AS p, array_agg((sc).clv) AS v,
+               array_agg(@extschema@._clv_rfm_segment(m.rfm_cuts, s)) AS seg, array_agg(asof) AS at
+        INTO c
+        FROM (SELECT n.customer_id, s, asof,
+                     @extschema@._clv_score_summary(m, s, m.horizons[1]) AS sc
+              FROM (SELECT n.customer_id, asof,
+                           @extschema@._clv_row_summary(n.frequency, n.monetary_value, n.first_purchase,
+                                                        n.last_purchase, n.purchases, n.total_spend,
+                                                        asof, m.unit_days, k.time_zone) AS s
+                    FROM _clv_changed n,
+                         LATERAL (SELECT greatest(m.observation_end, n.last_purchase) AS asof) t
+                    WHERE n.customer_id IS NOT NULL AND n.last_purchase IS NOT NULL) n) x;
+        IF c.ids IS NOT NULL THEN
+            PERFORM @extschema@._clv_alerts_apply(m, 'order', c.ids, c.p, c.v, c.seg, c.at, false);
+        END IF;
+    END LOOP;
+    RETURN NULL;
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_alerts_trigger() IS
+    'internal: statement trigger on a tracked table, checks the alert rules of the changed customers';
+REVOKE EXECUTE ON FUNCTION @extschema@._clv_alerts_trigger() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION @extschema@._clv_alerts_apply(@extschema@.clv_model_registry, text, text[], float8[], float8[], text[], timestamptz[], bool) FROM PUBLIC;
+
+CREATE FUNCTION @extschema@.clv_refit(name text, tracked regclass DEFAULT NULL, kind text DEFAULT NULL,
+                                      observation_end timestamptz DEFAULT pg_catalog.now(),
+                                      horizons float8[] DEFAULT NULL, penalizer float8 DEFAULT 0,
+                                      months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+RETURNS int
+LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    prev @extschema@.clv_model_registry;
+    m @extschema@.clv_model_registry;
+    k record;
+    fits record;
+    alerts record;
+BEGIN
+    IF name IS NULL OR name OPERATOR(pg_catalog.=) '' OR observation_end IS NULL OR penalizer IS NULL
+       OR months IS NULL OR monthly_discount IS NULL THEN
+        RAISE EXCEPTION 'clv_refit: name, observation_end, penalizer, months and monthly_discount may not be NULL or empty'
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'SELECT clv_refit(''shop'', tracked => clv_track(''orders'', ''customer_id'', ''ordered_at'', ''amount''))';
+    END IF;
+    IF kind IS NOT NULL AND kind OPERATOR(pg_catalog.<>) ALL (ARRAY['bgnbd', 'pareto_nbd', 'mbgnbd']) THEN
+        RAISE EXCEPTION 'clv_refit: unknown model kind "%"', kind
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'kind is ''bgnbd'', ''pareto_nbd'' or ''mbgnbd'' (with a Gamma-Gamma spend model alongside).';
+    END IF;
+    -- one refit of a name at a time: versions are consecutive
+    PERFORM pg_catalog.pg_advisory_xact_lock(pg_catalog.hashtext('clv_refit'), pg_catalog.hashtext(name));
+    SELECT * INTO prev FROM @extschema@.clv_model_registry r
+    WHERE r.name OPERATOR(pg_catalog.=) clv_refit.name ORDER BY r.version DESC LIMIT 1;
+    IF FOUND AND kind IS NOT NULL AND kind OPERATOR(pg_catalog.<>) prev.kind THEN
+        RAISE EXCEPTION 'clv_refit: model "%" is a % model, not %', name, prev.kind, kind
+            USING ERRCODE = 'wrong_object_type',
+                  DETAIL = format('Its versions 1 .. %s are %s fits; a version of another kind would not be comparable.',
+                                  prev.version, prev.kind),
+                  HINT = format('Leave kind out to refit it as %s, or register the %s fit under a new name.', prev.kind, kind);
+    END IF;
+    IF tracked IS NULL AND prev IS NULL THEN
+        RAISE EXCEPTION 'clv_refit: model "%" has no version yet, so tracked is needed', name
+            USING ERRCODE = 'null_value_not_allowed',
+                  HINT = 'Pass the table clv_track(...) returned: clv_refit(name, tracked => ...).';
+    END IF;
+    m.name := name;
+    m.version := coalesce(prev.version, 0) + 1;
+    m.kind := coalesce(kind, prev.kind, 'bgnbd');
+    m.tracked := coalesce(tracked, prev.tracked);
+    PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_refit', m.name);
+    SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) m.tracked;
+    m.fitted_at := pg_catalog.now();
+    m.observation_end := observation_end;
+    m.unit_days := CASE WHEN pg_catalog.lower(k.unit) IN ('week', 'weeks') THEN 7 ELSE 1 END;
+    m.penalizer := penalizer;
+    m.horizons := coalesce(horizons, ARRAY[30 / m.unit_days, 90 / m.unit_days, 365 / m.unit_days]);
+    IF cardinality(m.horizons) IS NULL OR cardinality(m.horizons) OPERATOR(pg_catalog.<) 1
+       OR EXISTS (SELECT 1 FROM unnest(m.horizons) h WHERE NOT (h OPERATOR(pg_catalog.>) 0 AND h OPERATOR(pg_catalog.<) 'Infinity')) THEN
+        RAISE EXCEPTION 'clv_refit: horizons must be positive and finite, got %', horizons
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'horizons are in the model''s unit (days or weeks, as the tracked table), e.g. ARRAY[30, 90, 365] for days.';
+    END IF;
+    IF NOT (months >= 0 AND months <= 1200) OR NOT (monthly_discount > -1 AND monthly_discount < 'Infinity') THEN
+        RAISE EXCEPTION 'clv_refit: months must be in 0 .. 1200 and monthly_discount finite and above -1, got % and %',
+                        months, monthly_discount
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'CLV sums months of 30 days discounted at monthly_discount, e.g. months => 12, monthly_discount => 0.01.';
+    END IF;
+    m.months := months;
+    m.monthly_discount := monthly_discount;
+
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %s WHERE purchases IS NOT NULL AND first_purchase <= $1)', m.tracked)
+        INTO fits USING observation_end;
+    IF NOT fits.exists THEN
+        RAISE EXCEPTION 'clv_refit: no customer of % has a purchase up to %', m.tracked, observation_end
+            USING ERRCODE = 'no_data_found',
+                  DETAIL = 'A model cannot be fitted without data; no version was stored.',
+                  HINT = 'Load orders into the tracked source table, or pass a later observation_end.';
+    END IF;
+    -- the fits, on the tracked summaries at observation_end
+    EXECUTE format($q$
+        SELECT count(*) AS n, @extschema@.%I(s.summary, $2) AS model,
+               @extschema@.gamma_gamma_fit(s.summary, $2)
+                   FILTER (WHERE (s.summary).frequency > 0 AND (s.summary).monetary_value > 0) AS gg
+        FROM @extschema@.clv_tracked_summary($1, $3) s WHERE s.summary IS NOT NULL$q$, m.kind || '_fit')
+        INTO fits USING m.tracked, penalizer, observation_end;
+    -- one assignment per kind: a cached plan keeps the type of fits.model it first saw
+    IF m.kind = 'bgnbd' THEN
+        m.bgnbd := fits.model;
+        m.log_likelihood := (m.bgnbd).log_likelihood;
+        m.converged := (m.bgnbd).converged;
+    ELSIF m.kind = 'pareto_nbd' THEN
+        m.pareto_nbd := fits.model;
+        m.log_likelihood := (m.pareto_nbd).log_likelihood;
+        m.converged := (m.pareto_nbd).converged;
+    ELSE
+        m.mbgnbd := fits.model;
+        m.log_likelihood := (m.mbgnbd).log_likelihood;
+        m.converged := (m.mbgnbd).converged;
+    END IF;
+    m.gamma_gamma := fits.gg;
+    m.n_customers := fits.n;
+    INSERT INTO @extschema@.clv_model_registry SELECT m.*;
+
+    -- predictions per customer and horizon, and the RFM cut points of this population
+    WITH s AS MATERIALIZED (
+        SELECT t.customer_id, t.summary, @extschema@._clv_score_summary(m, t.summary, h.h) AS sc, h.h, h.i
+        FROM @extschema@.clv_tracked_summary(m.tracked, observation_end) t,
+             unnest(m.horizons) WITH ORDINALITY h(h, i)
+        WHERE t.summary IS NOT NULL),
+    r AS MATERIALIZED (
+        SELECT s.customer_id, s.summary,
+               @extschema@.rfm_score((s.summary).days_since_last_purchase, (s.summary).purchases,
+                                     (s.summary).total_spend) OVER () AS rfm
+        FROM s WHERE s.i OPERATOR(pg_catalog.=) 1),
+    ins AS (
+        INSERT INTO @extschema@.clv_predictions
+        SELECT m.name, m.version, s.customer_id, s.h,
+               observation_end + interval '1 day' * pg_catalog.round((s.h * m.unit_days)::numeric, 6)::float8,
+               (s.sc).p_alive, (s.sc).expected_purchases, (s.sc).expected_spend,
+               (s.sc).expected_purchases * (s.sc).expected_spend, (s.sc).clv,
+               (r.rfm).segment, (s.summary).first_purchase, (s.summary).last_purchase
+        FROM s JOIN r USING (customer_id))
+    UPDATE @extschema@.clv_model_registry g
+    SET rfm_cuts = (SELECT ARRAY[max((summary).days_since_last_purchase) FILTER (WHERE (rfm).r >= 2),
+                                 max((summary).days_since_last_purchase) FILTER (WHERE (rfm).r >= 3),
+                                 max((summary).days_since_last_purchase) FILTER (WHERE (rfm).r >= 4),
+                                 max((summary).days_since_last_purchase) FILTER (WHERE (rfm).r >= 5),
+                                 min((summary).purchases) FILTER (WHERE (rfm).f >= 2),
+                                 min((summary).purchases) FILTER (WHERE (rfm).f >= 3),
+                                 min((summary).purchases) FILTER (WHERE (rfm).f >= 4),
+                                 min((summary).purchases) FILTER (WHERE (rfm).f >= 5),
+                                 min((summary).total_spend) FILTER (WHERE (rfm).m >= 2),
+                                 min((summary).total_spend) FILTER (WHERE (rfm).m >= 3),
+                                 min((summary).total_spend) FILTER (WHERE (rfm).m >= 4),
+                                 min((summary).total_spend) FILTER (WHERE (rfm).m >= 5)]::float8[]
+                    FROM r)
+    WHERE g.name OPERATOR(pg_catalog.=) m.name AND g.version OPERATOR(pg_catalog.=) m.version
+    RETURNING g.* INTO m;
+
+    -- new orders re-check the alert rules: a statement trigger per event on the tracked table
+    IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_trigger t
+                   WHERE t.tgrelid OPERATOR(pg_catalog.=) m.tracked AND t.tgname OPERATOR(pg_catalog.=) 'clv_alerts_insert') THEN
+        EXECUTE format('CREATE TRIGGER clv_alerts_insert AFTER INSERT ON %s REFERENCING NEW TABLE AS _clv_changed '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_alerts_trigger()', m.tracked);
+        EXECUTE format('CREATE TRIGGER clv_alerts_update AFTER UPDATE ON %s REFERENCING NEW TABLE AS _clv_changed '
+                       'FOR EACH STATEMENT EXECUTE FUNCTION @extschema@._clv_alerts_trigger()', m.tracked);
+    END IF;
+
+    -- the alert rules, on the refit's scores at observation_end (first horizon's rows)
+    SELECT array_agg(p.customer_id ORDER BY p.customer_id) AS ids, array_agg(p.p_alive ORDER BY p.customer_id) AS p,
+           array_agg(p.clv ORDER BY p.customer_id) AS v, array_agg(p.segment ORDER BY p.customer_id) AS seg,
+           array_agg(observation_end ORDER BY p.customer_id) AS at
+    INTO alerts
+    FROM @extschema@.clv_predictions p
+    WHERE p.name OPERATOR(pg_catalog.=) m.name AND p.version OPERATOR(pg_catalog.=) m.version
+      AND p.horizon OPERATOR(pg_catalog.=) m.horizons[1];
+    IF EXISTS (SELECT 1 FROM @extschema@.clv_alert_rules a WHERE a.name OPERATOR(pg_catalog.=) m.name) THEN
+        PERFORM @extschema@._clv_alerts_apply(m, 'refit', alerts.ids, alerts.p, alerts.v, alerts.seg, alerts.at, true);
+    END IF;
+    RETURN m.version;
+END
+$body$;
+COMMENT ON FUNCTION @extschema@.clv_refit(text, regclass, text, timestamptz, float8[], float8, int, float8) IS
+    'Refits a named model on tracked summaries at observation_end: stores a new version, its predictions, its alerts';
+
+-- The customer's row of a tracked table, by its primary key (src/registry_sql.c): the
+-- columns named in the call's column definition list; NULL without a row.
+CREATE FUNCTION @extschema@._clv_tracked_row(tracked regclass, customer_id text)
+RETURNS record
+AS 'MODULE_PATHNAME', 'clv_tracked_row'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION @extschema@._clv_tracked_row(regclass, text) IS
+    'internal: a customer''s row of a tracked table (primary key lookup), columns as the call names them';
+
+-- Why clv_score found nothing to score (bad arguments, no such model or version, no
+-- tracking): raises the error; reached only then.
+CREATE FUNCTION @extschema@._clv_score_fail(name text, customer_id text, horizon float8,
+                                            version int, observation_end timestamptz)
+RETURNS bool
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+DECLARE
+    m @extschema@.clv_model_registry;
+BEGIN
+    IF $1 IS NULL OR $2 IS NULL OR $5 IS NULL THEN
+        RAISE EXCEPTION 'clv_score: name, customer_id and observation_end may not be NULL'
+            USING ERRCODE = 'null_value_not_allowed', HINT = 'SELECT * FROM clv_score(''shop'', ''42'')';
+    END IF;
+    IF NOT pg_catalog.isfinite($5) THEN
+        RAISE EXCEPTION 'clv_score: observation_end must be finite, got %', $5
+            USING ERRCODE = 'invalid_parameter_value', HINT = 'Leave observation_end out (now()) or pass a finite time.';
+    END IF;
+    IF $3 IS NOT NULL AND NOT ($3 OPERATOR(pg_catalog.>=) 0 AND $3 OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8) THEN
+        RAISE EXCEPTION 'clv_score: horizon must be finite and >= 0, got %', $3
+            USING ERRCODE = 'invalid_parameter_value',
+                  HINT = 'horizon is in the model''s unit (unit_days of clv_model_registry); NULL takes the first of its horizons.';
+    END IF;
+    m := @extschema@._clv_model_version($1, $4, 'clv_score');
+    PERFORM @extschema@._clv_tracking_of(m.tracked, 'clv_score', m.name);
+    RAISE EXCEPTION 'clv_score: model "%" cannot be scored', $1
+        USING ERRCODE = 'internal_error', HINT = 'Refit it: SELECT clv_refit(name).';
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_score_fail(text, text, float8, int, timestamptz) IS
+    'internal: the error of a clv_score call that has nothing to score';
+
+-- A customer's purchases after observation_end: an error.
+CREATE FUNCTION @extschema@._clv_score_late(customer_id text, observation_end timestamptz, last_purchase timestamptz)
+RETURNS bool
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+AS $$
+BEGIN
+    RAISE EXCEPTION 'clv_score: customer % has purchases after observation_end %', $1, $2
+        USING ERRCODE = 'invalid_parameter_value',
+              DETAIL = pg_catalog.format('The last purchase is at %s.', $3),
+              HINT = 'Leave observation_end out (now()) or pass a time after the customer''s last purchase.';
+END
+$$;
+COMMENT ON FUNCTION @extschema@._clv_score_late(text, timestamptz, timestamptz) IS
+    'internal: the error of clv_score for a customer with purchases after observation_end';
+
+-- The scoring path (one web request or CRM lookup): one SQL query, inlined into the
+-- caller's (so a prepared call is planned once), without SET (it would cost a GUC save
+-- and restore per call and prevent the inlining), every object qualified. Two index
+-- lookups: the version (primary key of clv_model_registry) and the customer's tracked row
+-- (_clv_tracked_row). The error functions run only when something is wrong.
+CREATE FUNCTION @extschema@.clv_score(name text, customer_id text, horizon float8 DEFAULT NULL,
+                                      version int DEFAULT NULL,
+                                      observation_end timestamptz DEFAULT pg_catalog.now())
+RETURNS TABLE (model_version int, p_alive float8, expected_purchases float8, expected_spend float8,
+               clv float8, segment text, summary @extschema@.clv_customer_summary)
+LANGUAGE sql STABLE PARALLEL SAFE
+AS $body$
+    SELECT (d.m).version,
+           CASE (d.m).kind WHEN 'bgnbd' THEN @extschema@.bgnbd_p_alive((d.m).bgnbd, s.s)
+                           ELSE (@extschema@._clv_score_summary(d.m, s.s, d.h)).p_alive END,
+           CASE (d.m).kind WHEN 'bgnbd' THEN @extschema@.bgnbd_expected_purchases((d.m).bgnbd, d.h, s.s)
+                           ELSE (@extschema@._clv_score_summary(d.m, s.s, d.h)).expected_purchases END,
+           @extschema@.gamma_gamma_expected_spend((d.m).gamma_gamma, s.s),
+           CASE (d.m).kind WHEN 'bgnbd' THEN @extschema@.gamma_gamma_clv((d.m).bgnbd, (d.m).gamma_gamma, s.s,
+                                                                       (d.m).months, (d.m).monthly_discount)
+                           ELSE (@extschema@._clv_score_summary(d.m, s.s, d.h)).clv END,
+           @extschema@._clv_rfm_segment((d.m).rfm_cuts, s.s),
+           s.s
+    FROM (SELECT v.m, v.tz, coalesce($3, ((v.m).horizons)[1]) AS h
+          FROM (SELECT (SELECT r FROM @extschema@.clv_model_registry r
+                        WHERE r.name OPERATOR(pg_catalog.=) $1 AND ($4 IS NULL OR r.version OPERATOR(pg_catalog.=) $4)
+                        ORDER BY r.version DESC LIMIT 1) AS m OFFSET 0) v0,
+               LATERAL (SELECT v0.m, (SELECT k.time_zone FROM @extschema@.clv_tracking k
+                                      WHERE k.tracked OPERATOR(pg_catalog.=) (v0.m).tracked) AS tz OFFSET 0) v
+          WHERE ((v.m).version IS NOT NULL AND v.tz IS NOT NULL AND $2 IS NOT NULL AND pg_catalog.isfinite($5)
+                 AND ($3 IS NULL OR ($3 OPERATOR(pg_catalog.>=) 0 AND $3 OPERATOR(pg_catalog.<) 'Infinity'::pg_catalog.float8)))
+                OR @extschema@._clv_score_fail($1, $2, $3, $4, $5)
+          OFFSET 0) d,    -- (OFFSET 0: each subquery runs once, not once per reference)
+         LATERAL @extschema@._clv_tracked_row((d.m).tracked, $2)
+             AS t(frequency int, monetary_value float8, first_purchase timestamptz, last_purchase timestamptz,
+                  purchases bigint, total_spend float8),
+         LATERAL (SELECT @extschema@._clv_row_summary(t.frequency, t.monetary_value, t.first_purchase, t.last_purchase,
+                                                      t.purchases, t.total_spend, $5, (d.m).unit_days, d.tz) AS s
+                  OFFSET 0) s
+    -- not a customer (yet), or every purchase refunded: no row
+    WHERE t.purchases IS NOT NULL
+      AND (t.last_purchase OPERATOR(pg_catalog.<=) $5 OR @extschema@._clv_score_late($2, $5, t.last_purchase))
+$body$;
+COMMENT ON FUNCTION @extschema@.clv_score(text, text, float8, int, timestamptz) IS
+    'A customer''s P(alive), expected purchases, CLV and RFM segment now: tracked row, latest (or given) version';
+
+-- Realization: the stored predictions of every version whose horizon has passed (the
+-- tracked table has a purchase at or after its end) against what the customer did in
+-- (observation_end, horizon_end], from the tracked source table.
+CREATE FUNCTION @extschema@._clv_realization_rows(name text, version int)
+RETURNS TABLE (customer_id text, horizon float8, horizon_end timestamptz, segment text, cohort text,
+               p_alive float8, predicted_purchases float8, actual_purchases bigint,
+               predicted_revenue float8, actual_revenue float8)
+LANGUAGE plpgsql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $body$
+DECLARE
+    m @extschema@.clv_model_registry;
+    k record;
+    data_end timestamptz;
+BEGIN
+    SELECT * INTO m FROM @extschema@.clv_model_registry r
+    WHERE r.name OPERATOR(pg_catalog.=) $1 AND r.version OPERATOR(pg_catalog.=) $2;
+    IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) m.tracked) THEN
+        RETURN;
+    END IF;
+    SELECT * INTO k FROM @extschema@.clv_tracking t WHERE t.tracked OPERATOR(pg_catalog.=) m.tracked;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
+    EXECUTE format('SELECT max(last_purchase) FROM %s', m.tracked) INTO data_end;
+    RETURN QUERY EXECUTE format($q$
+        WITH p AS (
+            SELECT * FROM @extschema@.clv_predictions p
+            WHERE p.name = $1 AND p.version = $2 AND p.horizon_end <= $3),
+        o AS (
+            SELECT (%1$I)::text AS customer_id, (%2$I)::timestamptz AS ts, (%3$I)::float8 AS amount
+            FROM %4$s
+            WHERE (%2$I)::timestamptz > $4 AND (%2$I)::timestamptz <= (SELECT max(horizon_end) FROM p)),
+        a AS (
+            SELECT p.customer_id, p.horizon,
+                   count(DISTINCT (o.ts AT TIME ZONE $5)::date) FILTER (WHERE o.amount > 0) AS purchases,
+                   coalesce(sum(o.amount), 0) AS revenue
+            FROM p LEFT JOIN o ON o.customer_id = p.customer_id AND o.ts <= p.horizon_end
+            GROUP BY p.customer_id, p.horizon)
+        SELECT p.customer_id, p.horizon, p.horizon_end, p.segment,
+               to_char(p.first_purchase AT TIME ZONE $5, 'YYYY-MM'),
+               p.p_alive, p.expected_purchases, a.purchases, p.expected_revenue, a.revenue
+        FROM p JOIN a USING (customer_id, horizon)$q$,
+        k.customer_column, k.time_column, k.amount_column, k.source)
+        USING m.name, m.version, data_end, m.observation_end, k.time_zone;
+END
+$body$;
+COMMENT ON FUNCTION @extschema@._clv_realization_rows(text, int) IS
+    'internal: predicted against actual purchases and revenue per customer of one version, horizons passed';
+
+CREATE VIEW @extschema@.clv_realization AS
+SELECT r.name, r.version, r.observation_end, x.*
+FROM @extschema@.clv_model_registry r,
+     LATERAL @extschema@._clv_realization_rows(r.name, r.version) x;
+COMMENT ON VIEW @extschema@.clv_realization IS
+    'Per customer, version and passed horizon: predicted vs actual purchases (purchase days) and revenue after observation_end';
+
+CREATE VIEW @extschema@.clv_realization_by_segment AS
+SELECT name, version, horizon, segment, count(*) AS customers,
+       sum(predicted_purchases) AS predicted_purchases, sum(actual_purchases) AS actual_purchases,
+       sum(predicted_revenue) AS predicted_revenue, sum(actual_revenue) AS actual_revenue
+FROM @extschema@.clv_realization
+GROUP BY name, version, horizon, segment;
+COMMENT ON VIEW @extschema@.clv_realization_by_segment IS
+    'clv_realization summed per RFM segment at the refit';
+
+CREATE VIEW @extschema@.clv_realization_by_cohort AS
+SELECT name, version, horizon, cohort, count(*) AS customers,
+       sum(predicted_purchases) AS predicted_purchases, sum(actual_purchases) AS actual_purchases,
+       sum(predicted_revenue) AS predicted_revenue, sum(actual_revenue) AS actual_revenue
+FROM @extschema@.clv_realization
+GROUP BY name, version, horizon, cohort;
+COMMENT ON VIEW @extschema@.clv_realization_by_cohort IS
+    'clv_realization summed per cohort (month of the first purchase)';
+-- ==== end registry ====
+
 
 ------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support

@@ -96,11 +96,18 @@ SELECT s.customer_id, $1.bgnbd_p_alive(f.bg, s.s) AS p_alive,
 FROM summaries_02 s, fits_02 f;
 EOF
 }
-# The 0.3 forms: a tracked table (docs/tracking.md): its rows, its catalog row and its triggers.
+# The 0.3 forms (not in the database that stays on 0.2): a tracked table (docs/tracking.md:
+# its rows, its catalog row and its triggers), and the model registry (docs/operations.md:
+# a registered version with its predictions, an alert rule and its alerts, all in
+# configuration tables whose rows pg_dump keeps, and the alert trigger clv_refit puts on
+# the tracked table).
 store_03() {
 	cat <<EOF
 CREATE TABLE tracked_txn AS SELECT * FROM txn;
 SELECT $1.clv_track('tracked_txn', 'customer_id', 'txn_time', 'amount', 'week', 'net', 'UTC');
+INSERT INTO $1.clv_alert_rules (name, p_alive_below, clv_above) VALUES ('dump', 0.3, 0);
+INSERT INTO $1.clv_alert_rules (name, segments) VALUES ('dump', '{At Risk}');
+SELECT $1.clv_refit('dump', 'tracked_txn_clv_summary', observation_end => '1998-06-30', horizons => '{4, 52}');
 EOF
 }
 load() {
@@ -131,6 +138,13 @@ fingerprint() {
 SELECT format('SELECT ''tracking '' || tracked || '' '' || source || '' '' || unit || '' '' || refunds || '' '' || time_zone FROM %I.clv_tracking ORDER BY 1', n.nspname)
 FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
 WHERE e.extname = 'clv' AND to_regclass(format('%I.clv_tracking', n.nspname)) IS NOT NULL \gexec
+-- the registry's tables (configuration tables), and the alert triggers on tracked tables
+SELECT format('SELECT %L || '' '' || count(*) || '' '' || md5(coalesce(string_agg(t::text, E''\n'' ORDER BY t::text), '''')) FROM %I.%I t',
+              'registry ' || r, n.nspname, r)
+FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace,
+     unnest('{clv_model_registry,clv_predictions,clv_alert_rules,clv_alerts,_clv_alert_state}'::text[]) r
+WHERE e.extname = 'clv' AND to_regclass(format('%I.clv_model_registry', n.nspname)) IS NOT NULL \gexec
+SELECT 'trigger ' || tgrelid::regclass || ' ' || tgname FROM pg_trigger WHERE tgname LIKE 'clv_alerts_%' ORDER BY 1;
 SQL
 	"${psql[@]}" -At -d "$1" -c "SET extra_float_digits = 3" -c "
 		SELECT e.extversion || ' ' || e.extnamespace::regnamespace::text || ' ' ||

@@ -3,29 +3,53 @@
 -- found. The catalog queries list violations: an empty result is a pass, and a function
 -- added later is checked without editing this file.
 
--- Nothing runs with its owner's rights.
+-- The three rules below list violations: a function may break one only when it is named
+-- in the rule's allow-list, with the reason. Nothing else may (an empty result passes).
+
+-- Nothing runs with its owner's rights, except:
+--   _clv_alerts_trigger (registry): the alert check after an order. It runs as the
+--     extension owner so that a role that may write orders needs no right on the registry
+--     and cannot forge alerts; search_path pinned, no dynamic SQL, EXECUTE not granted
+--     (only clv_refit attaches it). docs/operations.md, "Rights".
 SELECT p.oid::regprocedure AS security_definer
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
-  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.prosecdef;
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.prosecdef
+  AND p.proname NOT IN ('_clv_alerts_trigger');
 
--- No function pins a search_path or another setting (they would be SET at every call),
--- and every function is PARALLEL SAFE. The one exception to both is clv_analyze, which
--- runs whole queries over the user's table once per call: it pins search_path (so that
--- nothing on the caller's path changes what it runs) and is PARALLEL UNSAFE (it plans
--- and runs queries of its own). clv_track, clv_untrack, clv_tracked_summary and their
--- helpers are PARALLEL UNSAFE too: they write tables, create triggers or set
--- TimeZone to the tracking's zone for the call (docs/tracking.md). Trigger functions
--- are not called in queries.
+-- No function pins a search_path or another setting (a SET is applied and undone at every
+-- call, and keeps SQL functions from being inlined): objects are qualified instead.
+-- Allowed, each pinning search_path = pg_catalog, pg_temp:
+--   clv_analyze: runs whole queries over the user's table once per call, so nothing on
+--     the caller's path changes what it runs;
+--   clv_refit (registry): plans queries of its own text on the tracked table and creates
+--     triggers, once per refit;
+--   _clv_realization_rows (registry): dynamic SQL over the orders table (behind the
+--     clv_realization views);
+--   _clv_alerts_trigger (registry): SECURITY DEFINER, which must pin it.
+-- The scoring path (clv_score and its helpers) pins nothing: it is called per customer.
 SELECT p.oid::regprocedure AS has_proconfig, p.proconfig
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
-  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proconfig IS NOT NULL;
+  AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proconfig IS NOT NULL
+  AND NOT (p.proname IN ('clv_analyze', 'clv_refit', '_clv_realization_rows', '_clv_alerts_trigger')
+           AND p.proconfig = '{"search_path=pg_catalog, pg_temp"}');
+
+-- Every function is PARALLEL SAFE, except those that write tables, create triggers, set
+-- a setting for the call or plan queries of their own (trigger functions are not called
+-- in queries and are not checked):
+--   clv_analyze: plans and runs queries of its own;
+--   clv_track, clv_untrack, _clv_track_fill, _clv_track_memory, clv_tracked_summary
+--     (track): write tables, create triggers, set TimeZone to the tracking's zone for
+--     the call (docs/tracking.md);
+--   clv_refit, _clv_alerts_apply (registry): write the registry, predictions and alerts.
 SELECT p.oid::regprocedure AS not_parallel_safe, p.proparallel
 FROM pg_depend d JOIN pg_proc p ON p.oid = d.objid
 WHERE d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv')
   AND d.classid = 'pg_proc'::regclass AND d.deptype = 'e' AND p.proparallel <> 's'
   AND p.prorettype NOT IN ('trigger'::regtype, 'event_trigger'::regtype)
+  AND p.proname NOT IN ('clv_analyze', 'clv_track', 'clv_untrack', '_clv_track_fill',
+                        '_clv_track_memory', 'clv_tracked_summary', 'clv_refit', '_clv_alerts_apply')
 ORDER BY 1::text;
 
 -- Every aggregate with an internal state has combine, serial and deserial functions (so
