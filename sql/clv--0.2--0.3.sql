@@ -705,6 +705,7 @@ DECLARE
     tkey int;
     bulk boolean;
     ntrans bigint;
+    reltuples float4;
     nl_saved text := pg_catalog.current_setting('enable_nestloop');
     -- TimeZone (and work_mem for bulk statements) are set with set_config(is_local) for
     -- this call and restored at the end; an error rolls them back with the transaction
@@ -811,12 +812,13 @@ BEGIN
         -- customer's rows through the index, which the planner picks as it reckons 200
         -- customers in a transition table (no statistics). A never analyzed table
         -- (reltuples -1): the planner's choice.
-        EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s',
-                                  CASE WHEN TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN 'new_rows' ELSE 'old_rows' END) INTO ntrans;
-        IF ntrans OPERATOR(pg_catalog.*) 4 OPERATOR(pg_catalog.>)
-           (SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source)
-           AND (SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source) OPERATOR(pg_catalog.>=) 0 THEN
-            PERFORM pg_catalog.set_config('enable_nestloop', 'off', true);
+        reltuples := (SELECT c.reltuples FROM pg_catalog.pg_class c WHERE c.oid OPERATOR(pg_catalog.=) k.source);
+        IF reltuples OPERATOR(pg_catalog.>=) 0 THEN
+            EXECUTE pg_catalog.format('SELECT pg_catalog.count(*) FROM %s',
+                                      CASE WHEN TG_OP OPERATOR(pg_catalog.=) 'INSERT' THEN 'new_rows' ELSE 'old_rows' END) INTO ntrans;
+            IF ntrans OPERATOR(pg_catalog.*) 4 OPERATOR(pg_catalog.>) reltuples THEN
+                PERFORM pg_catalog.set_config('enable_nestloop', 'off', true);
+            END IF;
         END IF;
         recompute := pg_catalog.format(
             'SELECT %1$I AS c, @extschema@.clv_summary(%2$I, %3$I, @extschema@._clv_track_end(), %4$L, %5$L) AS s, '
