@@ -93,6 +93,50 @@ parse_refunds(text *t)
 	return 0;					/* keep compiler quiet */
 }
 
+/*
+ * The unit and refunds arguments, parsed once per query: they are the same for every
+ * row, and parsing them for each one was a sizeable part of the transition's cost. The
+ * last texts seen and their values are kept in fn_extra.
+ */
+typedef struct ParamCache
+{
+	int			ulen;
+	int			rlen;			/* -1: no refunds argument */
+	double		unit;
+	int32		refunds;
+	char		buf[FLEXIBLE_ARRAY_MEMBER];	/* unit then refunds bytes */
+} ParamCache;
+
+static void
+parse_params(FunctionCallInfo fcinfo, text *unit, text *refunds, double *unit_out, int32 *refunds_out)
+{
+	ParamCache *pc = (ParamCache *) fcinfo->flinfo->fn_extra;
+	int			ulen = VARSIZE_ANY_EXHDR(unit);
+	int			rlen = refunds ? VARSIZE_ANY_EXHDR(refunds) : -1;
+
+	if (pc == NULL || pc->ulen != ulen || pc->rlen != rlen ||
+		memcmp(pc->buf, VARDATA_ANY(unit), ulen) != 0 ||
+		(rlen > 0 && memcmp(pc->buf + ulen, VARDATA_ANY(refunds), rlen) != 0))
+	{
+		double		u = parse_unit(unit);
+		int32		r = refunds ? parse_refunds(refunds) : REFUNDS_ERROR;
+
+		if (pc == NULL || pc->ulen + Max(pc->rlen, 0) < ulen + Max(rlen, 0))
+			pc = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
+									offsetof(ParamCache, buf) + ulen + Max(rlen, 0) + 1);
+		pc->ulen = ulen;
+		pc->rlen = rlen;
+		pc->unit = u;
+		pc->refunds = r;
+		memcpy(pc->buf, VARDATA_ANY(unit), ulen);
+		if (rlen > 0)
+			memcpy(pc->buf + ulen, VARDATA_ANY(refunds), rlen);
+		fcinfo->flinfo->fn_extra = pc;
+	}
+	*unit_out = pc->unit;
+	*refunds_out = pc->refunds;
+}
+
 static int32
 ts_day(TimestampTz ts, const char *what)
 {
@@ -167,9 +211,12 @@ summary_trans(FunctionCallInfo fcinfo, bool holdout)
 							holdout ? "calibration_end, " : "")));
 	p.obs_end = PG_GETARG_TIMESTAMPTZ(holdout ? 4 : 3);
 	p.cal_end = holdout ? PG_GETARG_TIMESTAMPTZ(3) : p.obs_end;
-	p.unit = PG_NARGS() > unit_arg ? parse_unit(PG_GETARG_TEXT_PP(unit_arg)) : 1.0;
-	p.refunds = PG_NARGS() > unit_arg + 1 ?
-		parse_refunds(PG_GETARG_TEXT_PP(unit_arg + 1)) : REFUNDS_ERROR;
+	p.unit = 1.0;
+	p.refunds = REFUNDS_ERROR;
+	if (PG_NARGS() > unit_arg)
+		parse_params(fcinfo, PG_GETARG_TEXT_PP(unit_arg),
+					 PG_NARGS() > unit_arg + 1 ? PG_GETARG_TEXT_PP(unit_arg + 1) : NULL,
+					 &p.unit, &p.refunds);
 
 	if (st == NULL)
 	{
@@ -429,6 +476,18 @@ typedef struct OutField
 } OutField;
 
 /*
+ * Where each attribute of the result type comes from (index into the fields, or -1),
+ * worked out on the first call of a query and kept in fn_extra: looking the result type
+ * up again for every group cost more than summarising a customer.
+ */
+typedef struct ResultMap
+{
+	TupleDesc	tupdesc;		/* blessed, in fn_mcxt */
+	int			nfields;
+	int			map[FLEXIBLE_ARRAY_MEMBER];
+} ResultMap;
+
+/*
  * The result filled by attribute name, so that the library works with the result types
  * of every installed version (0.1's types lack the fields 0.2 added). An attribute the
  * library does not know is NULL.
@@ -436,41 +495,59 @@ typedef struct OutField
 static Datum
 summary_result(FunctionCallInfo fcinfo, const OutField *fields, int nfields)
 {
-	TupleDesc	tupdesc;
+	ResultMap  *rm = (ResultMap *) fcinfo->flinfo->fn_extra;
 	Datum	   *values;
 	bool	   *nulls;
+	int			natts;
 
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("function returning record called in context that cannot accept type record")));
-	tupdesc = BlessTupleDesc(tupdesc);
-	values = palloc0(sizeof(Datum) * Max(tupdesc->natts, 1));
-	nulls = palloc(sizeof(bool) * Max(tupdesc->natts, 1));
-	for (int a = 0; a < tupdesc->natts; a++)
+	if (rm == NULL || rm->nfields != nfields)
 	{
-		Form_pg_attribute att = TupleDescAttr(tupdesc, a);
+		TupleDesc	tupdesc;
+		MemoryContext old;
 
-		nulls[a] = true;
-		if (att->attisdropped)
-			continue;
-		for (int f = 0; f < nfields; f++)
+		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+			ereport(ERROR,
+					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+					 errmsg("function returning record called in context that cannot accept type record")));
+		old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
+		rm = palloc(offsetof(ResultMap, map) + sizeof(int) * Max(tupdesc->natts, 1));
+		rm->tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
+		MemoryContextSwitchTo(old);
+		rm->nfields = nfields;
+		for (int a = 0; a < tupdesc->natts; a++)
 		{
-			if (strcmp(NameStr(att->attname), fields[f].name) != 0)
+			Form_pg_attribute att = TupleDescAttr(tupdesc, a);
+
+			rm->map[a] = -1;
+			if (att->attisdropped)
 				continue;
-			if (att->atttypid != fields[f].type)
-				ereport(ERROR,
-						(errcode(ERRCODE_DATATYPE_MISMATCH),
-						 errmsg("clv_summary: field \"%s\" of the result type is %s, expected %s",
-								fields[f].name, format_type_be(att->atttypid),
-								format_type_be(fields[f].type)),
-						 errhint("The result types belong to the extension; ALTER EXTENSION clv UPDATE restores them.")));
-			values[a] = fields[f].value;
-			nulls[a] = false;
-			break;
+			for (int f = 0; f < nfields; f++)
+			{
+				if (strcmp(NameStr(att->attname), fields[f].name) != 0)
+					continue;
+				if (att->atttypid != fields[f].type)
+					ereport(ERROR,
+							(errcode(ERRCODE_DATATYPE_MISMATCH),
+							 errmsg("clv_summary: field \"%s\" of the result type is %s, expected %s",
+									fields[f].name, format_type_be(att->atttypid),
+									format_type_be(fields[f].type)),
+							 errhint("The result types belong to the extension; ALTER EXTENSION clv UPDATE restores them.")));
+				rm->map[a] = f;
+				break;
+			}
 		}
+		fcinfo->flinfo->fn_extra = rm;
 	}
-	return HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls));
+	natts = rm->tupdesc->natts;
+	values = palloc0(sizeof(Datum) * Max(natts, 1));
+	nulls = palloc(sizeof(bool) * Max(natts, 1));
+	for (int a = 0; a < natts; a++)
+	{
+		nulls[a] = rm->map[a] < 0;
+		if (!nulls[a])
+			values[a] = fields[rm->map[a]].value;
+	}
+	return HeapTupleGetDatum(heap_form_tuple(rm->tupdesc, values, nulls));
 }
 
 /* The calibration fields, shared by both result types; returns their number. */
