@@ -1408,14 +1408,15 @@ CREATE FUNCTION @extschema@._clv_row_summary(frequency int, monetary_value float
                                              time_zone text)
 RETURNS @extschema@.clv_customer_summary
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
--- no SET: inlined into the scoring path; every operator qualified instead
+-- no SET: inlined into the scoring path; every operator qualified instead. A tracked row
+-- holds finite values; a non-finite or non-positive one (a forged call) reads as NULL.
 AS $$
     SELECT ROW(frequency,
-               ((pg_catalog.timezone(time_zone, last_purchase))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, first_purchase))::pg_catalog.date)::pg_catalog.float8 OPERATOR(pg_catalog./) unit_days,
-               ((pg_catalog.timezone(time_zone, observation_end))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, first_purchase))::pg_catalog.date)::pg_catalog.float8 OPERATOR(pg_catalog./) unit_days,
-               monetary_value, first_purchase, last_purchase, unit_days,
+               ((pg_catalog.timezone(time_zone, last_purchase))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, first_purchase))::pg_catalog.date)::pg_catalog.float8 OPERATOR(pg_catalog./) (CASE WHEN unit_days OPERATOR(pg_catalog.>) 0 AND unit_days OPERATOR(pg_catalog.<) 'Infinity' THEN unit_days END),
+               ((pg_catalog.timezone(time_zone, observation_end))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, first_purchase))::pg_catalog.date)::pg_catalog.float8 OPERATOR(pg_catalog./) (CASE WHEN unit_days OPERATOR(pg_catalog.>) 0 AND unit_days OPERATOR(pg_catalog.<) 'Infinity' THEN unit_days END),
+               (CASE WHEN monetary_value OPERATOR(pg_catalog.>) '-Infinity' AND monetary_value OPERATOR(pg_catalog.<) 'Infinity' THEN monetary_value END), first_purchase, last_purchase, (CASE WHEN unit_days OPERATOR(pg_catalog.>) 0 AND unit_days OPERATOR(pg_catalog.<) 'Infinity' THEN unit_days END),
                ((pg_catalog.timezone(time_zone, observation_end))::pg_catalog.date OPERATOR(pg_catalog.-) (pg_catalog.timezone(time_zone, last_purchase))::pg_catalog.date)::pg_catalog.float8,
-               purchases, total_spend)::@extschema@.clv_customer_summary
+               purchases, (CASE WHEN total_spend OPERATOR(pg_catalog.>) '-Infinity' AND total_spend OPERATOR(pg_catalog.<) 'Infinity' THEN total_spend END))::@extschema@.clv_customer_summary
 $$;
 COMMENT ON FUNCTION @extschema@._clv_row_summary(int, float8, timestamptz, timestamptz, bigint, float8, timestamptz, float8, text) IS
     'internal: a tracked row as clv_customer_summary at observation_end';
