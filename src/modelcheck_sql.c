@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -18,10 +19,12 @@
 #include "utils/date.h"
 #include "utils/datetime.h"
 #include "utils/lsyscache.h"
+#include "utils/timestamp.h"
 #include "utils/typcache.h"
 
 #include "charts.h"
 #include "charts_sql.h"
+#include "specfun.h"
 #include "clv.h"
 
 /* days a tracking state may span: 100 years */
@@ -593,14 +596,28 @@ static SmallEntry small_cache[SMALL_SLOTS];
 static bool small_cache_init = false;
 static CountCache count_cache = {{-1}};
 
+/*
+ * Pareto/NBD's P(X(t) = x) sums x + 1 hypergeometric series each. One count-check
+ * statement gets COUNT_CHECK_TERMS series terms in all (about 20 s; the fuzzer found a
+ * count check of 290 s), past which it is an ERROR. The budget is the statement's:
+ * kept with the aggregate's FmgrInfo and the statement's start time.
+ */
+#define COUNT_CHECK_TERMS 3000000000L
+
+static const FmgrInfo *cc_owner = NULL;
+static TimestampTz cc_statement = 0;
+static long cc_left = 0;
+
 /* The cache entry's key and probabilities for key (filled if missing); its p[]. */
 static double *
-count_probs_cached(const char *fname, int kind, const double *par, double T, int cap,
-				   const double *key)
+count_probs_cached(FunctionCallInfo fcinfo, const char *fname, int kind, const double *par,
+				   double T, int cap, const double *key)
 {
 	double	   *ekey,
 			   *p;
 	size_t		keysize = sizeof(double) * 7;
+	long		saved;
+	volatile int rc = -1;
 
 	if (cap <= SMALL_CAP)
 	{
@@ -626,14 +643,32 @@ count_probs_cached(const char *fname, int kind, const double *par, double T, int
 	if (memcmp(ekey, key, keysize) == 0)
 		return p;
 	ekey[0] = -1;				/* invalid until filled */
-	if (clv_count_probs(kind, par, T, cap, p) != 0)
+	if (cc_owner != fcinfo->flinfo || cc_statement != GetCurrentStatementStartTimestamp())
+	{
+		cc_owner = fcinfo->flinfo;
+		cc_statement = GetCurrentStatementStartTimestamp();
+		cc_left = COUNT_CHECK_TERMS;
+	}
+	saved = clv_hyp2f1_budget;
+	clv_hyp2f1_budget = cc_left;
+	PG_TRY();
+	{
+		rc = clv_count_probs(kind, par, T, cap, p);
+		cc_left = clv_hyp2f1_budget > 0 ? clv_hyp2f1_budget : 0;
+	}
+	PG_FINALLY();
+	{
+		clv_hyp2f1_budget = saved;
+	}
+	PG_END_TRY();
+	if (rc != 0)
 	{
 		CHECK_FOR_INTERRUPTS();
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: cannot evaluate P(X(t) = x) at t_customer = %g", fname, T),
-				 errdetail("The model's parameters and this age are outside the range in which the probabilities can be evaluated in double precision."),
-				 errhint("Check the model's parameters and t_customer for extreme values.")));
+				 errdetail("The model's parameters and this age are outside the range in which the probabilities can be evaluated in double precision, or need more than the statement's budget of %ld series terms.", COUNT_CHECK_TERMS),
+				 errhint("Check the model's parameters and t_customer for extreme values; a smaller max_frequency needs less work.")));
 	}
 	memcpy(ekey, key, keysize);
 	return p;
@@ -719,7 +754,7 @@ count_trans(FunctionCallInfo fcinfo, const CheckModel *cm)
 	memcpy(key + 1, par, sizeof(par));
 	key[5] = T;
 	key[6] = cap;
-	probs = count_probs_cached(fname, cm->kind, par, T, cap, key);
+	probs = count_probs_cached(fcinfo, fname, cm->kind, par, T, cap, key);
 	v[CC_HDR + 2 * (int) Min(x, cap)] += 1;
 	for (int i = 0; i <= cap; i++)
 		v[CC_HDR + 2 * i + 1] += probs[i];

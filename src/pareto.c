@@ -358,8 +358,10 @@ pareto_prob_n(const double *par, double t, double n)
 				lt,
 				lmt,
 				lsum = -INFINITY,
-				second = 0.0;
-	long		budget;
+				second = 0.0,
+				p;
+	long		budget,
+				start;
 
 	first = lgamma(r + n) - lgamma(r) - lgamma(n + 1.0) + r * log(alpha / (alpha + t)) +
 		(n > 0 ? n * log(t / (alpha + t)) : 0.0) + s * log(beta / (beta + t));
@@ -375,7 +377,8 @@ pareto_prob_n(const double *par, double t, double n)
 	 * the result is NaN, an ERROR in the glue, instead of minutes.
 	 */
 	budget = clv_hyp2f1_budget;
-	clv_hyp2f1_budget = PARETO_PROB_N_TERMS;
+	clv_hyp2f1_budget = budget >= 0 && budget < PARETO_PROB_N_TERMS ? budget : PARETO_PROB_N_TERMS;
+	start = clv_hyp2f1_budget;
 	for (int i = 0; i <= (int) n && !isnan(lsum); i++)
 	{
 		double		l;
@@ -391,12 +394,31 @@ pareto_prob_n(const double *par, double t, double n)
 
 		lsum = clv_log_add_exp(lsum, l);
 	}
-	clv_hyp2f1_budget = budget;
+	/* a caller's budget (the count check's) loses what this call used */
+	clv_hyp2f1_budget = budget < 0 ? -1 :
+		budget - (start - (clv_hyp2f1_budget < 0 ? 0 : clv_hyp2f1_budget));
 	if (isnan(lB1) || isnan(lsum))
+		return NAN;
+
+	/*
+	 * second = C (B1 - sum) cancels: it carries the rounding of C B1 and C sum (the logs
+	 * are good to about 3e-12). Where that could exceed 1e-9 in the probability (large C B1:
+	 * the fuzzer's P(X = 0) came out 1.00001), NaN, an ERROR in the glue, rather than a
+	 * wrong probability.
+	 */
+	if (lc + lB1 > log(150.0))
 		return NAN;
 	if (lB1 > lsum)
 		second = exp(lc + clv_log_diff_exp(lB1, lsum));
-	return exp(first) + second;
+	p = exp(first) + second;
+
+	/*
+	 * Above 1 by more than rounding: the hypergeometric values lost their accuracy (the
+	 * fuzzer's alpha = 2.7e11, beta = 4: z = 1 - 1.5e-11 gave P(X = 0) = 1.00001). NaN.
+	 */
+	if (p > 1.0 + 1e-12)
+		return NAN;
+	return fmin(p, 1.0);
 }
 
 /*
