@@ -3,9 +3,9 @@
 #
 #   test/dump_restore.sh [--private | --no-build]
 #
-# Four source databases: "fresh" installs the current version into schema clv; "updated"
+# Five source databases: "fresh" installs the current version into schema clv; "updated"
 # installs 0.1 into public, stores fits, runs ALTER EXTENSION clv UPDATE and stores more
-# (a database of 0.1 days brought up to date); "v01" stays on 0.1 and "v02" on 0.2 (each
+# (a database of 0.1 days brought up to date); "v01" stays on 0.1, "v02" on 0.2 and "v03" on 0.3 (each
 # restored into a database where its version is created first: see below). Each stores
 # fitted models (BG/NBD with unit_days, MBG/NBD, Pareto/NBD, BG/BB, Gamma-Gamma, k-means, OLS), clv_summary and
 # clv_summary_holdout composites, rfm_score results, a generated column, an expression
@@ -35,7 +35,7 @@ work=$(mktemp -d /tmp/clv-dump.XXXXXX)
 trap 'rm -rf "$work"; clv_cluster_stop' EXIT
 export PGOPTIONS="${PGOPTIONS:-} -c client_min_messages=warning"
 psql=(psql -X -q -v ON_ERROR_STOP=1 -P pager=off)
-sources=(clv_dump_fresh clv_dump_updated clv_dump_v01 clv_dump_v02)
+sources=(clv_dump_fresh clv_dump_updated clv_dump_v01 clv_dump_v02 clv_dump_v03)
 dbs=()
 for src in "${sources[@]}"; do dbs+=("$src" "${src}_r" "${src}_j"); done
 for db in "${dbs[@]}"; do "${psql[@]}" -d postgres -c "DROP DATABASE IF EXISTS $db"; done
@@ -130,6 +130,9 @@ load clv_dump_v01 public
 "${psql[@]}" -d clv_dump_v02 -c "CREATE EXTENSION clv VERSION '0.2'"
 load clv_dump_v02 public
 "${psql[@]}" -d clv_dump_v02 -f <(store_02 public)
+"${psql[@]}" -d clv_dump_v03 -c "CREATE EXTENSION clv VERSION '0.3'"
+load clv_dump_v03 public
+"${psql[@]}" -d clv_dump_v03 -f <(store_02 public) -f <(store_03 public)
 
 # One line per table and materialized view: name, rows, md5 of the rows' text in order.
 fingerprint() {
@@ -175,11 +178,12 @@ for src in "${sources[@]}"; do
 		dst=${src}_$mode
 		"${psql[@]}" -d postgres -c "CREATE DATABASE $dst"
 		# A dump names no extension version: restored as is, it gets the default version,
-		# whose types a database still on 0.1 or 0.2 does not fit (docs/install.md). Create
+		# whose types a database still on 0.1, 0.2 or 0.3 does not fit (docs/install.md). Create
 		# the extension at the source's version first; pg_restore then keeps it.
 		case $src in
 			clv_dump_v01) "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.1'" ;;
 			clv_dump_v02) "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.2'" ;;
+			clv_dump_v03) "${psql[@]}" -d "$dst" -c "CREATE EXTENSION clv VERSION '0.3'" ;;
 		esac
 		opts=(--exit-on-error)
 		[ $mode = j ] && opts=(-j 2)

@@ -125,3 +125,44 @@ WHERE s.fn <> 0 AND has_function_privilege('public', s.fn, 'EXECUTE');
 
 \c contrib_regression
 DROP DATABASE clv_upgrade02;
+
+-- From 0.3: a database that installed 0.3 and stored fitted models (with aic, bic and
+-- covariance) and a materialized view of scores is brought to the current version;
+-- stored values keep their numbers.
+CREATE DATABASE clv_upgrade03;
+\c clv_upgrade03
+SET client_min_messages = warning;
+CREATE EXTENSION clv VERSION '0.3';
+CREATE TABLE cust (id int, frequency int, recency float8, t float8, zbar float8);
+\copy cust FROM 'data/cdnow_customers_summary_with_transactions.csv' WITH (FORMAT csv, HEADER)
+CREATE TABLE models AS
+SELECT bgnbd_fit(frequency, recency, t) AS bg, pareto_nbd_fit(frequency, recency, t) AS pn,
+       gamma_gamma_fit(frequency, zbar) FILTER (WHERE frequency > 0) AS gg
+FROM cust;
+CREATE MATERIALIZED VIEW scores AS
+SELECT c.id, bgnbd_p_alive(m.bg, frequency, recency, t) AS p_alive,
+       pareto_nbd_p_alive(m.pn, frequency, recency, t) AS pn_p_alive,
+       gamma_gamma_clv(m.bg, m.gg, frequency, recency, t, zbar, 12, 0.01, 7) AS clv
+FROM cust c, models m WHERE c.frequency > 0;
+CREATE TEMP TABLE before AS SELECT * FROM scores;
+ALTER EXTENSION clv UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'clv';
+SELECT round((bg).r::numeric, 4) AS r, round((bg).aic::numeric, 2) AS bg_aic,
+       round((pn).s::numeric, 4) AS s, round((gg).p::numeric, 4) AS p,
+       cardinality((pn).covariance) AS pn_covariance_cells FROM models;
+REFRESH MATERIALIZED VIEW scores;
+SELECT count(*) AS customers,
+       max(abs(s.p_alive - b.p_alive)) = 0 AS same_p_alive,
+       max(abs(s.pn_p_alive - b.pn_p_alive)) = 0 AS same_pn_p_alive,
+       max(abs(s.clv - b.clv)) = 0 AS same_clv
+FROM scores s JOIN before b USING (id);
+SELECT count(*) AS support_functions_public_may_execute
+FROM pg_aggregate a
+CROSS JOIN LATERAL (VALUES (a.aggtransfn), (a.aggfinalfn), (a.aggcombinefn),
+                           (a.aggserialfn), (a.aggdeserialfn)) s(fn)
+JOIN pg_depend d ON d.objid = a.aggfnoid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'clv'
+WHERE s.fn <> 0 AND has_function_privilege('public', s.fn, 'EXECUTE');
+
+\c contrib_regression
+DROP DATABASE clv_upgrade03;
