@@ -8,6 +8,88 @@
 \echo Use "ALTER EXTENSION clv UPDATE TO '0.4'" to load this file. \quit
 
 -- (feature sections go here, before the support functions below)
+-- ==== intervals (issue 14): prediction intervals of each customer's predictions ====
+-- The quantity at parameter draws from the fit's sampling distribution (normal on the log
+-- scale of the parameters, with the model's covariance); the bounds are the draws'
+-- quantiles at (1 -+ level) / 2, the estimate the point prediction. docs/intervals.md.
+CREATE TYPE clv_interval AS (estimate float8, lower float8, upper float8, level float8);
+COMMENT ON TYPE clv_interval IS 'A prediction with its interval: estimate (at the fitted parameters), lower and upper bounds at the given level';
+
+CREATE FUNCTION bgnbd_expected_purchases_interval(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8,
+                                                  level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_new_interval(model bgnbd_model, horizon float8,
+                                                      level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_new_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_p_alive_interval(model bgnbd_model, frequency float8, recency float8, t_customer float8,
+                                       level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_interval(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8,
+                                                   level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_new_interval(model mbgnbd_model, horizon float8,
+                                                       level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_new_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_interval(model mbgnbd_model, frequency float8, recency float8, t_customer float8,
+                                        level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_interval(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8,
+                                                       level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_expected_purchases_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_new_interval(model pareto_nbd_model, horizon float8,
+                                                           level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_expected_purchases_new_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_interval(model pareto_nbd_model, frequency float8, recency float8, t_customer float8,
+                                            level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_expected_purchases_interval(model bgbb_model, n_periods_ahead float8, frequency float8, recency float8, n_periods float8,
+                                                 level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgbb_expected_purchases_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_expected_purchases_new_interval(model bgbb_model, n_periods_ahead float8,
+                                                     level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgbb_expected_purchases_new_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgbb_p_alive_interval(model bgbb_model, frequency float8, recency float8, n_periods float8,
+                                      level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgbb_p_alive_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_expected_spend_interval(model gamma_gamma_model, frequency float8, monetary_value float8,
+                                                    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_expected_spend_interval' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+-- unit_days NULL (the default) = the model's unit, as in gamma_gamma_clv
+CREATE FUNCTION gamma_gamma_clv_interval(bg bgnbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8,
+                                         monetary_value float8, months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                         unit_days float8 DEFAULT NULL, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model mbgnbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8,
+                                         monetary_value float8, months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                         unit_days float8 DEFAULT NULL, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_mbgnbd' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model pareto_nbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8,
+                                         monetary_value float8, months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                         unit_days float8 DEFAULT NULL, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_pareto' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model bgbb_model, gg gamma_gamma_model, frequency float8, recency float8, n_periods float8,
+                                         monetary_value float8, months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                         unit_days float8 DEFAULT NULL, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_bgbb' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+
+COMMENT ON FUNCTION bgnbd_expected_purchases_interval(bgnbd_model, float8, float8, float8, float8, float8, int, int) IS 'BG/NBD expected purchases of a customer over the horizon, with a prediction interval at level from draws of the parameters (seed: reproducible)';
+COMMENT ON FUNCTION bgnbd_expected_purchases_new_interval(bgnbd_model, float8, float8, int, int) IS 'BG/NBD expected purchases of a new customer in (0, horizon], with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION bgnbd_p_alive_interval(bgnbd_model, float8, float8, float8, float8, int, int) IS 'BG/NBD P(alive) of a customer, with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_interval(mbgnbd_model, float8, float8, float8, float8, float8, int, int) IS 'MBG/NBD expected purchases of a customer over the horizon, with a prediction interval at level from draws of the parameters (seed: reproducible)';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_new_interval(mbgnbd_model, float8, float8, int, int) IS 'MBG/NBD expected purchases of a new customer in (0, horizon], with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION mbgnbd_p_alive_interval(mbgnbd_model, float8, float8, float8, float8, int, int) IS 'MBG/NBD P(alive) of a customer, with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_interval(pareto_nbd_model, float8, float8, float8, float8, float8, int, int) IS 'Pareto/NBD expected purchases of a customer over the horizon, with a prediction interval at level from draws of the parameters (seed: reproducible)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_new_interval(pareto_nbd_model, float8, float8, int, int) IS 'Pareto/NBD expected purchases of a new customer in (0, horizon], with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION pareto_nbd_p_alive_interval(pareto_nbd_model, float8, float8, float8, float8, int, int) IS 'Pareto/NBD P(alive) of a customer, with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION bgbb_expected_purchases_interval(bgbb_model, float8, float8, float8, float8, float8, int, int) IS 'BG/BB expected purchases of a customer in the next n_periods_ahead opportunities, with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION bgbb_expected_purchases_new_interval(bgbb_model, float8, float8, int, int) IS 'BG/BB expected purchases of a new customer in n_periods_ahead opportunities, with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION bgbb_p_alive_interval(bgbb_model, float8, float8, float8, float8, int, int) IS 'BG/BB P(alive) of a customer, with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION gamma_gamma_expected_spend_interval(gamma_gamma_model, float8, float8, float8, int, int) IS 'Gamma-Gamma expected spend per purchase of a customer, with a prediction interval at level from draws of the parameters';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(bgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8, float8, int, int) IS 'CLV over months (30 days): BG/NBD x Gamma-Gamma, discounted monthly, with a prediction interval at level from independent draws of both models'' parameters';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8, float8, int, int) IS 'CLV over months (30 days): MBG/NBD x Gamma-Gamma, discounted monthly, with a prediction interval at level from independent draws of both models'' parameters';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8, float8, int, int) IS 'CLV over months (30 days): Pareto/NBD x Gamma-Gamma, discounted monthly, with a prediction interval at level from independent draws of both models'' parameters';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(bgbb_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8, float8, int, int) IS 'CLV over months (30 days): BG/BB x Gamma-Gamma, discounted monthly (unit_days = days per opportunity), with a prediction interval at level from independent draws of both models'' parameters';
+-- ==== end intervals ====
 
 
 ------------------------------------------------------------------------------------------

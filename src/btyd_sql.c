@@ -10,6 +10,7 @@
 #include "miscadmin.h"
 
 #include "clv.h"
+#include "intervals.h"
 
 typedef struct ScoreModel
 {
@@ -110,6 +111,21 @@ summary_customer(FunctionCallInfo fcinfo, int argno, const char *fname,
 }
 
 /*
+ * The series cancels two terms of order 1 when r or t is tiny: -5e-15 for r = 1e-308
+ * (libFuzzer). An expected count is >= 0: rounding below 0 is reported as 0, anything
+ * more negative is NaN (an ERROR).
+ */
+static double
+clamp_count(double e)
+{
+	if (e < 0 && e >= -1e-12)
+		e = 0.0;
+	if (e < 0)
+		e = NAN;
+	return e;
+}
+
+/*
  * (model, horizon, frequency, recency, t_customer), (model, horizon, summary) or, with
  * conditional false, (model, horizon)
  */
@@ -137,17 +153,7 @@ score_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditional)
 	}
 	if (conditional)
 		check_customer(sm, fname, x, tx, T);
-	e = sm->expected(par, t, x, tx, T);
-
-	/*
-	 * The series cancels two terms of order 1 when r or t is tiny: -5e-15 for r = 1e-308
-	 * (libFuzzer). An expected count is >= 0: rounding below 0 is reported as 0, anything
-	 * more negative is an ERROR.
-	 */
-	if (e < 0 && e >= -1e-12)
-		e = 0.0;
-	if (e < 0)
-		e = NAN;
+	e = clamp_count(sm->expected(par, t, x, tx, T));
 	PG_RETURN_FLOAT8(checked_expectation(sm, fname, e, par, t, x, tx, T));
 }
 
@@ -246,9 +252,9 @@ surface_customer(FunctionCallInfo fcinfo, const ScoreModel *sm, const char *fnam
 	check_customer(sm, fname, *x, *tx, *T);
 }
 
-/* A probability: rounding just outside [0, 1] is clamped, anything else is an ERROR. */
+/* A probability: rounding just outside [0, 1] is clamped, anything else is NaN. */
 static double
-checked_probability(const char *fname, double p)
+clamp_probability(double p)
 {
 	if (p > 1.0 && p <= 1.0 + 1e-12)
 		p = 1.0;
@@ -256,6 +262,14 @@ checked_probability(const char *fname, double p)
 		p = 0.0;
 	if (!(p >= 0.0 && p <= 1.0))
 		p = NAN;
+	return p;
+}
+
+/* A probability: rounding just outside [0, 1] is clamped, anything else is an ERROR. */
+static double
+checked_probability(const char *fname, double p)
+{
+	p = clamp_probability(p);
 	if (isnan(p))
 		CHECK_FOR_INTERRUPTS();
 	if (isnan(p))
@@ -447,3 +461,91 @@ mbgnbd_dert_sql(PG_FUNCTION_ARGS)
 {
 	return surface_dert(fcinfo, &mbgnbd, mbgnbd_dert);
 }
+
+/*
+ * Prediction intervals (0.4): the quantity at each parameter draw of the model's sampling
+ * distribution (intervals_sql.c); the estimate is the point prediction at the fit.
+ *
+ * <m>_expected_purchases_interval(model, horizon, frequency, recency, t_customer, level,
+ * draws, seed) or, conditional false, <m>_expected_purchases_new_interval(model, horizon,
+ * level, draws, seed): a new customer's expected purchases in (0, horizon].
+ */
+static Datum
+interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditional)
+{
+	char		fname[80];
+	double		par[4],
+				t = PG_GETARG_FLOAT8(1),
+				x = 0,
+				tx = 0,
+				T = 0,
+				e,
+			   *v;
+	const double *draws;
+	clv_interval_args ia;
+
+	snprintf(fname, sizeof(fname), "%s_expected_purchases%s_interval", sm->prefix,
+			 conditional ? "" : "_new");
+	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	check_horizon(sm, fname, t);
+	if (conditional)
+	{
+		x = PG_GETARG_FLOAT8(2);
+		tx = PG_GETARG_FLOAT8(3);
+		T = PG_GETARG_FLOAT8(4);
+		check_customer(sm, fname, x, tx, T);
+	}
+	clv_interval_read_args(fcinfo, conditional ? 5 : 2, fname, &ia);
+	e = checked_expectation(sm, fname, clamp_count(sm->expected(par, t, x, tx, T)),
+							par, t, x, tx, T);
+	draws = clv_interval_draws(fcinfo, 0, 0, sm->typname, fname, 4, par, &ia);
+	v = clv_interval_values(fcinfo, ia.draws);
+	for (int i = 0; i < ia.draws; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		v[i] = clamp_count(sm->expected(draws + 4 * i, t, x, tx, T));
+	}
+	return clv_interval_result(fcinfo, fname, e, v, ia.draws, &ia);
+}
+
+/* <m>_p_alive_interval(model, frequency, recency, t_customer, level, draws, seed) */
+static Datum
+interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm)
+{
+	char		fname[80];
+	double		par[4],
+				x = PG_GETARG_FLOAT8(1),
+				tx = PG_GETARG_FLOAT8(2),
+				T = PG_GETARG_FLOAT8(3),
+				p,
+			   *v;
+	const double *draws;
+	clv_interval_args ia;
+
+	snprintf(fname, sizeof(fname), "%s_p_alive_interval", sm->prefix);
+	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	check_customer(sm, fname, x, tx, T);
+	clv_interval_read_args(fcinfo, 4, fname, &ia);
+	p = checked_probability(fname, sm->p_alive(par, x, tx, T));
+	draws = clv_interval_draws(fcinfo, 0, 0, sm->typname, fname, 4, par, &ia);
+	v = clv_interval_values(fcinfo, ia.draws);
+	for (int i = 0; i < ia.draws; i++)
+	{
+		CHECK_FOR_INTERRUPTS();
+		v[i] = clamp_probability(sm->p_alive(draws + 4 * i, x, tx, T));
+	}
+	return clv_interval_result(fcinfo, fname, p, v, ia.draws, &ia);
+}
+
+#define INTERVAL_FUNCTIONS(m) \
+PG_FUNCTION_INFO_V1(m##_expected_purchases_interval); \
+Datum m##_expected_purchases_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, true); } \
+PG_FUNCTION_INFO_V1(m##_expected_purchases_new_interval); \
+Datum m##_expected_purchases_new_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, false); } \
+PG_FUNCTION_INFO_V1(m##_p_alive_interval); \
+Datum m##_p_alive_interval(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m); }
+
+INTERVAL_FUNCTIONS(bgnbd)
+INTERVAL_FUNCTIONS(mbgnbd)
+INTERVAL_FUNCTIONS(pareto)
+INTERVAL_FUNCTIONS(bgbb)

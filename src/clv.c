@@ -214,10 +214,21 @@ typedef struct ModelCache
 	Oid			typid;
 	int32		typmod;
 	TupleDesc	tupdesc;
+	void	   *extra;			/* element 0: clv_fn_extra's pointer */
 } ModelCache;
 
 #define CLV_MAX_MODEL_ARGS 4
 #define CLV_MAX_FIELDS 32
+
+/* The cache of the model arguments, allocated in fn_mcxt on first use. */
+static ModelCache *
+model_cache(FunctionCallInfo fcinfo)
+{
+	if (fcinfo->flinfo->fn_extra == NULL)
+		fcinfo->flinfo->fn_extra = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
+														  sizeof(ModelCache) * CLV_MAX_MODEL_ARGS);
+	return fcinfo->flinfo->fn_extra;
+}
 
 /*
  * Deforms composite argument argno into values/nulls (at most CLV_MAX_FIELDS fields);
@@ -229,16 +240,10 @@ deform_arg(FunctionCallInfo fcinfo, int argno, Datum *values, bool *nulls)
 	HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
 	Oid			typid = HeapTupleHeaderGetTypeId(th);
 	int32		typmod = HeapTupleHeaderGetTypMod(th);
-	ModelCache *cache = fcinfo->flinfo->fn_extra;
+	ModelCache *cache = model_cache(fcinfo);
 	HeapTupleData tuple;
 
 	Assert(argno < CLV_MAX_MODEL_ARGS);
-	if (cache == NULL)
-	{
-		cache = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt,
-									   sizeof(ModelCache) * CLV_MAX_MODEL_ARGS);
-		fcinfo->flinfo->fn_extra = cache;
-	}
 	cache += argno;
 	if (cache->tupdesc == NULL || cache->typid != typid || cache->typmod != typmod)
 	{
@@ -304,6 +309,55 @@ clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
 							typname, fields[i], v)));
 		out[i] = v;
 	}
+}
+
+void	  **
+clv_fn_extra(FunctionCallInfo fcinfo)
+{
+	return &model_cache(fcinfo)->extra;
+}
+
+void
+clv_model_covariance(FunctionCallInfo fcinfo, int argno, const char *typname,
+					 const char *fname, int k, double *cov)
+{
+	Datum		values[CLV_MAX_FIELDS];
+	bool		nulls[CLV_MAX_FIELDS];
+	TupleDesc	td = deform_arg(fcinfo, argno, values, nulls);
+	int			i = td ? attr_index(td, "covariance") : -1;
+	ArrayType  *arr;
+	int			n;
+	Datum	   *elems;
+	bool	   *enulls;
+
+	if (i < 0 || TupleDescAttr(td, i)->atttypid != FLOAT8ARRAYOID || nulls[i])
+		ereport(ERROR,
+				(errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED),
+				 errmsg("%s: the %s has no covariance", fname, typname),
+				 errdetail("Models fitted before clv 0.3, built from parameters (%s(...)), or whose fit found no standard errors (a boundary or flat maximum) carry no covariance of their parameters.", typname),
+				 errhint("Refit the model with clv 0.3 or later; if its standard errors stay NULL, the data do not identify the parameters well enough for an interval.")));
+	arr = DatumGetArrayTypeP(values[i]);
+	if (ARR_NDIM(arr) != 2 || ARR_DIMS(arr)[0] != k || ARR_DIMS(arr)[1] != k)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the %s's covariance is not %d x %d", fname, typname, k, k),
+				 errdetail("The interval needs the covariance of the model's %d parameters; this one has %s.",
+						   k, ARR_NDIM(arr) == 2 ? psprintf("%d x %d elements", ARR_DIMS(arr)[0], ARR_DIMS(arr)[1]) :
+						   psprintf("%d dimensions", ARR_NDIM(arr))),
+				 errhint("Pass a model as its fit aggregate returned it (intervals of models with covariates are not supported).")));
+	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+					  &elems, &enulls, &n);
+	for (int j = 0; j < n; j++)
+	{
+		if (enulls[j] || !isfinite(DatumGetFloat8(elems[j])))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: the %s's covariance has a NULL or non-finite element", fname, typname),
+					 errhint("Pass a model as its fit aggregate returned it.")));
+		cov[j] = DatumGetFloat8(elems[j]);
+	}
+	pfree(elems);
+	pfree(enulls);
 }
 
 double

@@ -123,4 +123,42 @@ extern void clv_check_frequency(const char *fname, double x);
 extern void clv_check_discrete(const char *fname, double x, double tx, double n);
 extern double clv_check_result(const char *fname, double v);
 
+/*
+ * Prediction intervals (intervals_sql.c). clv_fn_extra: a pointer kept across calls
+ * beside the model cache in fn_extra. clv_model_covariance: the k x k covariance field
+ * of model argument argno, or an ERROR (none, wrong size, non-finite).
+ */
+extern void **clv_fn_extra(FunctionCallInfo fcinfo);
+extern void clv_model_covariance(FunctionCallInfo fcinfo, int argno, const char *typname,
+								 const char *fname, int k, double *cov);
+
+typedef struct clv_interval_args
+{
+	double		level;
+	int32		draws;
+	int32		seed;
+} clv_interval_args;
+
+/* level, draws, seed from arguments argno.. argno + 2, validated */
+extern void clv_interval_read_args(FunctionCallInfo fcinfo, int argno, const char *fname,
+								   clv_interval_args *ia);
+
+/*
+ * The draws (ia->draws x k, natural scale) of model argument argno with parameters par,
+ * cached per (slot, model, draws, seed): slot 0 the purchase model, 1 the spend model.
+ */
+extern const double *clv_interval_draws(FunctionCallInfo fcinfo, int slot, int argno,
+										const char *typname, const char *fname, int k,
+										const double *par, const clv_interval_args *ia);
+
+/* Scratch space for n values, kept across calls. */
+extern double *clv_interval_values(FunctionCallInfo fcinfo, int n);
+
+/*
+ * The clv_interval composite: estimate, the quantiles of the n values (non-finite ones:
+ * draws at which the quantity could not be evaluated; more than 1 % is an ERROR), level.
+ */
+extern Datum clv_interval_result(FunctionCallInfo fcinfo, const char *fname, double estimate,
+								 double *values, int n, const clv_interval_args *ia);
+
 #endif
