@@ -145,15 +145,15 @@ clv_check_args(const char *fname, const ClvModel *cm, double x, double tx, doubl
 
 /*
  * Sum over months i of the purchases expected in month i (30 days = 30 / unit_days model
- * units), discounted by (1 + monthly_discount)^i; times the expected spend, this is the
+ * units) times the expected spend, discounted by (1 + monthly_discount)^i - the
  * definition of lifetimes' customer_lifetime_value. For BG/BB, whose purchases happen at
  * opportunities of unit_days days, the cumulative expectation at 30 i / unit_days
  * opportunities is interpolated linearly between whole opportunities. NaN if an
  * evaluation fails; *bad is then the month.
  */
 static double
-discounted_purchases(const ClvModel *cm, const double *bg, double x, double tx, double T,
-					 int32 months, double d, double unit_days, int *bad)
+discounted_value(const ClvModel *cm, const double *bg, double spend, double x, double tx,
+				 double T, int32 months, double d, double unit_days, int *bad)
 {
 	double		month = 30.0 / unit_days,
 				prev = 0.0,
@@ -188,7 +188,7 @@ discounted_purchases(const ClvModel *cm, const double *bg, double x, double tx, 
 			*bad = i;
 			return NAN;
 		}
-		sum += (cum - prev) / pow(1.0 + d, i);
+		sum += (cum - prev) * spend / pow(1.0 + d, i);
 		prev = cum;
 	}
 	return sum;
@@ -200,21 +200,21 @@ clv_sum(const char *fname, const ClvModel *cm, const double *bg, const double *g
 		double tx, double T, double m, int32 months, double d, double unit_days)
 {
 	double		spend,
-				dep;
+				clv;
 	int			bad = 0;
 
 	clv_check_args(fname, cm, x, tx, T, months, d, unit_days);
 	spend = expected_spend(fname, gg, x, m);
-	dep = discounted_purchases(cm, bg, x, tx, T, months, d, unit_days, &bad);
-	if (!isfinite(dep))
+	clv = discounted_value(cm, bg, spend, x, tx, T, months, d, unit_days, &bad);
+	if (isnan(clv))
 		CHECK_FOR_INTERRUPTS();	/* the series gives up for a pending cancel */
-	if (!isfinite(dep))
+	if (isnan(clv))
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s: cannot evaluate expected purchases %d months ahead", fname, bad),
 				 errdetail("The %s model's parameters and this customer's values are outside the range in which the model can be evaluated in double precision.", cm->label),
 				 errhint("Check the model's parameters and the customer's frequency, recency and age for extreme values.")));
-	return clv_check_result(fname, spend * dep);
+	return clv_check_result(fname, clv);
 }
 
 /*
@@ -395,6 +395,7 @@ clv_interval_customer(FunctionCallInfo fcinfo, const ClvModel *cm)
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 				 errmsg("%s: %d draws of %d months are more than %d evaluations", fname,
 						ia.draws, months, CLV_INTERVAL_MAX_EVALUATIONS),
+				 errdetail("Each draw evaluates the expected purchases once per month."),
 				 errhint("Use fewer draws for a long horizon: draws * months at most %d.",
 						 CLV_INTERVAL_MAX_EVALUATIONS)));
 	e = clv_sum(fname, cm, bg, gg, x, tx, T, m, months, d, unit);
@@ -407,7 +408,7 @@ clv_interval_customer(FunctionCallInfo fcinfo, const ClvModel *cm)
 		double		spend = draw_spend(ggd + 3 * i, x, m);
 
 		v[i] = isfinite(spend) ?
-			spend * discounted_purchases(cm, bgd + 4 * i, x, tx, T, months, d, unit, &bad) : NAN;
+			discounted_value(cm, bgd + 4 * i, spend, x, tx, T, months, d, unit, &bad) : NAN;
 	}
 	return clv_interval_result(fcinfo, fname, e, v, ia.draws, &ia);
 }

@@ -56,12 +56,14 @@ clv_interval_read_args(FunctionCallInfo fcinfo, int argno, const char *fname,
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: level must be between 0 and 1 (exclusive), got %g", fname, ia->level),
+				 errdetail("The bounds are the (1 - level) / 2 and (1 + level) / 2 quantiles of the quantity over the parameter draws."),
 				 errhint("level is the interval's coverage: 0.9 for a 90 %% interval.")));
 	if (ia->draws < CLV_INTERVAL_MIN_DRAWS || ia->draws > CLV_INTERVAL_MAX_DRAWS)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: draws must be between %d and %d, got %d", fname,
 						CLV_INTERVAL_MIN_DRAWS, CLV_INTERVAL_MAX_DRAWS, ia->draws),
+				 errdetail("Each draw evaluates the quantity once: the cost grows with the draws."),
 				 errhint("The default of 1000 draws puts the bounds of a 90 %% interval within a few percent of the interval's width.")));
 }
 

@@ -156,6 +156,9 @@ SELECT count(*) AS customers,
        max(abs(s.pn_p_alive - b.pn_p_alive)) = 0 AS same_pn_p_alive,
        max(abs(s.clv - b.clv)) = 0 AS same_clv
 FROM scores s JOIN before b USING (id);
+-- models stored under 0.3 carry their covariance: 0.4's prediction intervals work on them
+SELECT round(i.estimate::numeric, 4) AS p_alive, i.lower < i.estimate AND i.estimate < i.upper AS ordered
+FROM models, bgnbd_p_alive_interval(bg, 2, 30.43, 38.86) i;
 SELECT count(*) AS support_functions_public_may_execute
 FROM pg_aggregate a
 CROSS JOIN LATERAL (VALUES (a.aggtransfn), (a.aggfinalfn), (a.aggcombinefn),
