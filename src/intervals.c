@@ -90,30 +90,78 @@ clv_draw_parameters(int k, const double *par, const double *cov, int ndraws, int
 	return CLV_DRAWS_OK;
 }
 
-static int
-cmp_double(const void *a, const void *b)
+/*
+ * Moves the k-th smallest of v[0..n-1] to v[k], smaller ones before it, larger ones after
+ * (quickselect with a median-of-three pivot): linear time, where sorting the draws took
+ * as long as evaluating a cheap quantity at them.
+ */
+static double
+select_kth(double *v, int n, int k)
 {
-	double		x = *(const double *) a,
-				y = *(const double *) b;
+	int			lo = 0,
+				hi = n - 1;
 
-	return (x > y) - (x < y);
+	while (hi > lo)
+	{
+		int			mid = lo + (hi - lo) / 2,
+					i = lo,
+					j = hi;
+		double		a = v[lo],
+					b = v[mid],
+					c = v[hi],
+					pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+
+		while (i <= j)
+		{
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j)
+			{
+				double		t = v[i];
+
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				j--;
+			}
+		}
+		if (k <= j)
+			hi = j;
+		else if (k >= i)
+			lo = i;
+		else
+			break;
+	}
+	return v[k];
 }
 
+/* The p-quantile of v[0..n-1], R's type 7; reorders v. */
 static double
-quantile_sorted(const double *v, int n, double p)
+quantile(double *v, int n, double p)
 {
-	double		h = (n - 1) * p;
+	double		h = (n - 1) * p,
+				x,
+				y;
 	int			lo = (int) floor(h);
 
 	if (lo >= n - 1)
-		return v[n - 1];
-	return v[lo] + (h - lo) * (v[lo + 1] - v[lo]);
+		lo = n - 1;
+	x = select_kth(v, n, lo);
+	if (lo == n - 1 || h == lo)
+		return x;
+	/* the next order statistic: the smallest of those after position lo */
+	y = v[lo + 1];
+	for (int i = lo + 2; i < n; i++)
+		if (v[i] < y)
+			y = v[i];
+	return x + (h - lo) * (y - x);
 }
 
 void
 clv_interval_quantiles(double *v, int n, double level, double *lower, double *upper)
 {
-	qsort(v, n, sizeof(double), cmp_double);
-	*lower = quantile_sorted(v, n, 0.5 * (1.0 - level));
-	*upper = quantile_sorted(v, n, 0.5 * (1.0 + level));
+	*lower = quantile(v, n, 0.5 * (1.0 - level));
+	*upper = quantile(v, n, 0.5 * (1.0 + level));
 }

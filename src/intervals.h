@@ -31,8 +31,8 @@ extern clv_draws_status clv_draw_parameters(int k, const double *par, const doub
 											double *out);
 
 /*
- * The (1 - level) / 2 and (1 + level) / 2 quantiles of the n values v (sorted in place;
- * linear interpolation between order statistics, R's type 7).
+ * The (1 - level) / 2 and (1 + level) / 2 quantiles of the n values v (n >= 1;
+ * linear interpolation between order statistics, R's type 7); reorders v.
  */
 extern void clv_interval_quantiles(double *v, int n, double level, double *lower,
 								   double *upper);
