@@ -89,6 +89,51 @@ COMMENT ON FUNCTION gamma_gamma_clv_interval(bgnbd_model, gamma_gamma_model, flo
 COMMENT ON FUNCTION gamma_gamma_clv_interval(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8, float8, int, int) IS 'CLV over months (30 days): MBG/NBD x Gamma-Gamma, discounted, with its interval from draws of both models';
 COMMENT ON FUNCTION gamma_gamma_clv_interval(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8, float8, int, int) IS 'CLV over months (30 days): Pareto/NBD x Gamma-Gamma, discounted, with its interval from draws of both models';
 COMMENT ON FUNCTION gamma_gamma_clv_interval(bgbb_model, gamma_gamma_model, float8, float8, float8, float8, int, float8, float8, float8, int, int) IS 'CLV over months (30 days): BG/BB x Gamma-Gamma, discounted, with its interval from draws of both models';
+-- the same with a clv_summary row's customer (units checked), as the point predictions
+CREATE FUNCTION bgnbd_expected_purchases_interval(model bgnbd_model, horizon float8, summary clv_customer_summary,
+                                                  level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_interval_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_interval(model mbgnbd_model, horizon float8, summary clv_customer_summary,
+                                                   level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_interval_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_interval(model pareto_nbd_model, horizon float8, summary clv_customer_summary,
+                                                       level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_expected_purchases_interval_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_p_alive_interval(model bgnbd_model, summary clv_customer_summary,
+                                       level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_p_alive_interval_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_interval(model mbgnbd_model, summary clv_customer_summary,
+                                        level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_interval_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_interval(model pareto_nbd_model, summary clv_customer_summary,
+                                            level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_p_alive_interval_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_expected_spend_interval(model gamma_gamma_model, summary clv_customer_summary,
+                                                    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_expected_spend_interval_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(bg bgnbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                         months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                         level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model mbgnbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                         months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                         level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_mbgnbd_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model pareto_nbd_model, gg gamma_gamma_model, summary clv_customer_summary,
+                                         months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01,
+                                         level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_pareto_summary' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION bgnbd_expected_purchases_interval(bgnbd_model, float8, clv_customer_summary, float8, int, int) IS 'BG/NBD expected purchases of a clv_summary row''s customer over the horizon, with its interval; units checked';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_interval(mbgnbd_model, float8, clv_customer_summary, float8, int, int) IS 'MBG/NBD expected purchases of a clv_summary row''s customer over the horizon, with its interval; units checked';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_interval(pareto_nbd_model, float8, clv_customer_summary, float8, int, int) IS 'Pareto/NBD expected purchases of a clv_summary row''s customer over the horizon, with its interval; units checked';
+COMMENT ON FUNCTION bgnbd_p_alive_interval(bgnbd_model, clv_customer_summary, float8, int, int) IS 'BG/NBD P(alive) of a clv_summary row''s customer, with its interval at level from parameter draws; units checked';
+COMMENT ON FUNCTION mbgnbd_p_alive_interval(mbgnbd_model, clv_customer_summary, float8, int, int) IS 'MBG/NBD P(alive) of a clv_summary row''s customer, with its interval at level from parameter draws; units checked';
+COMMENT ON FUNCTION pareto_nbd_p_alive_interval(pareto_nbd_model, clv_customer_summary, float8, int, int) IS 'Pareto/NBD P(alive) of a clv_summary row''s customer, with its interval from parameter draws; units checked';
+COMMENT ON FUNCTION gamma_gamma_expected_spend_interval(gamma_gamma_model, clv_customer_summary, float8, int, int) IS 'Gamma-Gamma expected spend per purchase of a clv_summary row''s customer, with its interval from parameter draws';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(bgnbd_model, gamma_gamma_model, clv_customer_summary, int, float8, float8, int, int) IS 'CLV over months of a clv_summary row''s customer: BG/NBD x Gamma-Gamma, with its interval; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(mbgnbd_model, gamma_gamma_model, clv_customer_summary, int, float8, float8, int, int) IS 'CLV over months of a clv_summary row''s customer: MBG/NBD x Gamma-Gamma, with its interval; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, int, float8, float8, int, int) IS 'CLV over months of a clv_summary row''s customer: Pareto/NBD x Gamma-Gamma, with its interval; units checked';
 -- ==== end intervals ====
 
 

@@ -467,12 +467,21 @@ mbgnbd_dert_sql(PG_FUNCTION_ARGS)
  * distribution (intervals_sql.c); the estimate is the point prediction at the fit.
  *
  * <m>_expected_purchases_interval(model, horizon, frequency, recency, t_customer, level,
- * draws, seed) or, conditional false, <m>_expected_purchases_new_interval(model, horizon,
- * level, draws, seed): a new customer's expected purchases in (0, horizon].
+ * draws, seed), the same with a summary instead of the three numbers (customer
+ * INTERVAL_SUMMARY), or <m>_expected_purchases_new_interval(model, horizon, level, draws,
+ * seed): a new customer's expected purchases in (0, horizon] (INTERVAL_NEW).
  */
-static Datum
-interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditional)
+typedef enum IntervalCustomer
 {
+	INTERVAL_NEW,
+	INTERVAL_NUMBERS,
+	INTERVAL_SUMMARY
+} IntervalCustomer;
+
+static Datum
+interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustomer customer)
+{
+	bool		conditional = customer != INTERVAL_NEW;
 	char		fname[80];
 	double		par[4],
 				t = PG_GETARG_FLOAT8(1),
@@ -488,14 +497,18 @@ interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditiona
 			 conditional ? "" : "_new");
 	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
 	check_horizon(sm, fname, t);
-	if (conditional)
+	if (customer == INTERVAL_SUMMARY)
+		summary_customer(fcinfo, 2, fname, &x, &tx, &T);
+	else if (customer == INTERVAL_NUMBERS)
 	{
 		x = PG_GETARG_FLOAT8(2);
 		tx = PG_GETARG_FLOAT8(3);
 		T = PG_GETARG_FLOAT8(4);
-		check_customer(sm, fname, x, tx, T);
 	}
-	clv_interval_read_args(fcinfo, conditional ? 5 : 2, fname, &ia);
+	if (conditional)
+		check_customer(sm, fname, x, tx, T);
+	clv_interval_read_args(fcinfo, customer == INTERVAL_NUMBERS ? 5 : customer == INTERVAL_SUMMARY ? 3 : 2,
+						   fname, &ia);
 	e = checked_expectation(sm, fname, clamp_count(sm->expected(par, t, x, tx, T)),
 							par, t, x, tx, T);
 	draws = clv_interval_draws(fcinfo, 0, 0, sm->typname, fname, 4, par, &ia);
@@ -508,15 +521,18 @@ interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, bool conditiona
 	return clv_interval_result(fcinfo, fname, e, v, ia.draws, &ia);
 }
 
-/* <m>_p_alive_interval(model, frequency, recency, t_customer, level, draws, seed) */
+/*
+ * <m>_p_alive_interval(model, frequency, recency, t_customer, level, draws, seed) or
+ * (model, summary, level, draws, seed)
+ */
 static Datum
-interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm)
+interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustomer customer)
 {
 	char		fname[80];
 	double		par[4],
-				x = PG_GETARG_FLOAT8(1),
-				tx = PG_GETARG_FLOAT8(2),
-				T = PG_GETARG_FLOAT8(3),
+				x,
+				tx,
+				T,
 				p,
 			   *v;
 	const double *draws;
@@ -524,8 +540,16 @@ interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm)
 
 	snprintf(fname, sizeof(fname), "%s_p_alive_interval", sm->prefix);
 	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	if (customer == INTERVAL_SUMMARY)
+		summary_customer(fcinfo, 1, fname, &x, &tx, &T);
+	else
+	{
+		x = PG_GETARG_FLOAT8(1);
+		tx = PG_GETARG_FLOAT8(2);
+		T = PG_GETARG_FLOAT8(3);
+	}
 	check_customer(sm, fname, x, tx, T);
-	clv_interval_read_args(fcinfo, 4, fname, &ia);
+	clv_interval_read_args(fcinfo, customer == INTERVAL_SUMMARY ? 2 : 4, fname, &ia);
 	p = checked_probability(fname, sm->p_alive(par, x, tx, T));
 	draws = clv_interval_draws(fcinfo, 0, 0, sm->typname, fname, 4, par, &ia);
 	v = clv_interval_values(fcinfo, ia.draws);
@@ -539,13 +563,23 @@ interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm)
 
 #define INTERVAL_FUNCTIONS(m) \
 PG_FUNCTION_INFO_V1(m##_expected_purchases_interval); \
-Datum m##_expected_purchases_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, true); } \
+Datum m##_expected_purchases_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_NUMBERS); } \
 PG_FUNCTION_INFO_V1(m##_expected_purchases_new_interval); \
-Datum m##_expected_purchases_new_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, false); } \
+Datum m##_expected_purchases_new_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_NEW); } \
 PG_FUNCTION_INFO_V1(m##_p_alive_interval); \
-Datum m##_p_alive_interval(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m); }
+Datum m##_p_alive_interval(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m, INTERVAL_NUMBERS); }
+
+/* BG/BB has no summary forms (its summaries count opportunities) */
+#define INTERVAL_SUMMARY_FUNCTIONS(m) \
+PG_FUNCTION_INFO_V1(m##_expected_purchases_interval_summary); \
+Datum m##_expected_purchases_interval_summary(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_SUMMARY); } \
+PG_FUNCTION_INFO_V1(m##_p_alive_interval_summary); \
+Datum m##_p_alive_interval_summary(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m, INTERVAL_SUMMARY); }
 
 INTERVAL_FUNCTIONS(bgnbd)
 INTERVAL_FUNCTIONS(mbgnbd)
 INTERVAL_FUNCTIONS(pareto)
 INTERVAL_FUNCTIONS(bgbb)
+INTERVAL_SUMMARY_FUNCTIONS(bgnbd)
+INTERVAL_SUMMARY_FUNCTIONS(mbgnbd)
+INTERVAL_SUMMARY_FUNCTIONS(pareto)

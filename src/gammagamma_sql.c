@@ -320,6 +320,9 @@ draw_spend(const double *gg, double x, double m)
 	return gg[0] * x + gg[1] > 1.0 ? gg_expected_spend(gg, x, m) : NAN;
 }
 
+static Datum spend_interval(FunctionCallInfo fcinfo, const char *fname, const double *gg,
+							double x, double m, double e, const clv_interval_args *ia);
+
 /* gamma_gamma_expected_spend_interval(model, frequency, monetary_value, level, draws, seed) */
 PG_FUNCTION_INFO_V1(gamma_gamma_expected_spend_interval);
 Datum
@@ -329,26 +332,96 @@ gamma_gamma_expected_spend_interval(PG_FUNCTION_ARGS)
 	double		gg[3],
 				x = PG_GETARG_FLOAT8(1),
 				m = PG_GETARG_FLOAT8(2),
-				e,
-			   *v;
-	const double *draws;
+				e;
 	clv_interval_args ia;
 
 	clv_read_model(fcinfo, 0, "gamma_gamma_model", gg_fields, 3, gg);
 	e = expected_spend(fname, gg, x, m);
 	clv_interval_read_args(fcinfo, 3, fname, &ia);
-	draws = clv_interval_draws(fcinfo, 0, 0, "gamma_gamma_model", fname, 3, gg, &ia);
-	v = clv_interval_values(fcinfo, ia.draws);
-	for (int i = 0; i < ia.draws; i++)
-		v[i] = draw_spend(draws + 3 * i, x, m);
-	return clv_interval_result(fcinfo, fname, e, v, ia.draws, &ia);
+	return spend_interval(fcinfo, fname, gg, x, m, e, &ia);
 }
+
+/*
+ * gamma_gamma_expected_spend_interval(model, summary, level, draws, seed): no repeat
+ * purchase, no mean spend: the model's mean, as gamma_gamma_expected_spend(model, summary)
+ */
+PG_FUNCTION_INFO_V1(gamma_gamma_expected_spend_interval_summary);
+Datum
+gamma_gamma_expected_spend_interval_summary(PG_FUNCTION_ARGS)
+{
+	const char *fname = "gamma_gamma_expected_spend_interval";
+	double		gg[3],
+				m,
+				e;
+	clv_summary_fields c;
+	clv_interval_args ia;
+
+	clv_read_model(fcinfo, 0, "gamma_gamma_model", gg_fields, 3, gg);
+	clv_read_summary(fcinfo, 1, fname, &c);
+	m = isnan(c.monetary_value) ? 0.0 : c.monetary_value;
+	e = expected_spend(fname, gg, c.frequency, m);
+	clv_interval_read_args(fcinfo, 2, fname, &ia);
+	return spend_interval(fcinfo, fname, gg, c.frequency, m, e, &ia);
+}
+
+static Datum
+spend_interval(FunctionCallInfo fcinfo, const char *fname, const double *gg, double x,
+			   double m, double e, const clv_interval_args *ia)
+{
+	const double *draws;
+	double	   *v;
+
+	draws = clv_interval_draws(fcinfo, 0, 0, "gamma_gamma_model", fname, 3, gg, ia);
+	v = clv_interval_values(fcinfo, ia->draws);
+	for (int i = 0; i < ia->draws; i++)
+		v[i] = draw_spend(draws + 3 * i, x, m);
+	return clv_interval_result(fcinfo, fname, e, v, ia->draws, ia);
+}
+
 
 /*
  * A purchase model's evaluations per interval of a CLV: draws x months at most this many
  * (1000 draws of a 100-year CLV, or 100,000 draws of a 1-year one).
  */
 #define CLV_INTERVAL_MAX_EVALUATIONS 1200000
+
+/* The CLV interval of one customer; the models are arguments 0 and 1. */
+static Datum
+clv_interval_core(FunctionCallInfo fcinfo, const ClvModel *cm, const char *fname, double x,
+				  double tx, double T, double m, int32 months, double d, double unit,
+				  const clv_interval_args *ia)
+{
+	double		bg[4],
+				gg[3],
+				e,
+			   *v;
+	const double *bgd,
+			   *ggd;
+
+	clv_read_model(fcinfo, 0, cm->typname, cm->fields, 4, bg);
+	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
+	if ((double) ia->draws * months > CLV_INTERVAL_MAX_EVALUATIONS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("%s: %d draws of %d months are more than %d evaluations", fname,
+						ia->draws, months, CLV_INTERVAL_MAX_EVALUATIONS),
+				 errdetail("Each draw evaluates the expected purchases once per month."),
+				 errhint("Use fewer draws for a long horizon: draws * months at most %d.",
+						 CLV_INTERVAL_MAX_EVALUATIONS)));
+	e = clv_sum(fname, cm, bg, gg, x, tx, T, m, months, d, unit);
+	bgd = clv_interval_draws(fcinfo, 0, 0, cm->typname, fname, 4, bg, ia);
+	ggd = clv_interval_draws(fcinfo, 1, 1, "gamma_gamma_model", fname, 3, gg, ia);
+	v = clv_interval_values(fcinfo, ia->draws);
+	for (int i = 0; i < ia->draws; i++)
+	{
+		int			bad;
+		double		spend = draw_spend(ggd + 3 * i, x, m);
+
+		v[i] = isfinite(spend) ?
+			discounted_value(cm, bgd + 4 * i, spend, x, tx, T, months, d, unit, &bad) : NAN;
+	}
+	return clv_interval_result(fcinfo, fname, e, v, ia->draws, ia);
+}
 
 /*
  * gamma_gamma_clv_interval(model, gg, frequency, recency, t_customer, monetary_value,
@@ -360,57 +433,41 @@ static Datum
 clv_interval_customer(FunctionCallInfo fcinfo, const ClvModel *cm)
 {
 	const char *fname = "gamma_gamma_clv_interval";
-	double		bg[4],
-				gg[3],
-				x,
-				tx,
-				T,
-				m,
-				d,
-				unit,
-				e,
-			   *v;
-	int32		months;
-	const double *bgd,
-			   *ggd;
 	clv_interval_args ia;
+	double		unit;
 
 	for (int i = 0; i < 12; i++)
 		if (i != 8 && PG_ARGISNULL(i))
 			PG_RETURN_NULL();
-	clv_read_model(fcinfo, 0, cm->typname, cm->fields, 4, bg);
-	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
-	x = PG_GETARG_FLOAT8(2);
-	tx = PG_GETARG_FLOAT8(3);
-	T = PG_GETARG_FLOAT8(4);
-	m = PG_GETARG_FLOAT8(5);
-	months = PG_GETARG_INT32(6);
-	d = PG_GETARG_FLOAT8(7);
 	unit = clv_unit(fname, cm, PG_ARGISNULL(8) ? NAN : PG_GETARG_FLOAT8(8),
 					cm->discrete ? NAN : clv_model_unit(fcinfo, 0),
 					cm->discrete ? "opportunities" : "summaries");
 	clv_interval_read_args(fcinfo, 9, fname, &ia);
-	if ((double) ia.draws * months > CLV_INTERVAL_MAX_EVALUATIONS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("%s: %d draws of %d months are more than %d evaluations", fname,
-						ia.draws, months, CLV_INTERVAL_MAX_EVALUATIONS),
-				 errdetail("Each draw evaluates the expected purchases once per month."),
-				 errhint("Use fewer draws for a long horizon: draws * months at most %d.",
-						 CLV_INTERVAL_MAX_EVALUATIONS)));
-	e = clv_sum(fname, cm, bg, gg, x, tx, T, m, months, d, unit);
-	bgd = clv_interval_draws(fcinfo, 0, 0, cm->typname, fname, 4, bg, &ia);
-	ggd = clv_interval_draws(fcinfo, 1, 1, "gamma_gamma_model", fname, 3, gg, &ia);
-	v = clv_interval_values(fcinfo, ia.draws);
-	for (int i = 0; i < ia.draws; i++)
-	{
-		int			bad;
-		double		spend = draw_spend(ggd + 3 * i, x, m);
+	return clv_interval_core(fcinfo, cm, fname, PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3),
+							 PG_GETARG_FLOAT8(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6),
+							 PG_GETARG_FLOAT8(7), unit, &ia);
+}
 
-		v[i] = isfinite(spend) ?
-			discounted_value(cm, bgd + 4 * i, spend, x, tx, T, months, d, unit, &bad) : NAN;
-	}
-	return clv_interval_result(fcinfo, fname, e, v, ia.draws, &ia);
+/*
+ * gamma_gamma_clv_interval(model, gg, summary, months, monthly_discount, level, draws,
+ * seed): the customer's values and unit from the summary, as gamma_gamma_clv(model, gg,
+ * summary, ...)
+ */
+static Datum
+clv_interval_summary(FunctionCallInfo fcinfo, const ClvModel *cm)
+{
+	const char *fname = "gamma_gamma_clv_interval";
+	clv_interval_args ia;
+	clv_summary_fields c;
+	double		unit;
+
+	clv_read_summary(fcinfo, 2, fname, &c);
+	clv_check_units(fname, clv_model_unit(fcinfo, 0), c.unit_days);
+	unit = isnan(c.unit_days) ? clv_unit(fname, cm, NAN, clv_model_unit(fcinfo, 0), "summaries") : c.unit_days;
+	clv_interval_read_args(fcinfo, 5, fname, &ia);
+	return clv_interval_core(fcinfo, cm, fname, c.frequency, c.recency, c.t,
+							 isnan(c.monetary_value) ? 0.0 : c.monetary_value,
+							 PG_GETARG_INT32(3), PG_GETARG_FLOAT8(4), unit, &ia);
 }
 
 #define CLV_INTERVAL_FUNCTION(cname, model) \
@@ -421,3 +478,11 @@ CLV_INTERVAL_FUNCTION(gamma_gamma_clv_interval, clv_bgnbd)
 CLV_INTERVAL_FUNCTION(gamma_gamma_clv_interval_mbgnbd, clv_mbgnbd)
 CLV_INTERVAL_FUNCTION(gamma_gamma_clv_interval_pareto, clv_pareto)
 CLV_INTERVAL_FUNCTION(gamma_gamma_clv_interval_bgbb, clv_bgbb)
+
+#define CLV_INTERVAL_SUMMARY_FUNCTION(cname, model) \
+PG_FUNCTION_INFO_V1(cname); \
+Datum cname(PG_FUNCTION_ARGS) { return clv_interval_summary(fcinfo, &model); }
+
+CLV_INTERVAL_SUMMARY_FUNCTION(gamma_gamma_clv_interval_summary, clv_bgnbd)
+CLV_INTERVAL_SUMMARY_FUNCTION(gamma_gamma_clv_interval_mbgnbd_summary, clv_mbgnbd)
+CLV_INTERVAL_SUMMARY_FUNCTION(gamma_gamma_clv_interval_pareto_summary, clv_pareto)

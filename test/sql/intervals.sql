@@ -44,6 +44,20 @@ SELECT (bgnbd_expected_purchases_interval(bg, 39, 2, 30.43, 38.86)).estimate = b
            - gamma_gamma_clv(bg, gg, 2, 30.43, 38.86, 30, unit_days => 7)) < 1e-9 AS clv
 FROM fits;
 
+-- The forms taking a clv_summary row give the same intervals as the three numbers
+-- (a customer without repeat purchases has no mean spend: the model's mean, as in
+-- gamma_gamma_expected_spend).
+CREATE TEMP TABLE sums AS
+SELECT customer_id, clv_summary(txn_time, amount, '1997-09-30', 'week') AS s
+FROM cdnow_txn WHERE customer_id <= 20 GROUP BY customer_id;
+SELECT count(*) AS customers,
+       bool_and(bgnbd_expected_purchases_interval(bg, 39, s) = bgnbd_expected_purchases_interval(bg, 39, (s).frequency, (s).recency, (s).t)) AS bgnbd,
+       bool_and(mbgnbd_p_alive_interval(mbg, s) = mbgnbd_p_alive_interval(mbg, (s).frequency, (s).recency, (s).t)) AS mbgnbd,
+       bool_and(pareto_nbd_p_alive_interval(pnbd, s) = pareto_nbd_p_alive_interval(pnbd, (s).frequency, (s).recency, (s).t)) AS pareto_nbd,
+       bool_and(gamma_gamma_expected_spend_interval(gg, s) = gamma_gamma_expected_spend_interval(gg, (s).frequency, coalesce((s).monetary_value, 0))) AS spend,
+       bool_and(gamma_gamma_clv_interval(pnbd, gg, s) = gamma_gamma_clv_interval(pnbd, gg, (s).frequency, (s).recency, (s).t, coalesce((s).monetary_value, 0), unit_days => 7)) AS clv
+FROM sums, fits WHERE s IS NOT NULL;
+
 -- Every CDNOW customer: lower <= estimate <= upper (BG/NBD; Pareto/NBD on every 10th).
 SELECT count(*) AS customers,
        count(*) FILTER (WHERE NOT (e.lower <= e.estimate AND e.estimate <= e.upper)) AS expected_outside,
