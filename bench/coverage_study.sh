@@ -3,8 +3,8 @@
 # BG/NBD and Pareto/NBD at known parameters (bench/coverage_sim.py), fits each in clv,
 # and counts how often the 90 % intervals cover the truth:
 #   - a new customer's expected purchases in (0, 39 weeks] (the population's), and
-#   - five customers' conditional expected purchases in the next 39 weeks, against their
-#     value at the true parameters.
+#   - five customers' conditional expected purchases in the next 39 weeks and four
+#     customers' P(alive), against their values at the true parameters.
 #   ./bench/coverage_study.sh              (as root; builds, installs, throwaway cluster)
 #   ./bench/coverage_study.sh --private    (installs into a private copy of PostgreSQL)
 #   ./bench/coverage_study.sh --no-build   (the server in PGHOST/PGPORT, clv installed there)
@@ -40,11 +40,15 @@ P -c "CREATE EXTENSION clv"
 # poorly determined that more than 1 % of the draws cannot be evaluated): counted apart.
 P <<'SQL'
 CREATE FUNCTION try_interval(fn text, m anyelement, x float8 DEFAULT NULL, tx float8 DEFAULT NULL,
-                             tt float8 DEFAULT NULL) RETURNS clv_interval LANGUAGE plpgsql AS $$
+                             tt float8 DEFAULT NULL, what text DEFAULT 'expected_purchases')
+    RETURNS clv_interval LANGUAGE plpgsql AS $$
 DECLARE r clv_interval;
 BEGIN
     IF x IS NULL THEN
         EXECUTE format('SELECT (%s_expected_purchases_new_interval($1, 39, 0.9)).*', fn) INTO r USING m;
+    ELSIF what = 'p_alive' THEN
+        EXECUTE format('SELECT (%s_p_alive_interval($1, $2, $3, $4, 0.9)).*', fn)
+            INTO r USING m, x, tx, tt;
     ELSE
         EXECUTE format('SELECT (%s_expected_purchases_interval($1, 39, $2, $3, $4, 0.9)).*', fn)
             INTO r USING m, x, tx, tt;
@@ -69,7 +73,7 @@ for model in $MODELS; do
 	# shellcheck disable=SC2086
 	"$PY" "$TOP/bench/coverage_sim.py" "$model" "$DATASETS" "$CUSTOMERS" "$SEED" $par >"$tmp/sim.csv"
 	P <<SQL
-DROP TABLE IF EXISTS sim, fits, pop, cust;
+DROP TABLE IF EXISTS sim, fits, pop, cust, alive;
 CREATE TABLE sim (dataset int, id int, frequency float8, recency float8, t_customer float8);
 \copy sim FROM '$tmp/sim.csv' WITH (FORMAT csv)
 CREATE TABLE fits AS
@@ -90,6 +94,13 @@ FROM fits,
      (VALUES (0, 0, 39), (1, 5, 39), (2, 30.43, 38.86), (5, 35, 39), (10, 38, 39)) c(x, tx, tt),
      LATERAL try_interval('$fn', m, c.x, c.tx, c.tt) i
 WHERE (m).converged AND (m).covariance IS NOT NULL;
+-- their P(alive) (the four with repeat purchases: without, BG/NBD's is 1 at any parameters)
+CREATE TABLE alive AS
+SELECT c.*, i.*, ${fn}_p_alive($mk(${par// /, }), c.x, c.tx, c.tt) AS truth
+FROM fits,
+     (VALUES (1, 5, 39), (2, 30.43, 38.86), (5, 35, 39), (10, 38, 39)) c(x, tx, tt),
+     LATERAL try_interval('$fn', m, c.x, c.tx, c.tt, 'p_alive') i
+WHERE (m).converged AND (m).covariance IS NOT NULL;
 SELECT 'population E[X(39)]' AS quantity, count(lower) AS intervals, count(*) - count(lower) AS errors,
        round(avg((lower <= truth AND truth <= upper)::int), 3) AS coverage,
        round(avg((truth < lower)::int), 3) AS truth_below, round(avg((truth > upper)::int), 3) AS truth_above,
@@ -104,7 +115,12 @@ FROM cust GROUP BY x, tx, tt
 UNION ALL
 SELECT 'all five customers', count(lower), count(*) - count(lower), round(avg((lower <= truth AND truth <= upper)::int), 3),
        round(avg((truth < lower)::int), 3), round(avg((truth > upper)::int), 3), NULL, NULL
-FROM cust;
+FROM cust
+UNION ALL
+SELECT 'P(alive), four customers', count(lower), count(*) - count(lower), round(avg((lower <= truth AND truth <= upper)::int), 3),
+       round(avg((truth < lower)::int), 3), round(avg((truth > upper)::int), 3),
+       round(avg(truth)::numeric, 4), round(avg(upper - lower)::numeric, 4)
+FROM alive;
 SQL
 	# an ERROR counts as a miss here
 	cov=$(P -Atc "SELECT avg(coalesce(lower <= truth AND truth <= upper, false)::int) FROM pop" 2>/dev/null || echo 0)
