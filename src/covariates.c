@@ -189,12 +189,45 @@ cov_standard_errors(const cov_ctx *c, const double *theta, clv_cov_fit *fit)
 }
 
 void
-clv_cov_fit_model(const clv_cov_data *d, double penalizer,
+clv_cov_sample(const clv_cov_data *d, long stride, double *z, long *start, double *rows,
+			   clv_cov_data *s)
+{
+	long		ng = 0,
+				j = 0;
+	int			k = d->kp + d->kd;
+
+	*s = *d;
+	s->wsum = 0;
+	for (long g = 0; g < d->ngroups; g++)
+	{
+		long		first = (d->start[g] + stride - 1) / stride * stride;
+
+		if (first >= d->start[g + 1])
+			continue;
+		memcpy(z + ng * k, d->z + g * k, sizeof(double) * k);
+		start[ng++] = j;
+		for (long i = first; i < d->start[g + 1]; i += stride, j++)
+		{
+			memcpy(rows + j * CLV_ROW_WIDTH, d->rows + i * CLV_ROW_WIDTH,
+				   sizeof(double) * CLV_ROW_WIDTH);
+			s->wsum += rows[j * CLV_ROW_WIDTH + CLV_ROW_WIDTH - 1];
+		}
+	}
+	start[ng] = j;
+	s->ngroups = ng;
+	s->z = z;
+	s->rows = rows;
+	s->start = start;
+}
+
+void
+clv_cov_fit_model(const clv_cov_data *d, const clv_cov_data *sample, double penalizer,
 				  const clv_optim_options *user_opts, clv_cov_fit *fit)
 {
 	const clv_model_desc *m = cov_desc(d->model);
 	clv_optim_options opts = *user_opts;
-	cov_ctx		c = {d, penalizer};
+	cov_ctx		c = {d, penalizer},
+				sc = {d, penalizer};
 	clv_rows	all;
 	clv_fit		plain;
 	clv_optim_result res;
@@ -210,11 +243,19 @@ clv_cov_fit_model(const clv_cov_data *d, double penalizer,
 	if (opts.box <= 0)
 		opts.box = COV_LOG_PAR_STOP;
 
-	/* Start: the plain model fitted to every customer, coefficients 0. */
-	all.v = d->rows;
-	all.n = d->start[d->ngroups];
+	/*
+	 * Large inputs start on an evenly spaced sample of the rows (as the plain fits do,
+	 * fit.c): the plain model and BFGS run on the sample, then Newton steps with the
+	 * sample's Hessian finish on all rows, one gradient of the full data per step.
+	 */
+	if (sample)
+		sc.d = sample;
+
+	/* Start: the plain model fitted to every customer (or the sample), coefficients 0. */
+	all.v = sc.d->rows;
+	all.n = sc.d->start[sc.d->ngroups];
 	all.stride = 1;
-	all.wsum = d->wsum;
+	all.wsum = sc.d->wsum;
 	clv_fit_model(m, &all, 0.0, &opts, &plain);
 	for (int i = 0; i < 4; i++)
 		theta[i] = isfinite(plain.par[i]) && plain.par[i] > 0 &&
@@ -230,7 +271,23 @@ clv_cov_fit_model(const clv_cov_data *d, double penalizer,
 		return;
 	}
 
-	clv_minimize(n, theta, cov_objective, &c, &opts, &res);
+	clv_minimize(n, theta, cov_objective, &sc, &opts, &res);
+	if (sample)
+	{
+		double		H[CLV_COV_MAXPAR * CLV_COV_MAXPAR];
+		gsl_matrix_view Hv = gsl_matrix_view_array(H, n, n);
+		int			warm = res.iterations;
+
+		if (res.status == CLV_OPT_CONVERGED &&
+			clv_hessian(n, theta, cov_objective, &sc, H) &&
+			gsl_linalg_cholesky_decomp1(&Hv.matrix) == GSL_SUCCESS)
+			clv_fixed_newton(n, theta, cov_objective, &c, H, &opts, &res);
+		else
+			res.status = CLV_OPT_MAXITER;
+		if (res.status != CLV_OPT_CONVERGED && res.status != CLV_OPT_INTERRUPTED)
+			clv_minimize(n, theta, cov_objective, &c, &opts, &res);
+		res.iterations += warm;
+	}
 	for (int i = 0; i < n; i++)
 		fit->par[i] = i < 4 ? exp(theta[i]) : theta[i];
 	fit->log_likelihood = clv_cov_loglik(d, fit->par, NULL);

@@ -69,7 +69,19 @@ extern double clv_cov_loglik(const clv_cov_data *d, const double *par, double *g
  * penalty penalizer * sum(coefficient^2) is added to the negative mean log-likelihood:
  * it shrinks the coefficients only, as CLVTools' regularisation does.
  */
-extern void clv_cov_fit_model(const clv_cov_data *d, double penalizer,
-							  const clv_optim_options *opts, clv_cov_fit *fit);
+extern void clv_cov_fit_model(const clv_cov_data *d, const clv_cov_data *sample,
+							  double penalizer, const clv_optim_options *opts,
+							  clv_cov_fit *fit);
+
+/*
+ * Above twice CLV_COV_WARM_ROWS rows a fit starts on an evenly spaced sample of them
+ * (sample of clv_cov_fit_model, NULL otherwise): the plain model and BFGS run on the
+ * sample, Newton steps with the sample's Hessian finish on all rows, as the plain fits
+ * do (fit.c). clv_cov_sample fills s with every stride-th row of d, grouped as in d;
+ * z, start and rows hold ceil(rows / stride) rows (start one more), z k values per row.
+ */
+#define CLV_COV_WARM_ROWS 10000
+extern void clv_cov_sample(const clv_cov_data *d, long stride, double *z, long *start,
+						   double *rows, clv_cov_data *s);
 
 #endif

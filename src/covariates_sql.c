@@ -516,7 +516,8 @@ static Datum
 cov_fit_final(FunctionCallInfo fcinfo, int model, const char *fname)
 {
 	CovState   *st = PG_ARGISNULL(0) ? NULL : (CovState *) PG_GETARG_POINTER(0);
-	clv_cov_data d;
+	clv_cov_data d,
+				sample;
 	clv_cov_fit cf;
 	clv_fit		base;
 	clv_optim_options opts;
@@ -601,7 +602,16 @@ cov_fit_final(FunctionCallInfo fcinfo, int model, const char *fname)
 
 	penalizer = isnan(st->penalizer) ? 0.0 : st->penalizer;
 	clv_optim_defaults(&opts);
-	clv_cov_fit_model(&d, penalizer, &opts, &cf);
+	if (st->n > 2 * CLV_COV_WARM_ROWS)
+	{
+		long		stride = st->n / CLV_COV_WARM_ROWS,
+					ns = (st->n + stride - 1) / stride;
+
+		clv_cov_sample(&d, stride, palloc(sizeof(double) * Max(k, 1) * ns),
+					   palloc(sizeof(long) * (ns + 1)),
+					   palloc(sizeof(double) * CLV_ROW_WIDTH * ns), &sample);
+	}
+	clv_cov_fit_model(&d, st->n > 2 * CLV_COV_WARM_ROWS ? &sample : NULL, penalizer, &opts, &cf);
 
 	/* The plain fields as for a plain fit, then the covariate ones by name. */
 	memset(&base, 0, sizeof(base));
