@@ -25,135 +25,119 @@ ALTER TYPE pareto_nbd_model ADD ATTRIBUTE purchase_coefficients float8[],
     ADD ATTRIBUTE purchase_coefficients_se float8[],
     ADD ATTRIBUTE dropout_coefficients_se float8[];
 
--- The fits: a state of distinct rows (covariates, frequency, recency, t, weight), internal
--- while aggregating, serialised between parallel workers.
-CREATE FUNCTION _clv_cov_fit_trans(internal, float8, float8, float8, float8[], float8[]) RETURNS internal
+-- The fits: a bytea state of distinct rows (covariates, frequency, recency, t, weight), as
+-- every fit aggregate's (an expanded object while aggregating).
+CREATE FUNCTION _clv_cov_fit_trans(bytea, float8, float8, float8, float8[], float8[]) RETURNS bytea
     AS 'MODULE_PATHNAME', 'clv_cov_fit_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_fit_trans(internal, float8, float8, float8, float8[], float8[], float8) RETURNS internal
+CREATE FUNCTION _clv_cov_fit_trans(bytea, float8, float8, float8, float8[], float8[], float8) RETURNS bytea
     AS 'MODULE_PATHNAME', 'clv_cov_fit_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_fit_summary_trans(internal, clv_customer_summary, float8[], float8[]) RETURNS internal
+CREATE FUNCTION _clv_cov_fit_summary_trans(bytea, clv_customer_summary, float8[], float8[]) RETURNS bytea
     AS 'MODULE_PATHNAME', 'clv_cov_fit_summary_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_fit_summary_trans(internal, clv_customer_summary, float8[], float8[], float8) RETURNS internal
+CREATE FUNCTION _clv_cov_fit_summary_trans(bytea, clv_customer_summary, float8[], float8[], float8) RETURNS bytea
     AS 'MODULE_PATHNAME', 'clv_cov_fit_summary_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_fit_combine(internal, internal) RETURNS internal
+CREATE FUNCTION _clv_cov_fit_combine(bytea, bytea) RETURNS bytea
     AS 'MODULE_PATHNAME', 'clv_cov_fit_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_fit_serialize(internal) RETURNS bytea
-    AS 'MODULE_PATHNAME', 'clv_cov_fit_serialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_fit_deserialize(bytea, internal) RETURNS internal
-    AS 'MODULE_PATHNAME', 'clv_cov_fit_deserialize' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_bgnbd_fit_final(internal) RETURNS bgnbd_model
+CREATE FUNCTION _clv_cov_bgnbd_fit_final(bytea) RETURNS bgnbd_model
     AS 'MODULE_PATHNAME', 'clv_cov_bgnbd_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_mbgnbd_fit_final(internal) RETURNS mbgnbd_model
+CREATE FUNCTION _clv_cov_mbgnbd_fit_final(bytea) RETURNS mbgnbd_model
     AS 'MODULE_PATHNAME', 'clv_cov_mbgnbd_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
-CREATE FUNCTION _clv_cov_pareto_nbd_fit_final(internal) RETURNS pareto_nbd_model
+CREATE FUNCTION _clv_cov_pareto_nbd_fit_final(bytea) RETURNS pareto_nbd_model
     AS 'MODULE_PATHNAME', 'clv_cov_pareto_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
 CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[]) (
-    SFUNC = _clv_cov_fit_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
-    SFUNC = _clv_cov_fit_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE bgnbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[]) (
-    SFUNC = _clv_cov_fit_summary_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE bgnbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
-    SFUNC = _clv_cov_fit_summary_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE mbgnbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[]) (
-    SFUNC = _clv_cov_fit_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE mbgnbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
-    SFUNC = _clv_cov_fit_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE mbgnbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[]) (
-    SFUNC = _clv_cov_fit_summary_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE mbgnbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
-    SFUNC = _clv_cov_fit_summary_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE pareto_nbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[]) (
-    SFUNC = _clv_cov_fit_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE pareto_nbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
-    SFUNC = _clv_cov_fit_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE pareto_nbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[]) (
-    SFUNC = _clv_cov_fit_summary_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
 CREATE AGGREGATE pareto_nbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
-    SFUNC = _clv_cov_fit_summary_trans, STYPE = internal,
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
     FINALFUNC = _clv_cov_pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
     COMBINEFUNC = _clv_cov_fit_combine,
-    SERIALFUNC = _clv_cov_fit_serialize, DESERIALFUNC = _clv_cov_fit_deserialize,
     PARALLEL = SAFE
 );
-COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8, float8[], float8[]) IS 'BG/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) (docs/covariates.md)';
+COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8, float8[], float8[]) IS 'BG/NBD fit with purchase and drop-out covariates';
 
-COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'BG/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation); penalizer: L2 on the coefficients (docs/covariates.md)';
+COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'BG/NBD fit with purchase and drop-out covariates; L2 penalizer on the coefficients';
 
-COMMENT ON AGGREGATE bgnbd_fit(clv_customer_summary, float8[], float8[]) IS 'BG/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) on clv_summary rows (docs/covariates.md)';
+COMMENT ON AGGREGATE bgnbd_fit(clv_customer_summary, float8[], float8[]) IS 'BG/NBD fit with purchase and drop-out covariates on clv_summary rows';
 
-COMMENT ON AGGREGATE bgnbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'BG/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) on clv_summary rows; penalizer: L2 on the coefficients (docs/covariates.md)';
+COMMENT ON AGGREGATE bgnbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'BG/NBD fit with purchase and drop-out covariates on clv_summary rows; L2 penalizer on the coefficients';
 
-COMMENT ON AGGREGATE mbgnbd_fit(float8, float8, float8, float8[], float8[]) IS 'MBG/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) (docs/covariates.md)';
+COMMENT ON AGGREGATE mbgnbd_fit(float8, float8, float8, float8[], float8[]) IS 'MBG/NBD fit with purchase and drop-out covariates';
 
-COMMENT ON AGGREGATE mbgnbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'MBG/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation); penalizer: L2 on the coefficients (docs/covariates.md)';
+COMMENT ON AGGREGATE mbgnbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'MBG/NBD fit with purchase and drop-out covariates; L2 penalizer on the coefficients';
 
-COMMENT ON AGGREGATE mbgnbd_fit(clv_customer_summary, float8[], float8[]) IS 'MBG/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) on clv_summary rows (docs/covariates.md)';
+COMMENT ON AGGREGATE mbgnbd_fit(clv_customer_summary, float8[], float8[]) IS 'MBG/NBD fit with purchase and drop-out covariates on clv_summary rows';
 
-COMMENT ON AGGREGATE mbgnbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'MBG/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) on clv_summary rows; penalizer: L2 on the coefficients (docs/covariates.md)';
+COMMENT ON AGGREGATE mbgnbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'MBG/NBD fit with purchase and drop-out covariates on clv_summary rows; L2 penalizer on the coefficients';
 
-COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) (docs/covariates.md)';
+COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD fit with purchase and drop-out covariates';
 
-COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'Pareto/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation); penalizer: L2 on the coefficients (docs/covariates.md)';
+COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'Pareto/NBD fit with purchase and drop-out covariates; L2 penalizer on the coefficients';
 
-COMMENT ON AGGREGATE pareto_nbd_fit(clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) on clv_summary rows (docs/covariates.md)';
+COMMENT ON AGGREGATE pareto_nbd_fit(clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD fit with purchase and drop-out covariates on clv_summary rows';
 
-COMMENT ON AGGREGATE pareto_nbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'Pareto/NBD fit with purchase and drop-out covariates (CLVTools'' parameterisation) on clv_summary rows; penalizer: L2 on the coefficients (docs/covariates.md)';
+COMMENT ON AGGREGATE pareto_nbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'Pareto/NBD fit with purchase and drop-out covariates on clv_summary rows; L2 penalizer on the coefficients';
 
 -- The model of one customer: the plain model with this customer's parameters.
 CREATE FUNCTION clv_customer_model(model bgnbd_model, purchase_covariates float8[], dropout_covariates float8[])
@@ -162,9 +146,9 @@ CREATE FUNCTION clv_customer_model(model mbgnbd_model, purchase_covariates float
     RETURNS mbgnbd_model AS 'MODULE_PATHNAME', 'clv_customer_model_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 CREATE FUNCTION clv_customer_model(model pareto_nbd_model, purchase_covariates float8[], dropout_covariates float8[])
     RETURNS pareto_nbd_model AS 'MODULE_PATHNAME', 'clv_customer_model_pareto' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
-COMMENT ON FUNCTION clv_customer_model(bgnbd_model, float8[], float8[]) IS 'BG/NBD model of one customer with covariates: alpha, a, b scaled by the fitted coefficients; scores with every bgnbd_* function';
-COMMENT ON FUNCTION clv_customer_model(mbgnbd_model, float8[], float8[]) IS 'MBG/NBD model of one customer with covariates: alpha, a, b scaled by the fitted coefficients; scores with every mbgnbd_* function';
-COMMENT ON FUNCTION clv_customer_model(pareto_nbd_model, float8[], float8[]) IS 'Pareto/NBD model of one customer with covariates: alpha, beta scaled by the fitted coefficients; scores with every pareto_nbd_* function';
+COMMENT ON FUNCTION clv_customer_model(bgnbd_model, float8[], float8[]) IS 'BG/NBD model of one customer: alpha, a, b scaled by the fitted covariate coefficients';
+COMMENT ON FUNCTION clv_customer_model(mbgnbd_model, float8[], float8[]) IS 'MBG/NBD model of one customer: alpha, a, b scaled by the fitted covariate coefficients';
+COMMENT ON FUNCTION clv_customer_model(pareto_nbd_model, float8[], float8[]) IS 'Pareto/NBD model of one customer: alpha, beta scaled by the fitted covariate coefficients';
 
 -- Every prediction of a customer, with the customer's two covariate vectors after the
 -- customer's data: the plain function on clv_customer_model.
@@ -321,57 +305,57 @@ CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon floa
 CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
     RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
     RETURN @extschema@.pareto_nbd_prob_no_purchase(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
-COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'discounted expected residual transactions of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'discounted expected residual transactions of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, float8[], float8[]) IS 'expected purchases over the next horizon of a newly acquired customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'expected purchases over the next horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'expected purchases over the next horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'expected purchases between two horizons of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'expected purchases between two horizons of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, float8, float8, float8, float8[], float8[]) IS 'probability the customer is alive of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, clv_customer_summary, float8[], float8[]) IS 'probability the customer is alive of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'probability the customer is alive at t_customer + horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'probability the customer is alive at t_customer + horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'probability of n purchases within the horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'probability of n purchases within the horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'probability of no purchase within the horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'probability of no purchase within the horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION gamma_gamma_clv(bgnbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV with Gamma-Gamma spend of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION gamma_gamma_clv(bgnbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV with Gamma-Gamma spend of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV with Gamma-Gamma spend of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV with Gamma-Gamma spend of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV with Gamma-Gamma spend of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV with Gamma-Gamma spend of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'discounted expected residual transactions of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'discounted expected residual transactions of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, float8[], float8[]) IS 'expected purchases over the next horizon of a newly acquired customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'expected purchases over the next horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'expected purchases over the next horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'expected purchases between two horizons of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'expected purchases between two horizons of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_p_alive(mbgnbd_model, float8, float8, float8, float8[], float8[]) IS 'probability the customer is alive of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_p_alive(mbgnbd_model, clv_customer_summary, float8[], float8[]) IS 'probability the customer is alive of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'probability the customer is alive at t_customer + horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'probability the customer is alive at t_customer + horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'probability of n purchases within the horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'probability of n purchases within the horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'probability of no purchase within the horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'probability of no purchase within the horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'discounted expected residual transactions of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'discounted expected residual transactions of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8[], float8[]) IS 'expected purchases over the next horizon of a newly acquired customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'expected purchases over the next horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'expected purchases over the next horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'expected purchases between two horizons of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'expected purchases between two horizons of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, float8, float8, float8, float8[], float8[]) IS 'probability the customer is alive of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, clv_customer_summary, float8[], float8[]) IS 'probability the customer is alive of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'probability the customer is alive at t_customer + horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'probability the customer is alive at t_customer + horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'probability of n purchases within the horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'probability of n purchases within the horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'probability of no purchase within the horizon of a customer with (frequency, recency, t_customer) with covariates, from a model fitted with covariates (docs/covariates.md)';
-COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'probability of no purchase within the horizon of a clv_summary rows customer with covariates, from a model fitted with covariates (docs/covariates.md)';
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: DERT of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: DERT of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases of a new customer';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases between horizons of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases between horizons of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: P(alive) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: P(alive) of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: P(alive at t_customer + horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: P(alive at t_customer + horizon) of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: P(n purchases in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: P(n purchases in horizon) of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: P(no purchase in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: P(no purchase in horizon) of a clv_summary row';
+COMMENT ON FUNCTION gamma_gamma_clv(bgnbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV of a customer with covariates: BG/NBD x Gamma-Gamma';
+COMMENT ON FUNCTION gamma_gamma_clv(bgnbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV of a customer with covariates: BG/NBD x Gamma-Gamma of a clv_summary row';
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV of a customer with covariates: MBG/NBD x Gamma-Gamma';
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV of a customer with covariates: MBG/NBD x Gamma-Gamma of a clv_summary row';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV of a customer with covariates: Pareto/NBD x Gamma-Gamma';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV of a customer with covariates: Pareto/NBD x Gamma-Gamma of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: DERT of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: DERT of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases of a new customer';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases between horizons of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases between horizons of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_p_alive(mbgnbd_model, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: P(alive) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_p_alive(mbgnbd_model, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: P(alive) of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: P(alive at t_customer + horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: P(alive at t_customer + horizon) of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: P(n purchases in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: P(n purchases in horizon) of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: P(no purchase in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: P(no purchase in horizon) of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: DERT of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: DERT of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases of a new customer';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases between horizons of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases between horizons of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: P(alive) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: P(alive) of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: P(alive at t_customer + horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: P(alive at t_customer + horizon) of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: P(n purchases in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: P(n purchases in horizon) of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: P(no purchase in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: P(no purchase in horizon) of a clv_summary row';
 -- ==== end covar ====
 
 

@@ -6,8 +6,9 @@
  *   drop-out:   beta_i  = beta  * exp(-gamma_d' z_d)          (Pareto/NBD)
  *               a_i = a * exp(gamma_d' z_d), b_i = b * exp(gamma_d' z_d)   (BG/NBD, MBG/NBD)
  *
- * A positive purchase coefficient means more purchases, a positive drop-out coefficient
- * (Pareto/NBD) a longer life. A customer with covariates is the plain model with these
+ * A positive purchase coefficient means more purchases; a positive drop-out coefficient
+ * means an earlier drop-out for Pareto/NBD (a higher mean drop-out rate s / beta_i), and
+ * for BG/NBD a less dispersed drop-out probability of the same mean a / (a + b). A customer with covariates is the plain model with these
  * customer parameters, so likelihoods and predictions are the plain ones at par_i.
  */
 #ifndef CLV_COVARIATES_H

@@ -18,6 +18,8 @@
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/expandeddatum.h"
+#include "utils/memutils.h"
 #include "utils/lsyscache.h"
 #include "utils/typcache.h"
 
@@ -40,10 +42,10 @@ typedef struct CovState
 
 typedef struct CovSerialHeader
 {
+	int32		vl_len_;
 	int32		magic;
 	int32		kp;
 	int32		kd;
-	int32		pad;
 	double		penalizer;
 	double		unit_days;
 	int64		n;
@@ -222,29 +224,205 @@ read_vector(FunctionCallInfo fcinfo, int argno, const char *fname, const char *a
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s: %s[%d] = %g is not a usable covariate value", fname, argname, i + 1, v),
-					 errdetail("Covariate values must be finite numbers with absolute value at most %g.", limit),
+					 isfinite(v) ? errdetail("A fit takes covariate values of absolute value at most %g.", limit) :
+					 errdetail("Covariate values must be finite numbers."),
 					 errhint("Standardise a large covariate (subtract its mean, divide by its standard deviation) or take its logarithm.")));
 		out[i] = v;
 	}
 	return n;
 }
 
-/* ---- aggregate state ---- */
+/* ---- aggregate state: a bytea, held as an expanded object while aggregating ---- */
 
+/*
+ * The state is a bytea (as every fit aggregate's, src/rowset.c): flat, a
+ * CovSerialHeader then the rows; while aggregating, an expanded object in its own
+ * memory context, grown in place and flattened only when it leaves the process.
+ */
+typedef struct CovEO
+{
+	ExpandedObjectHeader hdr;
+	CovState	st;
+} CovEO;
+
+static Size
+cov_eo_flat_size(ExpandedObjectHeader *eohptr)
+{
+	CovEO	   *eo = (CovEO *) eohptr;
+	int			w = eo->st.kp >= 0 ? cov_width(&eo->st) : 1;
+
+	cov_compact(&eo->st);		/* same value: only the layout changes */
+	return clv_state_size("covariate fit", sizeof(CovSerialHeader), eo->st.kp >= 0 ? eo->st.n : 0,
+						  sizeof(double) * w, "distinct rows",
+						  "Disable parallel query for this fit (SET max_parallel_workers_per_gather = 0), or round the continuous covariates.");
+}
+
+static void
+cov_eo_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
+{
+	CovEO	   *eo = (CovEO *) eohptr;
+	CovSerialHeader *h = (CovSerialHeader *) result;
+	int64		n = eo->st.kp >= 0 ? eo->st.n : 0;
+
+	memset(h, 0, sizeof(*h));
+	SET_VARSIZE(h, allocated_size);
+	h->magic = COV_MAGIC;
+	h->kp = eo->st.kp;
+	h->kd = eo->st.kd;
+	h->penalizer = eo->st.penalizer;
+	h->unit_days = eo->st.unit_days;
+	h->n = n;
+	if (n > 0)
+		memcpy((char *) result + sizeof(*h), eo->st.v, sizeof(double) * cov_width(&eo->st) * n);
+}
+
+static const ExpandedObjectMethods cov_eo_methods = {
+	cov_eo_flat_size,
+	cov_eo_flatten
+};
+
+static CovEO *
+cov_eo_create(MemoryContext parent)
+{
+	MemoryContext cxt = AllocSetContextCreate(parent, "clv covariate fit state", ALLOCSET_SMALL_SIZES);
+	CovEO	   *eo = MemoryContextAllocZero(cxt, sizeof(CovEO));
+
+	EOH_init_header(&eo->hdr, &cov_eo_methods, cxt);
+	eo->st.kp = eo->st.kd = -1;
+	eo->st.penalizer = NAN;
+	eo->st.unit_days = NAN;
+	eo->st.cxt = cxt;
+	return eo;
+}
+
+static CovEO *
+cov_eo_of(Datum d)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(d)))
+	{
+		ExpandedObjectHeader *eoh = DatumGetEOHP(d);
+
+		if (eoh->eoh_methods == &cov_eo_methods)
+			return (CovEO *) eoh;
+	}
+	return NULL;
+}
+
+static void
+bad_state(const char *why)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+			 errmsg("covariate fit: invalid aggregate state: %s", why),
+			 errhint("Pass only states built by the covariate fit aggregates.")));
+}
+
+/* Adds the rows of state b (expanded or a flat bytea from anywhere: checked) to st. */
+static void
+cov_add_state(CovState *st, Datum b, const char *fname)
+{
+	CovEO	   *beo = cov_eo_of(b);
+	CovSerialHeader h;
+	const char *rows;
+	int			w;
+
+	if (beo)
+	{
+		memset(&h, 0, sizeof(h));
+		h.kp = beo->st.kp;
+		h.kd = beo->st.kd;
+		h.penalizer = beo->st.penalizer;
+		h.unit_days = beo->st.unit_days;
+		h.n = beo->st.kp >= 0 ? beo->st.n : 0;
+		rows = (const char *) beo->st.v;
+	}
+	else
+	{
+		bytea	   *f = DatumGetByteaPP(b);
+		Size		len = VARSIZE_ANY_EXHDR(f);
+		const char *p = VARDATA_ANY(f);
+
+		if (len < sizeof(h) - VARHDRSZ)
+			bad_state("too short");
+		memcpy((char *) &h + VARHDRSZ, p, sizeof(h) - VARHDRSZ);
+		if (h.magic != COV_MAGIC)
+			bad_state("not a covariate fit state");
+		if (!((h.kp == -1 && h.kd == -1) ||
+			  (h.kp >= 0 && h.kp <= CLV_COV_MAX && h.kd >= 0 && h.kd <= CLV_COV_MAX)))
+			bad_state("covariate counts out of range");
+		w = h.kp >= 0 ? h.kp + h.kd + 4 : 0;
+		len -= sizeof(h) - VARHDRSZ;
+		if (h.n < 0 || (w == 0 && (h.n != 0 || len != 0)) ||
+			(w > 0 && (len % (sizeof(double) * w) != 0 || (uint64) h.n != len / (sizeof(double) * w))))
+			bad_state("its length does not match its rows");
+		if (!(isnan(h.penalizer) || (isfinite(h.penalizer) && h.penalizer >= 0)))
+			bad_state("penalizer");
+		if (!(isnan(h.unit_days) || (isfinite(h.unit_days) && h.unit_days > 0)))
+			bad_state("unit_days");
+		rows = p + sizeof(h) - VARHDRSZ;
+		for (int64 i = 0; i < h.n; i++)
+		{
+			double		r[4 + 2 * CLV_COV_MAX];
+
+			if ((i & 4095) == 0)
+				CHECK_FOR_INTERRUPTS();
+			memcpy(r, rows + i * w * sizeof(double), sizeof(double) * w);
+			for (int j = 0; j < w - 4; j++)
+				if (!(fabs(r[j]) <= CLV_COV_MAX_ABS))
+					bad_state("a covariate value is out of range");
+			{
+				double		x = r[w - 4],
+							tx = r[w - 3],
+							T = r[w - 2],
+							wt = r[w - 1];
+
+				if (!(isfinite(x) && x >= 0 && x == floor(x) && isfinite(tx) && isfinite(T) &&
+					  tx >= 0 && tx <= T && !(x == 0 && tx != 0)))
+					bad_state("an impossible customer row");
+				if (!(isfinite(wt) && wt > 0))
+					bad_state("a weight is not positive");
+			}
+		}
+	}
+	if (!isnan(h.penalizer))
+		cov_set_penalizer(st, h.penalizer, fname);
+	cov_set_unit(st, h.unit_days, fname);
+	if (h.kp >= 0)
+	{
+		cov_set_dims(st, h.kp, h.kd, fname);
+		if (h.n > 0)
+		{
+			w = cov_width(st);
+			cov_reserve(st, st->n + h.n, fname);
+			memcpy(st->v + st->n * w, rows, sizeof(double) * w * h.n);
+			st->n += h.n;
+		}
+	}
+}
+
+/* Argument 0 of a transition or combine function as a state to add to; *result its Datum. */
 static CovState *
-cov_state(FunctionCallInfo fcinfo, const char *fname)
+cov_trans_state(FunctionCallInfo fcinfo, const char *fname, Datum *result)
 {
 	MemoryContext cxt = clv_agg_context(fcinfo, fname);
-	CovState   *st;
+	CovEO	   *eo;
 
 	if (!PG_ARGISNULL(0))
-		return (CovState *) PG_GETARG_POINTER(0);
-	st = MemoryContextAllocZero(cxt, sizeof(CovState));
-	st->kp = st->kd = -1;
-	st->penalizer = NAN;
-	st->unit_days = NAN;
-	st->cxt = cxt;
-	return st;
+	{
+		Datum		d = PG_GETARG_DATUM(0);
+
+		eo = cov_eo_of(d);
+		if (eo && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		{
+			*result = d;
+			return &eo->st;
+		}
+	}
+	eo = cov_eo_create(cxt);
+	if (!PG_ARGISNULL(0))
+		cov_add_state(&eo->st, PG_GETARG_DATUM(0), fname);
+	*result = EOHPGetRWDatum(&eo->hdr);
+	return &eo->st;
 }
 
 static const char *
@@ -283,8 +461,6 @@ cov_add(CovState *st, const char *fname, double x, double tx, double T,
 PG_FUNCTION_INFO_V1(clv_cov_fit_trans);
 PG_FUNCTION_INFO_V1(clv_cov_fit_summary_trans);
 PG_FUNCTION_INFO_V1(clv_cov_fit_combine);
-PG_FUNCTION_INFO_V1(clv_cov_fit_serialize);
-PG_FUNCTION_INFO_V1(clv_cov_fit_deserialize);
 PG_FUNCTION_INFO_V1(clv_cov_bgnbd_fit_final);
 PG_FUNCTION_INFO_V1(clv_cov_mbgnbd_fit_final);
 PG_FUNCTION_INFO_V1(clv_cov_pareto_fit_final);
@@ -294,7 +470,8 @@ Datum
 clv_cov_fit_trans(PG_FUNCTION_ARGS)
 {
 	const char *fname = agg_fname(fcinfo);
-	CovState   *st = cov_state(fcinfo, fname);
+	Datum		state;
+	CovState   *st = cov_trans_state(fcinfo, fname, &state);
 	double		zp[CLV_COV_MAX],
 				zd[CLV_COV_MAX],
 				x,
@@ -306,7 +483,7 @@ clv_cov_fit_trans(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 6 && !PG_ARGISNULL(6))
 		cov_set_penalizer(st, PG_GETARG_FLOAT8(6), fname);
 	if (PG_ARGISNULL(1) || PG_ARGISNULL(2) || PG_ARGISNULL(3))
-		PG_RETURN_POINTER(st);
+		PG_RETURN_DATUM(state);
 	x = PG_GETARG_FLOAT8(1);
 	tx = PG_GETARG_FLOAT8(2);
 	T = PG_GETARG_FLOAT8(3);
@@ -314,7 +491,7 @@ clv_cov_fit_trans(PG_FUNCTION_ARGS)
 	kp = read_vector(fcinfo, 4, fname, "purchase_covariates", CLV_COV_MAX_ABS, zp);
 	kd = read_vector(fcinfo, 5, fname, "dropout_covariates", CLV_COV_MAX_ABS, zd);
 	cov_add(st, fname, x, tx, T, zp, kp, zd, kd);
-	PG_RETURN_POINTER(st);
+	PG_RETURN_DATUM(state);
 }
 
 /* (state, summary, purchase_covariates, dropout_covariates [, penalizer]) */
@@ -322,7 +499,8 @@ Datum
 clv_cov_fit_summary_trans(PG_FUNCTION_ARGS)
 {
 	const char *fname = agg_fname(fcinfo);
-	CovState   *st = cov_state(fcinfo, fname);
+	Datum		state;
+	CovState   *st = cov_trans_state(fcinfo, fname, &state);
 	double		zp[CLV_COV_MAX],
 				zd[CLV_COV_MAX];
 	clv_summary_fields c;
@@ -332,146 +510,34 @@ clv_cov_fit_summary_trans(PG_FUNCTION_ARGS)
 	if (PG_NARGS() > 4 && !PG_ARGISNULL(4))
 		cov_set_penalizer(st, PG_GETARG_FLOAT8(4), fname);
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(st);
+		PG_RETURN_DATUM(state);
 	clv_read_summary(fcinfo, 1, fname, &c);
 	clv_check_customer(fname, c.frequency, c.recency, c.t);
 	cov_set_unit(st, c.unit_days, fname);
 	kp = read_vector(fcinfo, 2, fname, "purchase_covariates", CLV_COV_MAX_ABS, zp);
 	kd = read_vector(fcinfo, 3, fname, "dropout_covariates", CLV_COV_MAX_ABS, zd);
 	cov_add(st, fname, c.frequency, c.recency, c.t, zp, kp, zd, kd);
-	PG_RETURN_POINTER(st);
+	PG_RETURN_DATUM(state);
 }
 
+/* a += b; either may be flat (from another process) or expanded. */
 Datum
 clv_cov_fit_combine(PG_FUNCTION_ARGS)
 {
 	const char *fname = "covariate fit";
-	CovState   *a,
-			   *b;
-	MemoryContext cxt = clv_agg_context(fcinfo, fname);
+	Datum		state;
+	CovState   *a;
 
 	if (PG_ARGISNULL(1))
-		PG_RETURN_POINTER(PG_ARGISNULL(0) ? NULL : PG_GETARG_POINTER(0));
-	b = (CovState *) PG_GETARG_POINTER(1);
-	if (PG_ARGISNULL(0))
 	{
-		a = MemoryContextAllocZero(cxt, sizeof(CovState));
-		a->kp = a->kd = -1;
-		a->penalizer = NAN;
-		a->unit_days = NAN;
-		a->cxt = cxt;
+		(void) clv_agg_context(fcinfo, fname);
+		if (PG_ARGISNULL(0))
+			PG_RETURN_NULL();
+		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
 	}
-	else
-		a = (CovState *) PG_GETARG_POINTER(0);
-	if (!isnan(b->penalizer))
-		cov_set_penalizer(a, b->penalizer, fname);
-	cov_set_unit(a, b->unit_days, fname);
-	if (b->kp >= 0 && b->n > 0)
-	{
-		int			w;
-
-		cov_set_dims(a, b->kp, b->kd, fname);
-		w = cov_width(a);
-		cov_reserve(a, a->n + b->n, fname);
-		memcpy(a->v + a->n * w, b->v, sizeof(double) * w * b->n);
-		a->n += b->n;
-	}
-	PG_RETURN_POINTER(a);
-}
-
-Datum
-clv_cov_fit_serialize(PG_FUNCTION_ARGS)
-{
-	CovState   *st = (CovState *) PG_GETARG_POINTER(0);
-	CovSerialHeader h = {0};
-	bytea	   *b;
-	int			w = st->kp >= 0 ? cov_width(st) : 0;
-
-	cov_compact(st);
-	h.magic = COV_MAGIC;
-	h.kp = st->kp;
-	h.kd = st->kd;
-	h.penalizer = st->penalizer;
-	h.unit_days = st->unit_days;
-	h.n = w ? st->n : 0;
-	b = clv_state_alloc("covariate fit", sizeof(h), h.n, sizeof(double) * Max(w, 1),
-						"covariate rows", NULL);
-	memcpy(VARDATA(b), &h, sizeof(h));
-	if (h.n > 0)
-		memcpy(VARDATA(b) + sizeof(h), st->v, sizeof(double) * w * h.n);
-	PG_RETURN_BYTEA_P(b);
-}
-
-static void
-bad_state(const char *why)
-{
-	ereport(ERROR,
-			(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
-			 errmsg("covariate fit: invalid serialised state: %s", why)));
-}
-
-/* A state from another process, or forged: every field and row is checked. */
-Datum
-clv_cov_fit_deserialize(PG_FUNCTION_ARGS)
-{
-	bytea	   *b = PG_GETARG_BYTEA_PP(0);
-	MemoryContext cxt = clv_agg_context(fcinfo, "covariate fit");
-	Size		len = VARSIZE_ANY_EXHDR(b);
-	const char *p = VARDATA_ANY(b);
-	CovSerialHeader h;
-	CovState   *st;
-	int			w;
-
-	if (len < sizeof(h))
-		bad_state("too short");
-	memcpy(&h, p, sizeof(h));
-	if (h.magic != COV_MAGIC)
-		bad_state("wrong kind");
-	if (!((h.kp == -1 && h.kd == -1) ||
-		  (h.kp >= 0 && h.kp <= CLV_COV_MAX && h.kd >= 0 && h.kd <= CLV_COV_MAX)))
-		bad_state("covariate counts out of range");
-	if (!(isnan(h.penalizer) || (isfinite(h.penalizer) && h.penalizer >= 0)))
-		bad_state("penalizer");
-	if (!(isnan(h.unit_days) || (isfinite(h.unit_days) && h.unit_days > 0)))
-		bad_state("unit_days");
-	w = h.kp >= 0 ? h.kp + h.kd + 4 : 0;
-	if (h.n < 0 || (w == 0 && h.n != 0) ||
-		(w > 0 && (uint64) h.n != (len - sizeof(h)) / (sizeof(double) * w)) ||
-		(w > 0 && (len - sizeof(h)) % (sizeof(double) * w) != 0) ||
-		(w == 0 && len != sizeof(h)))
-		bad_state("length does not match the rows");
-	st = MemoryContextAllocZero(cxt, sizeof(CovState));
-	st->kp = h.kp;
-	st->kd = h.kd;
-	st->penalizer = h.penalizer;
-	st->unit_days = h.unit_days;
-	st->cxt = cxt;
-	if (h.n > 0)
-	{
-		st->v = MemoryContextAllocHuge(cxt, sizeof(double) * w * h.n);
-		memcpy(st->v, p + sizeof(h), sizeof(double) * w * h.n);
-		st->n = st->cap = h.n;
-		for (int64 i = 0; i < h.n; i++)
-		{
-			const double *r = st->v + i * w;
-			double		x = r[w - 4],
-						tx = r[w - 3],
-						T = r[w - 2],
-						wt = r[w - 1];
-
-			if ((i & 4095) == 0)
-				CHECK_FOR_INTERRUPTS();
-			for (int j = 0; j < w - 4; j++)
-				if (!(fabs(r[j]) <= CLV_COV_MAX_ABS))
-					bad_state("covariate value");
-			if (!(isfinite(x) && x >= 0 && x == floor(x) && isfinite(tx) && isfinite(T) &&
-				  tx >= 0 && tx <= T && !(x == 0 && tx != 0)))
-				bad_state("customer row");
-			if (!(isfinite(wt) && wt > 0))
-				bad_state("weight");
-		}
-	}
-	PG_RETURN_POINTER(st);
+	a = cov_trans_state(fcinfo, fname, &state);
+	cov_add_state(a, PG_GETARG_DATUM(1), fname);
+	PG_RETURN_DATUM(state);
 }
 
 /* ---- the final function ---- */
@@ -515,7 +581,7 @@ float8_array(const double *v, int n, bool *isnull)
 static Datum
 cov_fit_final(FunctionCallInfo fcinfo, int model, const char *fname)
 {
-	CovState   *st = PG_ARGISNULL(0) ? NULL : (CovState *) PG_GETARG_POINTER(0);
+	CovState   *st = NULL;
 	clv_cov_data d,
 				sample;
 	clv_cov_fit cf;
@@ -536,6 +602,19 @@ cov_fit_final(FunctionCallInfo fcinfo, int model, const char *fname)
 	bool	   *nulls;
 	int			n;
 
+	if (!PG_ARGISNULL(0))
+	{
+		CovEO	   *eo = cov_eo_of(PG_GETARG_DATUM(0));
+
+		if (eo)
+			st = &eo->st;
+		else
+		{
+			eo = cov_eo_create(CurrentMemoryContext);
+			cov_add_state(&eo->st, PG_GETARG_DATUM(0), fname);
+			st = &eo->st;
+		}
+	}
 	if (st == NULL || st->n == 0 || st->kp < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
