@@ -142,3 +142,6 @@ SELECT pareto_nbd_fit(x, tx, t, ARRAY['Infinity'::float8], '{}') FROM sim WHERE 
 SELECT pareto_nbd_fit(x, tx, t, ARRAY[z3 * 1e7], '{}') FROM sim;
 SELECT pareto_nbd_fit(x, tx, t, ARRAY[z1, 1], '{}') FROM sim;
 SELECT pareto_nbd_fit(x, tx, t, '{1,2,3,4,5,6,7}', '{}') FROM sim;
+-- A forged state (a bytea from outside) is checked before it is used.
+SELECT _clv_cov_pareto_nbd_fit_final('\x0102'::bytea);
+SELECT _clv_cov_pareto_nbd_fit_final(('\x' || repeat('00', 40))::bytea);
