@@ -12,6 +12,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
+#include <gsl/gsl_sf_psi.h>
 
 #include "covariates.h"
 
@@ -70,6 +71,72 @@ clv_cov_customer_par(int model, const double *par, const double *gp, int kp,
 	return 0;
 }
 
+/*
+ * BG/NBD (mbg = 0) or MBG/NBD (mbg = 1) log-likelihood of a few rows, with its gradient:
+ * the plain models' formulas (bgnbd.c, mbgnbd.c) without their per-call caches, which
+ * cost more than a group of one customer (a continuous covariate) takes.
+ */
+static double
+bg_rows_loglik(int mbg, const double *par, const clv_rows *rows, double *grad)
+{
+	double		r = par[0],
+				alpha = par[1],
+				a = par[2],
+				b = par[3],
+				la = log(alpha),
+				c0 = -lgamma(r) + r * la + lgamma(a + b) - lgamma(b),
+				psr = 0,
+				psab = 0,
+				psb = 0,
+				ll = 0.0;
+
+	if (grad)
+	{
+		psr = gsl_sf_psi(r);
+		psab = gsl_sf_psi(a + b);
+		psb = gsl_sf_psi(b);
+		memset(grad, 0, sizeof(double) * 4);
+	}
+	for (long i = 0; i < rows->n; i++)
+	{
+		const double *row = rows->v + i * CLV_ROW_WIDTH;
+		double		x = row[0],
+					tx = row[1],
+					T = row[2],
+					w = row[3],
+					bx = b + x + mbg,	/* b + x (BG/NBD), b + x + 1 (MBG/NBD) */
+					lT = log(alpha + T),
+					ltx = log(alpha + tx),
+					A3 = -(r + x) * lT,
+					A4 = -INFINITY,
+					L,
+					w3,
+					w4;
+		/* the drop-out term: after a repeat purchase (BG/NBD), or always (MBG/NBD) */
+		int			drop = mbg || x > 0;
+
+		if (drop)
+			A4 = log(a) - log(bx - 1) - (r + x) * ltx;
+		L = A4 > A3 ? A4 + log1p(exp(A3 - A4)) : A3 + (drop ? log1p(exp(A4 - A3)) : 0.0);
+		ll += w * (c0 + lgamma(r + x) + lgamma(bx) - lgamma(a + bx) + L);
+		if (grad)
+		{
+			double		psabx = gsl_sf_psi(a + bx);
+
+			w3 = exp(A3 - L);
+			w4 = drop ? exp(A4 - L) : 0.0;
+			grad[0] += w * (gsl_sf_psi(r + x) - psr + la - w3 * lT - w4 * ltx);
+			grad[1] += w * (r / alpha - (r + x) * (w3 / (alpha + T) + w4 / (alpha + tx)));
+			grad[2] += w * (psab - psabx + w4 / a);
+			grad[3] += w * (psab + gsl_sf_psi(bx) - psb - psabx - w4 / (bx - 1));
+		}
+	}
+	return ll;
+}
+
+/* Groups smaller than this go through bg_rows_loglik, larger ones the plain likelihood. */
+#define COV_SMALL_GROUP 256
+
 double
 clv_cov_loglik(const clv_cov_data *d, const double *par, double *grad)
 {
@@ -98,7 +165,14 @@ clv_cov_loglik(const clv_cov_data *d, const double *par, double *grad)
 		rows.wsum = 0;
 		for (long i = 0; i < rows.n; i++)
 			rows.wsum += rows.v[i * CLV_ROW_WIDTH + CLV_ROW_WIDTH - 1];
-		l = m->loglik(pi, &rows, grad ? g : NULL);
+		if (d->model != CLV_CHECK_PARETO && rows.n < COV_SMALL_GROUP)
+		{
+			if (CLV_CANCELLED(gi))
+				return NAN;
+			l = bg_rows_loglik(d->model == CLV_CHECK_MBGNBD, pi, &rows, grad ? g : NULL);
+		}
+		else
+			l = m->loglik(pi, &rows, grad ? g : NULL);
 		if (!isfinite(l))
 			return NAN;
 		ll += l;

@@ -156,6 +156,11 @@ SELECT count(*) AS customers,
        max(abs(s.pn_p_alive - b.pn_p_alive)) = 0 AS same_pn_p_alive,
        max(abs(s.clv - b.clv)) = 0 AS same_clv
 FROM scores s JOIN before b USING (id);
+-- 0.4's covariate fields read NULL in models stored under 0.3: they score without vectors.
+SELECT (pn).purchase_coefficients IS NULL AND (pn).dropout_coefficients_se IS NULL AS no_covariates,
+       round(pareto_nbd_expected_purchases(pn, 10, 2, 30, 39)::numeric, 6) =
+       round(pareto_nbd_expected_purchases(pn, 10, 2, 30, 39, '{}', '{}')::numeric, 6) AS empty_vectors_same
+FROM models;
 SELECT count(*) AS support_functions_public_may_execute
 FROM pg_aggregate a
 CROSS JOIN LATERAL (VALUES (a.aggtransfn), (a.aggfinalfn), (a.aggcombinefn),
