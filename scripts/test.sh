@@ -4,7 +4,9 @@
 # every SQL example of README.md and docs/ against the same cluster (test/docs_examples.sh),
 # then pg_dump / pg_restore of databases storing clv values (test/dump_restore.sh), then
 # test/citus/run.sh where a citus extension is installed (skipped otherwise), then
-# concurrent writers on a tracked table (test/track_concurrency.sh, about 25 s).
+# concurrent writers on a tracked table (test/track_concurrency.sh, about 25 s), then the
+# covariate fits' recovery and apparel checks (test/covariates_recovery.sh, about 40 s;
+# test/apparel_check.sh, skipped without CLVTools' data).
 # PG_CONFIG=/path/to/pg_config ./scripts/test.sh does the same with that installation
 # (docs/install.md); CLV_PGPORT=port picks the cluster's port.
 set -euo pipefail
@@ -38,7 +40,11 @@ dump_ok=1
 log "concurrent writers on a tracked table (test/track_concurrency.sh)"
 track_ok=1
 "$TOP/test/track_concurrency.sh" --no-build || track_ok=0
+log "covariates: recovery of known coefficients, CLVTools' apparel example (test/covariates_recovery.sh, test/apparel_check.sh)"
+covar_ok=1
+"$TOP/test/covariates_recovery.sh" || covar_ok=0
+"$TOP/test/apparel_check.sh" || covar_ok=0
 log "clv on a Citus cluster (where a citus extension is installed)"
 citus_ok=1
 "$TOP/test/citus/run.sh" --no-build || citus_ok=0
-[ "$ok" = 1 ] && [ "$docs_ok" = 1 ] && [ "$dump_ok" = 1 ] && [ "$track_ok" = 1 ] && [ "$citus_ok" = 1 ]
+[ "$ok" = 1 ] && [ "$docs_ok" = 1 ] && [ "$dump_ok" = 1 ] && [ "$track_ok" = 1 ] && [ "$covar_ok" = 1 ] && [ "$citus_ok" = 1 ]

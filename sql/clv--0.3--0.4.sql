@@ -136,6 +136,355 @@ COMMENT ON FUNCTION gamma_gamma_clv_interval(mbgnbd_model, gamma_gamma_model, cl
 COMMENT ON FUNCTION gamma_gamma_clv_interval(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, int, float8, float8, int, int) IS 'CLV over months of a clv_summary row''s customer: Pareto/NBD x Gamma-Gamma, with its interval; units checked';
 -- ==== end intervals ====
 
+-- ==== covar (issue 14): covariates of BG/NBD, MBG/NBD and Pareto/NBD (docs/covariates.md) ====
+-- Models fitted with covariates carry their coefficients and standard errors; models
+-- fitted without (and models stored under 0.3) read them as NULL and score as before.
+ALTER TYPE bgnbd_model ADD ATTRIBUTE purchase_coefficients float8[],
+    ADD ATTRIBUTE dropout_coefficients float8[],
+    ADD ATTRIBUTE purchase_coefficients_se float8[],
+    ADD ATTRIBUTE dropout_coefficients_se float8[];
+ALTER TYPE mbgnbd_model ADD ATTRIBUTE purchase_coefficients float8[],
+    ADD ATTRIBUTE dropout_coefficients float8[],
+    ADD ATTRIBUTE purchase_coefficients_se float8[],
+    ADD ATTRIBUTE dropout_coefficients_se float8[];
+ALTER TYPE pareto_nbd_model ADD ATTRIBUTE purchase_coefficients float8[],
+    ADD ATTRIBUTE dropout_coefficients float8[],
+    ADD ATTRIBUTE purchase_coefficients_se float8[],
+    ADD ATTRIBUTE dropout_coefficients_se float8[];
+
+-- The fits: a bytea state of distinct rows (covariates, frequency, recency, t, weight), as
+-- every fit aggregate's (an expanded object while aggregating).
+CREATE FUNCTION _clv_cov_fit_trans(bytea, float8, float8, float8, float8[], float8[]) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_cov_fit_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_cov_fit_trans(bytea, float8, float8, float8, float8[], float8[], float8) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_cov_fit_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_cov_fit_summary_trans(bytea, clv_customer_summary, float8[], float8[]) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_cov_fit_summary_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_cov_fit_summary_trans(bytea, clv_customer_summary, float8[], float8[], float8) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_cov_fit_summary_trans' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_cov_fit_combine(bytea, bytea) RETURNS bytea
+    AS 'MODULE_PATHNAME', 'clv_cov_fit_combine' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_cov_bgnbd_fit_final(bytea) RETURNS bgnbd_model
+    AS 'MODULE_PATHNAME', 'clv_cov_bgnbd_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_cov_mbgnbd_fit_final(bytea) RETURNS mbgnbd_model
+    AS 'MODULE_PATHNAME', 'clv_cov_mbgnbd_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE FUNCTION _clv_cov_pareto_nbd_fit_final(bytea) RETURNS pareto_nbd_model
+    AS 'MODULE_PATHNAME', 'clv_cov_pareto_fit_final' LANGUAGE C IMMUTABLE PARALLEL SAFE;
+CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[]) (
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE bgnbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE bgnbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[]) (
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE bgnbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_bgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE mbgnbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[]) (
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE mbgnbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE mbgnbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[]) (
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE mbgnbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_mbgnbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE pareto_nbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[]) (
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE pareto_nbd_fit(frequency float8, recency float8, t float8, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
+    SFUNC = _clv_cov_fit_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE pareto_nbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[]) (
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+CREATE AGGREGATE pareto_nbd_fit(summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], penalizer float8) (
+    SFUNC = _clv_cov_fit_summary_trans, STYPE = bytea,
+    FINALFUNC = _clv_cov_pareto_nbd_fit_final, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_cov_fit_combine,
+    PARALLEL = SAFE
+);
+COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8, float8[], float8[]) IS 'BG/NBD fit with purchase and drop-out covariates';
+
+COMMENT ON AGGREGATE bgnbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'BG/NBD fit with purchase and drop-out covariates; L2 penalizer on the coefficients';
+
+COMMENT ON AGGREGATE bgnbd_fit(clv_customer_summary, float8[], float8[]) IS 'BG/NBD fit with purchase and drop-out covariates on clv_summary rows';
+
+COMMENT ON AGGREGATE bgnbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'BG/NBD fit with purchase and drop-out covariates on clv_summary rows; L2 penalizer on the coefficients';
+
+COMMENT ON AGGREGATE mbgnbd_fit(float8, float8, float8, float8[], float8[]) IS 'MBG/NBD fit with purchase and drop-out covariates';
+
+COMMENT ON AGGREGATE mbgnbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'MBG/NBD fit with purchase and drop-out covariates; L2 penalizer on the coefficients';
+
+COMMENT ON AGGREGATE mbgnbd_fit(clv_customer_summary, float8[], float8[]) IS 'MBG/NBD fit with purchase and drop-out covariates on clv_summary rows';
+
+COMMENT ON AGGREGATE mbgnbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'MBG/NBD fit with purchase and drop-out covariates on clv_summary rows; L2 penalizer on the coefficients';
+
+COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD fit with purchase and drop-out covariates';
+
+COMMENT ON AGGREGATE pareto_nbd_fit(float8, float8, float8, float8[], float8[], float8) IS 'Pareto/NBD fit with purchase and drop-out covariates; L2 penalizer on the coefficients';
+
+COMMENT ON AGGREGATE pareto_nbd_fit(clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD fit with purchase and drop-out covariates on clv_summary rows';
+
+COMMENT ON AGGREGATE pareto_nbd_fit(clv_customer_summary, float8[], float8[], float8) IS 'Pareto/NBD fit with purchase and drop-out covariates on clv_summary rows; L2 penalizer on the coefficients';
+
+-- The model of one customer: the plain model with this customer's parameters.
+CREATE FUNCTION clv_customer_model(model bgnbd_model, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS bgnbd_model AS 'MODULE_PATHNAME', 'clv_customer_model_bgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_customer_model(model mbgnbd_model, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS mbgnbd_model AS 'MODULE_PATHNAME', 'clv_customer_model_mbgnbd' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION clv_customer_model(model pareto_nbd_model, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS pareto_nbd_model AS 'MODULE_PATHNAME', 'clv_customer_model_pareto' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION clv_customer_model(bgnbd_model, float8[], float8[]) IS 'BG/NBD model of one customer: alpha, a, b scaled by the fitted covariate coefficients';
+COMMENT ON FUNCTION clv_customer_model(mbgnbd_model, float8[], float8[]) IS 'MBG/NBD model of one customer: alpha, a, b scaled by the fitted covariate coefficients';
+COMMENT ON FUNCTION clv_customer_model(pareto_nbd_model, float8[], float8[]) IS 'Pareto/NBD model of one customer: alpha, beta scaled by the fitted covariate coefficients';
+
+-- Every prediction of a customer, with the customer's two covariate vectors after the
+-- customer's data: the plain function on clv_customer_model.
+CREATE FUNCTION bgnbd_dert(model bgnbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_dert(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION bgnbd_dert(model bgnbd_model, discount_rate float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_dert(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, horizon float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_expected_purchases(@extschema@.clv_customer_model($1, $3, $4), $2);
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_expected_purchases(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION bgnbd_expected_purchases(model bgnbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_expected_purchases(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION bgnbd_expected_purchases_between(model bgnbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_expected_purchases_between(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6);
+CREATE FUNCTION bgnbd_expected_purchases_between(model bgnbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_expected_purchases_between(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION bgnbd_p_alive(model bgnbd_model, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_p_alive(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION bgnbd_p_alive(model bgnbd_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_p_alive(@extschema@.clv_customer_model($1, $3, $4), $2);
+CREATE FUNCTION bgnbd_p_alive_at(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_p_alive_at(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION bgnbd_p_alive_at(model bgnbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_p_alive_at(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_prob_n_purchases(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6);
+CREATE FUNCTION bgnbd_prob_n_purchases(model bgnbd_model, horizon float8, n float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_prob_n_purchases(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION bgnbd_prob_no_purchase(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_prob_no_purchase(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION bgnbd_prob_no_purchase(model bgnbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.bgnbd_prob_no_purchase(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION gamma_gamma_clv(bg bgnbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8, monetary_value float8, purchase_covariates float8[], dropout_covariates float8[], months integer DEFAULT 12, monthly_discount float8 DEFAULT 0.01, unit_days float8 DEFAULT NULL)
+    RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN @extschema@.gamma_gamma_clv(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6, $9, $10, $11);
+CREATE FUNCTION gamma_gamma_clv(bg bgnbd_model, gg gamma_gamma_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], months integer DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.gamma_gamma_clv(@extschema@.clv_customer_model($1, $4, $5), $2, $3, $6, $7);
+CREATE FUNCTION gamma_gamma_clv(model mbgnbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8, monetary_value float8, purchase_covariates float8[], dropout_covariates float8[], months integer DEFAULT 12, monthly_discount float8 DEFAULT 0.01, unit_days float8 DEFAULT NULL)
+    RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN @extschema@.gamma_gamma_clv(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6, $9, $10, $11);
+CREATE FUNCTION gamma_gamma_clv(model mbgnbd_model, gg gamma_gamma_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], months integer DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.gamma_gamma_clv(@extschema@.clv_customer_model($1, $4, $5), $2, $3, $6, $7);
+CREATE FUNCTION gamma_gamma_clv(model pareto_nbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8, monetary_value float8, purchase_covariates float8[], dropout_covariates float8[], months integer DEFAULT 12, monthly_discount float8 DEFAULT 0.01, unit_days float8 DEFAULT NULL)
+    RETURNS float8 LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN @extschema@.gamma_gamma_clv(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6, $9, $10, $11);
+CREATE FUNCTION gamma_gamma_clv(model pareto_nbd_model, gg gamma_gamma_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[], months integer DEFAULT 12, monthly_discount float8 DEFAULT 0.01)
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.gamma_gamma_clv(@extschema@.clv_customer_model($1, $4, $5), $2, $3, $6, $7);
+CREATE FUNCTION mbgnbd_dert(model mbgnbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_dert(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION mbgnbd_dert(model mbgnbd_model, discount_rate float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_dert(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION mbgnbd_expected_purchases(model mbgnbd_model, horizon float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_expected_purchases(@extschema@.clv_customer_model($1, $3, $4), $2);
+CREATE FUNCTION mbgnbd_expected_purchases(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_expected_purchases(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION mbgnbd_expected_purchases(model mbgnbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_expected_purchases(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION mbgnbd_expected_purchases_between(model mbgnbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_expected_purchases_between(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6);
+CREATE FUNCTION mbgnbd_expected_purchases_between(model mbgnbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_expected_purchases_between(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION mbgnbd_p_alive(model mbgnbd_model, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_p_alive(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION mbgnbd_p_alive(model mbgnbd_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_p_alive(@extschema@.clv_customer_model($1, $3, $4), $2);
+CREATE FUNCTION mbgnbd_p_alive_at(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_p_alive_at(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION mbgnbd_p_alive_at(model mbgnbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_p_alive_at(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_prob_n_purchases(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6);
+CREATE FUNCTION mbgnbd_prob_n_purchases(model mbgnbd_model, horizon float8, n float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_prob_n_purchases(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION mbgnbd_prob_no_purchase(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_prob_no_purchase(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION mbgnbd_prob_no_purchase(model mbgnbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.mbgnbd_prob_no_purchase(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION pareto_nbd_dert(model pareto_nbd_model, discount_rate float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_dert(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION pareto_nbd_dert(model pareto_nbd_model, discount_rate float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_dert(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd_model, horizon float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_expected_purchases(@extschema@.clv_customer_model($1, $3, $4), $2);
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_expected_purchases(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION pareto_nbd_expected_purchases(model pareto_nbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_expected_purchases(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION pareto_nbd_expected_purchases_between(model pareto_nbd_model, horizon_start float8, horizon_end float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_expected_purchases_between(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6);
+CREATE FUNCTION pareto_nbd_expected_purchases_between(model pareto_nbd_model, horizon_start float8, horizon_end float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_expected_purchases_between(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd_model, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_p_alive(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION pareto_nbd_p_alive(model pareto_nbd_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_p_alive(@extschema@.clv_customer_model($1, $3, $4), $2);
+CREATE FUNCTION pareto_nbd_p_alive_at(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_p_alive_at(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION pareto_nbd_p_alive_at(model pareto_nbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_p_alive_at(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, horizon float8, n float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_prob_n_purchases(@extschema@.clv_customer_model($1, $7, $8), $2, $3, $4, $5, $6);
+CREATE FUNCTION pareto_nbd_prob_n_purchases(model pareto_nbd_model, horizon float8, n float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_prob_n_purchases(@extschema@.clv_customer_model($1, $5, $6), $2, $3, $4);
+CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_prob_no_purchase(@extschema@.clv_customer_model($1, $6, $7), $2, $3, $4, $5);
+CREATE FUNCTION pareto_nbd_prob_no_purchase(model pareto_nbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[])
+    RETURNS float8 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+    RETURN @extschema@.pareto_nbd_prob_no_purchase(@extschema@.clv_customer_model($1, $4, $5), $2, $3);
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: DERT of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_dert(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: DERT of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases of a new customer';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_expected_purchases(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases between horizons of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_expected_purchases_between(bgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: expected purchases between horizons of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: P(alive) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_p_alive(bgnbd_model, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: P(alive) of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: P(alive at t_customer + horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_p_alive_at(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: P(alive at t_customer + horizon) of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: P(n purchases in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_prob_n_purchases(bgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: P(n purchases in horizon) of a clv_summary row';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'BG/NBD with covariates: P(no purchase in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION bgnbd_prob_no_purchase(bgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'BG/NBD with covariates: P(no purchase in horizon) of a clv_summary row';
+COMMENT ON FUNCTION gamma_gamma_clv(bgnbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV of a customer with covariates: BG/NBD x Gamma-Gamma';
+COMMENT ON FUNCTION gamma_gamma_clv(bgnbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV of a customer with covariates: BG/NBD x Gamma-Gamma of a clv_summary row';
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV of a customer with covariates: MBG/NBD x Gamma-Gamma';
+COMMENT ON FUNCTION gamma_gamma_clv(mbgnbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV of a customer with covariates: MBG/NBD x Gamma-Gamma of a clv_summary row';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8) IS 'CLV of a customer with covariates: Pareto/NBD x Gamma-Gamma';
+COMMENT ON FUNCTION gamma_gamma_clv(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8) IS 'CLV of a customer with covariates: Pareto/NBD x Gamma-Gamma of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: DERT of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_dert(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: DERT of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases of a new customer';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_expected_purchases(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases between horizons of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_between(mbgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: expected purchases between horizons of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_p_alive(mbgnbd_model, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: P(alive) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_p_alive(mbgnbd_model, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: P(alive) of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: P(alive at t_customer + horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_p_alive_at(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: P(alive at t_customer + horizon) of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: P(n purchases in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_prob_n_purchases(mbgnbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: P(n purchases in horizon) of a clv_summary row';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'MBG/NBD with covariates: P(no purchase in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION mbgnbd_prob_no_purchase(mbgnbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'MBG/NBD with covariates: P(no purchase in horizon) of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: DERT of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_dert(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: DERT of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases of a new customer';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases between horizons of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_between(pareto_nbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: expected purchases between horizons of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: P(alive) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_p_alive(pareto_nbd_model, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: P(alive) of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: P(alive at t_customer + horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_p_alive_at(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: P(alive at t_customer + horizon) of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: P(n purchases in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_prob_n_purchases(pareto_nbd_model, float8, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: P(n purchases in horizon) of a clv_summary row';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[]) IS 'Pareto/NBD with covariates: P(no purchase in horizon) of (frequency, recency, t_customer)';
+COMMENT ON FUNCTION pareto_nbd_prob_no_purchase(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[]) IS 'Pareto/NBD with covariates: P(no purchase in horizon) of a clv_summary row';
+-- ==== end covar ====
+
 
 ------------------------------------------------------------------------------------------
 -- Last, for every aggregate this script and the ones before it created: its support

@@ -215,6 +215,7 @@ typedef struct ModelCache
 	int32		typmod;
 	TupleDesc	tupdesc;
 	void	   *extra;			/* element 0: clv_fn_extra's pointer */
+	int			coef[2];		/* purchase/dropout_coefficients, or -1 (0.4) */
 } ModelCache;
 
 #define CLV_MAX_MODEL_ARGS 4
@@ -234,8 +235,10 @@ model_cache(FunctionCallInfo fcinfo)
  * Deforms composite argument argno into values/nulls (at most CLV_MAX_FIELDS fields);
  * the row type's descriptor is cached per argument. NULL if natts is out of range.
  */
+static int	attr_index(TupleDesc td, const char *name);
+
 static TupleDesc
-deform_arg(FunctionCallInfo fcinfo, int argno, Datum *values, bool *nulls)
+deform_arg_coef(FunctionCallInfo fcinfo, int argno, Datum *values, bool *nulls, int *coef)
 {
 	HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
 	Oid			typid = HeapTupleHeaderGetTypeId(th);
@@ -255,7 +258,11 @@ deform_arg(FunctionCallInfo fcinfo, int argno, Datum *values, bool *nulls)
 		ReleaseTupleDesc(td);
 		cache->typid = typid;
 		cache->typmod = typmod;
+		cache->coef[0] = attr_index(cache->tupdesc, "purchase_coefficients");
+		cache->coef[1] = attr_index(cache->tupdesc, "dropout_coefficients");
 	}
+	if (coef)
+		memcpy(coef, cache->coef, sizeof(cache->coef));
 	if (cache->tupdesc->natts > CLV_MAX_FIELDS)
 		return NULL;
 	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
@@ -264,6 +271,12 @@ deform_arg(FunctionCallInfo fcinfo, int argno, Datum *values, bool *nulls)
 	tuple.t_data = th;
 	heap_deform_tuple(&tuple, cache->tupdesc, values, nulls);
 	return cache->tupdesc;
+}
+
+static TupleDesc
+deform_arg(FunctionCallInfo fcinfo, int argno, Datum *values, bool *nulls)
+{
+	return deform_arg_coef(fcinfo, argno, values, nulls, NULL);
 }
 
 /* The index of attribute name in td, or -1. */
@@ -286,12 +299,22 @@ clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
 {
 	Datum		values[CLV_MAX_FIELDS];
 	bool		nulls[CLV_MAX_FIELDS];
-	TupleDesc	td = deform_arg(fcinfo, argno, values, nulls);
+	int			coef[2];
+	TupleDesc	td = deform_arg_coef(fcinfo, argno, values, nulls, coef);
 
 	if (td == NULL || td->natts < nfields)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("argument %d is not a %s", argno + 1, typname)));
+	/* A model with covariates describes no customer without the customer's covariates. */
+	for (int k = 0; k < 2; k++)
+		if (coef[k] >= 0 && !nulls[coef[k]])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("this %s was fitted with covariates", typname),
+					 errdetail("Its parameters describe a customer whose covariates are all 0, not this customer."),
+					 errhint("Pass the customer's purchase_covariates and dropout_covariates as the last arguments (after the customer's data), "
+							 "or score clv_customer_model(model, purchase_covariates, dropout_covariates) (docs/covariates.md).")));
 	for (int i = 0; i < nfields; i++)
 	{
 		double		v;
@@ -518,6 +541,12 @@ clv_model_datum(FunctionCallInfo fcinfo, const double *par, int npar,
 				values[i] = PointerGetDatum(construct_md_array(elems, NULL, 2, dims, lbs,
 															   FLOAT8OID, sizeof(float8),
 															   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+			continue;
+		}
+		/* covariate fields (0.4): NULL here, filled by the covariate fits */
+		if (a->atttypid == FLOAT8ARRAYOID && strstr(name, "_coefficients") != NULL)
+		{
+			nulls[i] = true;
 			continue;
 		}
 		if (a->atttypid != FLOAT8OID)

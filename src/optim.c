@@ -15,7 +15,7 @@
 
 #include "optim.h"
 
-#define CLV_OPT_MAXDIM 8
+#define CLV_OPT_MAXDIM 16			/* 4 parameters + covariates (covariates.h) */
 
 int			(*clv_cancel_requested) (void) = NULL;
 #define Min(a, b) ((a) < (b) ? (a) : (b))

@@ -51,7 +51,7 @@ typedef struct clv_optim_result
 	double		grad_norm;
 } clv_optim_result;
 
-/* Minimise fn from x (length n, at most 8); x holds the best point found on return. */
+/* Minimise fn from x (length n, at most 16); x holds the best point found on return. */
 extern void clv_minimize(int n, double *x, clv_objective fn, void *ctx,
 						 const clv_optim_options *opts, clv_optim_result *res);
 

@@ -346,6 +346,10 @@ BEGIN
     -- names for the fixture's feature vectors (clv_svg_cluster_profile)
     ELSIF argname = 'feature_names' THEN
         RETURN 'array_fill(''f''::text, ARRAY[cardinality(vec)])';
+    -- covariate vectors of the BTYD fits: one length for every row, a binary and a
+    -- continuous covariate
+    ELSIF argname IN ('purchase_covariates', 'dropout_covariates') THEN
+        RETURN 'ARRAY[(frequency > 1)::int::float8, ln(1 + abs(t))]';
     END IF;
     c := CASE
         WHEN argname IN ('k', 'k_max', 'seed', 'months', 'variants', 'unit', 'scaling', 'max_frequency',

@@ -179,7 +179,7 @@ SELECT gamma_gamma_clv(bgnbd_model(0.243, 4.414, 5, 2.426),
 -- pareto_nbd_prob_n_purchases sums n + 1 hypergeometric terms; at extreme parameters
 -- (r + s = 3e8, n = 10,000: seconds, up to its budget of 10^9 series terms) it polls at
 -- every term.
-SELECT pareto_nbd_prob_n_purchases('(1523633.2,21181460.7,307751901.9,2862507936.1,-8.77,3,234,f,,,,,,,,,0)'::pareto_nbd_model,
+SELECT pareto_nbd_prob_n_purchases('(1523633.2,21181460.7,307751901.9,2862507936.1,-8.77,3,234,f,,,,,,,,,0,,,,)'::pareto_nbd_model,
                                    1.35e-11, 10000);
 RESET statement_timeout;
 

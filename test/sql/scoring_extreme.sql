@@ -52,11 +52,11 @@ RESET statement_timeout;
 -- give up. Now a series that cannot settle ends the sum at once, and the series of one
 -- call take at most 10^9 terms in all (a few seconds): an ERROR.
 SET statement_timeout = '60s';
-SELECT pareto_nbd_prob_n_purchases('(1523633.2,21181460.7,307751901.9,2862507936.1,-8.77,3,234,f,,,,,,,,,0)'::pareto_nbd_model,
+SELECT pareto_nbd_prob_n_purchases('(1523633.2,21181460.7,307751901.9,2862507936.1,-8.77,3,234,f,,,,,,,,,0,,,,)'::pareto_nbd_model,
                                    1.35e-11, 100000);
 RESET statement_timeout;
 -- A probability above 1 by more than rounding is an ERROR, not a number: at alpha = 2.7e11,
 -- beta = 4 the hypergeometric values near z = 1 lose their accuracy (the SQL fuzzer got
 -- P(X = 0) = 1.00001).
-SELECT pareto_nbd_prob_n_purchases('(13.58,266950727981.0594,6,4,,,,,,,,,,,,,)'::pareto_nbd_model, 609698.35, 0);
-SELECT round(pareto_nbd_prob_n_purchases('(0.55,10.58,0.61,11.67,,,,,,,,,,,,,)'::pareto_nbd_model, 39, 0)::numeric, 6) AS cdnow_like;
+SELECT pareto_nbd_prob_n_purchases('(13.58,266950727981.0594,6,4,,,,,,,,,,,,,,,,,)'::pareto_nbd_model, 609698.35, 0);
+SELECT round(pareto_nbd_prob_n_purchases('(0.55,10.58,0.61,11.67,,,,,,,,,,,,,,,,,)'::pareto_nbd_model, 39, 0)::numeric, 6) AS cdnow_like;

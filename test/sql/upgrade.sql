@@ -159,6 +159,11 @@ FROM scores s JOIN before b USING (id);
 -- models stored under 0.3 carry their covariance: 0.4's prediction intervals work on them
 SELECT round(i.estimate::numeric, 4) AS p_alive, i.lower < i.estimate AND i.estimate < i.upper AS ordered
 FROM models, bgnbd_p_alive_interval(bg, 2, 30.43, 38.86) i;
+-- 0.4's covariate fields read NULL in models stored under 0.3: they score without vectors.
+SELECT (pn).purchase_coefficients IS NULL AND (pn).dropout_coefficients_se IS NULL AS no_covariates,
+       round(pareto_nbd_expected_purchases(pn, 10, 2, 30, 39)::numeric, 6) =
+       round(pareto_nbd_expected_purchases(pn, 10, 2, 30, 39, '{}', '{}')::numeric, 6) AS empty_vectors_same
+FROM models;
 SELECT count(*) AS support_functions_public_may_execute
 FROM pg_aggregate a
 CROSS JOIN LATERAL (VALUES (a.aggtransfn), (a.aggfinalfn), (a.aggcombinefn),
