@@ -119,6 +119,7 @@ bs_flatten(ExpandedObjectHeader *eohptr, void *result, Size allocated_size)
 	(void) bs_flat_size(eohptr);
 	Assert(allocated_size == VARSIZE(eo->flat));
 	memcpy(result, eo->flat, allocated_size);
+	bs_free_flat(eo);			/* a big state is not held twice */
 }
 
 static const ExpandedObjectMethods bs_methods = {
@@ -192,12 +193,62 @@ bs_agg_context(FunctionCallInfo fcinfo, const BsFamily *fam)
 	return clv_agg_context(fcinfo, fam->name);
 }
 
-/* A new expanded object around inner, its context a child of the aggregate's. */
+/*
+ * The memory of the expanded objects: one context, a child of the aggregate's, shared by
+ * the states of all groups (nodeAgg keeps a R/W expanded state without copying only if
+ * its context is a child of the aggregate's). Not one context per state: hash
+ * aggregation sums the memory of the aggregate context's children for every new group,
+ * which is quadratic in the number of children (100,000 customers: 135 s instead of 2).
+ *
+ * Sharing is sound because nothing deletes one of our states alone: nodeAgg (and Citus)
+ * delete the old state only when the transition function returns another pointer, and
+ * ours returns the same one whenever its input is our writable state (a state of another
+ * family is an ERROR, see bs_step). A reset of the aggregate context deletes the shared
+ * context; a callback then forgets it.
+ */
+typedef struct
+{
+	MemoryContext parent;
+	MemoryContext shared;
+	MemoryContextCallback cb;
+} BsShared;
+
+#define BS_CACHE 8
+static BsShared *bs_cache[BS_CACHE];
+static int	bs_next;
+
+static void
+bs_forget(void *arg)
+{
+	for (int i = 0; i < BS_CACHE; i++)
+		if (bs_cache[i] == arg)
+			bs_cache[i] = NULL;
+}
+
+static MemoryContext
+bs_states_context(MemoryContext aggcxt)
+{
+	BsShared   *s;
+
+	for (int i = 0; i < BS_CACHE; i++)
+		if (bs_cache[i] && bs_cache[i]->parent == aggcxt)
+			return bs_cache[i]->shared;
+	s = MemoryContextAlloc(aggcxt, sizeof(BsShared));
+	s->parent = aggcxt;
+	s->shared = AllocSetContextCreate(aggcxt, "clv aggregate states", ALLOCSET_DEFAULT_SIZES);
+	s->cb.func = bs_forget;
+	s->cb.arg = s;
+	MemoryContextRegisterResetCallback(aggcxt, &s->cb);
+	bs_cache[bs_next] = s;		/* an entry pushed out is only forgotten */
+	bs_next = (bs_next + 1) % BS_CACHE;
+	return s->shared;
+}
+
+/* A new expanded object around inner. */
 static BsEO *
 bs_new(const BsFamily *fam, MemoryContext aggcxt, Datum inner)
 {
-	/* Small: a GROUP BY holds one state per group. */
-	MemoryContext cxt = AllocSetContextCreate(aggcxt, "clv aggregate state", ALLOCSET_SMALL_SIZES);
+	MemoryContext cxt = bs_states_context(aggcxt);
 	BsEO	   *eo = MemoryContextAllocZero(cxt, sizeof(BsEO));
 
 	EOH_init_header(&eo->hdr, &bs_methods, cxt);
@@ -226,7 +277,10 @@ bs_step(FunctionCallInfo fcinfo, const BsFamily *fam, PGFunction fn, bool combin
 		Datum		d = PG_GETARG_DATUM(0);
 		BsEO	   *cur = bs_of(d);
 
-		if (cur && cur->fam == fam && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		/* Another family's state: only a forged aggregate mixes them; and see above. */
+		if (cur && cur->fam != fam)
+			bs_invalid(fam, "it belongs to another aggregate");
+		if (cur && VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
 		{
 			eo = cur;
 			inner = eo->inner;
