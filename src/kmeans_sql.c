@@ -573,12 +573,29 @@ kmeans_deserialize(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_CORRUPTED),
 				 errmsg("k-means: invalid serialized state")));
+	/* The parameters and the rows, checked as the transition function checks them. */
+	if (h.params.k < 1 || h.params.k > KM_MAX_K ||
+		(int) h.params.scaling < KM_SCALE_NONE || (int) h.params.scaling > KM_SCALE_LOG_ZSCORE)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_CORRUPTED),
+				 errmsg("k-means: invalid serialized state"),
+				 errdetail("k or scaling is out of range.")));
 	st = state_create(cxt, &h.params);
 	st->d = h.d;
 	if (h.n > 0)
 	{
 		state_reserve(st, h.n, fcinfo);
 		memcpy(st->x, VARDATA_ANY(b) + sizeof(h), sizeof(double) * h.n * h.d);
+		for (int64 i = 0; i < h.n * h.d; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (!isfinite(st->x[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("k-means: invalid serialized state"),
+						 errdetail("A feature value is not finite.")));
+		}
 		st->n = h.n;
 	}
 	PG_RETURN_POINTER(st);
