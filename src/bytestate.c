@@ -321,6 +321,13 @@ bs_step(FunctionCallInfo fcinfo, const BsFamily *fam, PGFunction fn, bool combin
 	fcinfo->args[1] = save1;
 	if (fcinfo->isnull || r == (Datum) 0)
 	{
+		/*
+		 * Returning NULL for our state would make nodeAgg delete it, and with it the
+		 * shared context of every group's state. The wrapped functions return NULL only
+		 * for a NULL state.
+		 */
+		if (eo)
+			elog(ERROR, "%s: a transition or combine function returned NULL for a state", fam->name);
 		fcinfo->isnull = true;
 		return (Datum) 0;
 	}
