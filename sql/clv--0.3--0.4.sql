@@ -40,6 +40,18 @@ BEGIN
           AND d.refclassid OPERATOR(pg_catalog.=) 'pg_catalog.pg_extension'::pg_catalog.regclass
           AND d.deptype OPERATOR(pg_catalog.=) 'e' AND e.extname OPERATOR(pg_catalog.=) 'clv'
           AND g.aggtranstype OPERATOR(pg_catalog.=) 'pg_catalog.internal'::pg_catalog.regtype
+          -- the transition functions src/bytestate.c wraps (their families' combine and
+          -- final functions with them); an aggregate outside the list stays as it is
+          AND (SELECT pr.prosrc FROM pg_catalog.pg_proc pr
+               WHERE pr.oid OPERATOR(pg_catalog.=) g.aggtransfn::pg_catalog.oid) OPERATOR(pg_catalog.=) ANY (ARRAY[
+                'clv_summary_trans', 'clv_summary_holdout_trans', 'historical_clv_trans',
+                'ab_test_prop_trans', 'ab_test_prop_trans_ctl', 'ab_test_prop_trans_int',
+                'ab_test_prop_trans_int_ctl', 'ab_test_mean_trans', 'ab_test_mean_trans_ctl',
+                'ab_test_mean_trans_int', 'ab_test_mean_trans_int_ctl', 'linreg_fit_trans',
+                'regression_metrics_trans', 'clv_values_trans', 'clv_values_share_trans',
+                'kmeans_trans', 'clv_svg_histogram_trans', 'clv_svg_lorenz_trans',
+                'clv_svg_scatter_trans', 'clv_svg_cluster_profile_trans', 'hclust_trans',
+                'decision_tree_trans', 'random_forest_trans']::pg_catalog.text[])
         ORDER BY g.aggfnoid::pg_catalog.oid
     LOOP
         nf := '{}';
