@@ -466,7 +466,7 @@ hclust_combine(PG_FUNCTION_ARGS)
 	same_params(a, b->method, b->scaling);
 	if (a->weighted != b->weighted)
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("hclust_fit: cannot combine weighted and unweighted states")));
 	if (b->n == 0)
 		PG_RETURN_POINTER(a);
@@ -533,7 +533,7 @@ hclust_deserialize(PG_FUNCTION_ARGS)
 
 	if (len < sizeof(h))
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("hclust_fit: invalid serialized state")));
 	memcpy(&h, VARDATA_ANY(b), sizeof(h));
 	/* n is checked against the length before it is multiplied: no overflow */
@@ -543,7 +543,7 @@ hclust_deserialize(PG_FUNCTION_ARGS)
 		(uint64) h.n > (len - sizeof(h)) / sizeof(double) ||
 		len != sizeof(h) + sizeof(double) * h.n * (Max(h.d, 0) + h.weighted))
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("hclust_fit: invalid serialized state")));
 	x = (const double *) (VARDATA_ANY(b) + sizeof(h));
 	st = state_create(cxt, (hc_method) h.method, (km_scaling) h.scaling, h.weighted);
@@ -555,7 +555,7 @@ hclust_deserialize(PG_FUNCTION_ARGS)
 		for (int64 i = 0; i < h.n * h.d; i++)
 			if (!isfinite(st->x[i]))
 				ereport(ERROR,
-						(errcode(ERRCODE_DATA_CORRUPTED),
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 						 errmsg("hclust_fit: invalid serialized state")));
 		if (st->weighted)
 		{
@@ -563,7 +563,7 @@ hclust_deserialize(PG_FUNCTION_ARGS)
 			for (int64 i = 0; i < h.n; i++)
 				if (!(st->w[i] > 0 && st->w[i] <= HC_MAX_WEIGHT))
 					ereport(ERROR,
-							(errcode(ERRCODE_DATA_CORRUPTED),
+							(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 							 errmsg("hclust_fit: invalid serialized state")));
 		}
 		st->n = h.n;

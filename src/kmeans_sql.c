@@ -563,7 +563,7 @@ kmeans_deserialize(PG_FUNCTION_ARGS)
 
 	if (len < sizeof(h))
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("k-means: invalid serialized state")));
 	memcpy(&h, VARDATA_ANY(b), sizeof(h));
 	/* n is checked against the length before it is multiplied: no overflow */
@@ -571,14 +571,31 @@ kmeans_deserialize(PG_FUNCTION_ARGS)
 		(uint64) h.n > (len - sizeof(h)) / sizeof(double) ||
 		len != sizeof(h) + sizeof(double) * h.n * Max(h.d, 0))
 		ereport(ERROR,
-				(errcode(ERRCODE_DATA_CORRUPTED),
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
 				 errmsg("k-means: invalid serialized state")));
+	/* The parameters and the rows, checked as the transition function checks them. */
+	if (h.params.k < 1 || h.params.k > KM_MAX_K ||
+		(int) h.params.scaling < KM_SCALE_NONE || (int) h.params.scaling > KM_SCALE_LOG_ZSCORE)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("k-means: invalid serialized state"),
+				 errdetail("k or scaling is out of range.")));
 	st = state_create(cxt, &h.params);
 	st->d = h.d;
 	if (h.n > 0)
 	{
 		state_reserve(st, h.n, fcinfo);
 		memcpy(st->x, VARDATA_ANY(b) + sizeof(h), sizeof(double) * h.n * h.d);
+		for (int64 i = 0; i < h.n * h.d; i++)
+		{
+			if ((i & 0xFFFF) == 0)
+				CHECK_FOR_INTERRUPTS();
+			if (!isfinite(st->x[i]))
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+						 errmsg("k-means: invalid serialized state"),
+						 errdetail("A feature value is not finite.")));
+		}
 		st->n = h.n;
 	}
 	PG_RETURN_POINTER(st);

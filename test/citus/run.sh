@@ -8,7 +8,8 @@
 # single-node one. Exit 1 if a result differs beyond 1e-10 relative or a backend crashed.
 # Runs only where a citus extension is installed for the PostgreSQL it uses (PG_CONFIG);
 # otherwise it says so and exits 0. It never builds Citus (docs/performance.md, "Citus").
-#   test/citus/run.sh [--no-build]     (CLV_CITUS_PORT: first of three ports, default 56131)
+#   test/citus/run.sh [--no-build]     (CLV_CITUS_PORT: first of three ports, default 56131;
+#                                       CLV_CITUS_EXPLAIN=label: print that case's plan)
 set -euo pipefail
 . "$(dirname "$0")/../../scripts/lib.sh"
 build=1
@@ -95,6 +96,8 @@ while IFS='|' read -r label tbl q; do
 	elif grep -q 'worker_partial_agg' <<<"$plan"; then kind="partial aggregates on workers"
 	elif grep -q 'Task Count' <<<"$plan"; then kind="pushed down whole"
 	else kind="not distributed"; fi
+	# CLV_CITUS_EXPLAIN=label: print that case's plan (docs/performance.md quotes them)
+	[ "${CLV_CITUS_EXPLAIN:-}" = "$label" ] && sed 's/^/    /' <<<"$plan"
 	t0=$EPOCHREALTIME
 	"${P[@]}" -At -c "$qd" >"$dir/d.out" 2>&1 || true
 	t1=$EPOCHREALTIME

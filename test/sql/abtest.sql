@@ -174,7 +174,7 @@ SELECT ab_proportion_test(ab_assign(subject, 'x', 3), true) FROM subjects;
 -- The support functions of the new forms are not for PUBLIC.
 SELECT p.oid::regprocedure AS support_function,
        has_function_privilege('public', p.oid, 'EXECUTE') AS public_execute
-FROM pg_proc p WHERE p.proname IN ('_ab_test_prop_trans', '_ab_test_mean_trans')
+FROM pg_proc p WHERE p.proname IN ('_ab_test_prop_trans_b', '_ab_test_mean_trans_b')
   AND (p.pronargs = 4 OR p.proargtypes[1] = 'int'::regtype)
 ORDER BY 1::text;
 

@@ -145,8 +145,33 @@ SELECT c.id, bgnbd_p_alive(m.bg, frequency, recency, t) AS p_alive,
        gamma_gamma_clv(m.bg, m.gg, frequency, recency, t, zbar, 12, 0.01, 7) AS clv
 FROM cust c, models m WHERE c.frequency > 0;
 CREATE TEMP TABLE before AS SELECT * FROM scores;
+-- Views over aggregates whose state was internal in 0.3 (bytea from 0.4, changed in
+-- place): they survive the update and give the same results, to the bit.
+CREATE VIEW agg_results AS
+SELECT 'kmeans_fit' AS agg, kmeans_fit(ARRAY[frequency, recency, t], 3, 7)::text AS result FROM cust
+UNION ALL SELECT 'kmeans_elbow', kmeans_elbow(ARRAY[frequency, recency], 4)::text FROM cust
+UNION ALL SELECT 'gini', gini(zbar)::text FROM cust
+UNION ALL SELECT 'top_share', top_share(zbar, 0.1)::text FROM cust
+UNION ALL SELECT 'ab_mean_test', ab_mean_test(CASE WHEN id % 2 = 0 THEN 'a' ELSE 'b' END, zbar)::text FROM cust
+UNION ALL SELECT 'ab_proportion_test', ab_proportion_test(id % 2, frequency > 0)::text FROM cust
+UNION ALL SELECT 'linreg_fit', linreg_fit(zbar, ARRAY[frequency, recency])::text FROM cust
+UNION ALL SELECT 'regression_metrics', regression_metrics(recency, t)::text FROM cust
+UNION ALL SELECT 'historical_clv', historical_clv(timestamptz '1997-01-01' + id * interval '1 hour', zbar)::text FROM cust
+UNION ALL SELECT 'clv_svg_histogram', md5(clv_svg_histogram(zbar)) FROM cust
+UNION ALL SELECT 'hclust_fit', hclust_fit(ARRAY[frequency, recency])::text FROM cust WHERE id <= 200
+UNION ALL SELECT 'decision_tree_fit', decision_tree_fit(zbar, ARRAY[frequency, recency], 3, 20)::text FROM cust
+UNION ALL SELECT 'clv_summary', array_agg(s::text ORDER BY g)::text
+          FROM (SELECT id % 50 AS g, clv_summary(timestamptz '1997-01-01' + (id % 90) * interval '1 day',
+                                                 zbar, '1998-07-01') AS s
+                FROM cust GROUP BY 1) x;
+CREATE TEMP TABLE agg_before AS SELECT * FROM agg_results;
 ALTER EXTENSION clv UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'clv';
+SELECT count(*) AS aggregates_in_view, count(*) FILTER (WHERE a.result = b.result) AS same_result
+FROM agg_results a JOIN agg_before b USING (agg);
+SELECT count(*) AS aggregates_with_internal_state FROM pg_aggregate
+WHERE aggtranstype = 'internal'::regtype AND aggfnoid::oid IN
+  (SELECT objid FROM pg_depend WHERE refobjid = (SELECT oid FROM pg_extension WHERE extname = 'clv'));
 SELECT round((bg).r::numeric, 4) AS r, round((bg).aic::numeric, 2) AS bg_aic,
        round((pn).s::numeric, 4) AS s, round((gg).p::numeric, 4) AS p,
        cardinality((pn).covariance) AS pn_covariance_cells FROM models;
@@ -171,6 +196,65 @@ CROSS JOIN LATERAL (VALUES (a.aggtransfn), (a.aggfinalfn), (a.aggcombinefn),
 JOIN pg_depend d ON d.objid = a.aggfnoid AND d.deptype = 'e'
 JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'clv'
 WHERE s.fn <> 0 AND has_function_privilege('public', s.fn, 'EXECUTE');
+-- Every aggregate's catalog row and dependencies equal those of a fresh install (by
+-- names: the oids differ).
+CREATE TEMP TABLE agg_upgraded AS
+SELECT a.aggfnoid::regprocedure::text AS agg,
+       concat_ws(' ', a.aggkind, a.aggnumdirectargs, a.aggtransfn::regprocedure, a.aggfinalfn::regprocedure,
+                 a.aggcombinefn::regprocedure, a.aggserialfn, a.aggdeserialfn, a.aggmtransfn,
+                 a.aggminvtransfn, a.aggmfinalfn, a.aggfinalextra, a.aggmfinalextra, a.aggfinalmodify,
+                 a.aggmfinalmodify, a.aggsortop, a.aggtranstype::regtype, a.aggtransspace,
+                 a.aggmtranstype, a.aggmtransspace, a.agginitval, a.aggminitval) AS row,
+       (SELECT string_agg(dep, ', ' ORDER BY dep)
+        FROM (SELECT pg_describe_object(refclassid, refobjid, refobjsubid) || ' ' || deptype::text AS dep
+              FROM pg_depend WHERE classid = 'pg_proc'::regclass AND objid = a.aggfnoid) q) AS deps
+FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.deptype = 'e'
+JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'clv';
+-- A converted aggregate's row and dependencies are those CREATE AGGREGATE makes.
+CREATE AGGREGATE pg_temp.gini_created(float8) (
+    SFUNC = _clv_values_trans_b, STYPE = bytea, SSPACE = 8192,
+    FINALFUNC = _gini_final_b, FINALFUNC_MODIFY = READ_WRITE,
+    COMBINEFUNC = _clv_values_combine_b, PARALLEL = SAFE);
+SELECT regexp_replace(x.g::text, 'pg_temp_[0-9]+', 'pg_temp') AS aggregate,
+       (SELECT string_agg(pg_describe_object(refclassid, refobjid, refobjsubid), ', '
+                               ORDER BY pg_describe_object(refclassid, refobjid, refobjsubid))
+             FROM pg_depend WHERE objid = x.g AND refclassid = 'pg_proc'::regclass AND deptype = 'n') AS depends_on,
+       (SELECT (a.aggtransfn, a.aggfinalfn, a.aggcombinefn, a.aggserialfn, a.aggdeserialfn, a.aggfinalmodify,
+                a.aggtranstype::regtype, a.aggtransspace, a.agginitval)::text
+        FROM pg_aggregate a WHERE a.aggfnoid = x.g) AS aggregate_row,
+       (SELECT round(gini(zbar)::numeric, 6) FROM cust) AS gini,
+       (SELECT round(pg_temp.gini_created(zbar)::numeric, 6) FROM cust) AS gini_created
+FROM (VALUES ('gini(float8)'::regprocedure), ('pg_temp.gini_created(float8)'::regprocedure)) x(g);
+DROP AGGREGATE pg_temp.gini_created(float8);
+-- The view holds the extension (its dependency on the aggregates is intact) ...
+\set VERBOSITY terse
+DROP EXTENSION clv;
+\set VERBOSITY default
+-- ... and once it is gone, the extension drops.
+DROP VIEW agg_results;
+DROP MATERIALIZED VIEW scores;
+DROP TABLE models;
+DROP EXTENSION clv;
+CREATE EXTENSION clv;
+SELECT count(*) AS aggregates,
+       count(*) FILTER (WHERE u.agg IS NULL) AS missing_after_upgrade,
+       count(*) FILTER (WHERE u.row IS DISTINCT FROM f.row) AS different_row,
+       count(*) FILTER (WHERE u.deps IS DISTINCT FROM f.deps) AS different_dependencies
+FROM (SELECT a.aggfnoid::regprocedure::text AS agg,
+             concat_ws(' ', a.aggkind, a.aggnumdirectargs, a.aggtransfn::regprocedure, a.aggfinalfn::regprocedure,
+                       a.aggcombinefn::regprocedure, a.aggserialfn, a.aggdeserialfn, a.aggmtransfn,
+                       a.aggminvtransfn, a.aggmfinalfn, a.aggfinalextra, a.aggmfinalextra, a.aggfinalmodify,
+                       a.aggmfinalmodify, a.aggsortop, a.aggtranstype::regtype, a.aggtransspace,
+                       a.aggmtranstype, a.aggmtransspace, a.agginitval, a.aggminitval) AS row,
+             (SELECT string_agg(dep, ', ' ORDER BY dep)
+              FROM (SELECT pg_describe_object(refclassid, refobjid, refobjsubid) || ' ' || deptype::text AS dep
+                    FROM pg_depend WHERE classid = 'pg_proc'::regclass AND objid = a.aggfnoid) q) AS deps
+      FROM pg_aggregate a JOIN pg_depend d ON d.objid = a.aggfnoid AND d.deptype = 'e'
+      JOIN pg_extension e ON e.oid = d.refobjid AND e.extname = 'clv') f
+LEFT JOIN agg_upgraded u USING (agg);
+-- (the catalog allows serial functions only for internal states)
+SELECT count(*) AS aggregates_with_bytea_state_and_serial_function FROM pg_aggregate
+WHERE aggtranstype = 'bytea'::regtype AND aggserialfn <> 0;
 
 \c contrib_regression
 DROP DATABASE clv_upgrade03;
