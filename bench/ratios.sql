@@ -47,16 +47,14 @@ FROM summary \gset
 
 -- The scipy reference on the same summaries (1 row per customer, as lifetimes fits them).
 \setenv CLV_SUMMARY_CSV :summary_csv
-\setenv CLV_SCIPY_OUT :scipy_out
-\copy (SELECT frequency, recency, t FROM summary) TO :'summary_csv' CSV
-\! /usr/bin/python3 "$CLV_BENCH_DIR/scipy_bgnbd.py" "$CLV_SUMMARY_CSV" "$CLV_SCIPY_REPS" > "$CLV_SCIPY_OUT"
+\copy (SELECT frequency, recency, t FROM summary) TO PROGRAM 'cat > "$CLV_SUMMARY_CSV"' CSV
 CREATE TEMP TABLE scipy_line (line text);
-\copy scipy_line FROM :'scipy_out'
+\copy scipy_line FROM PROGRAM '/usr/bin/python3 "$CLV_BENCH_DIR/scipy_bgnbd.py" "$CLV_SUMMARY_CSV" "$CLV_SCIPY_REPS"'
 SELECT split_part(line, ' ', 2)::float8 AS scipy_s, split_part(line, ' ', 3) AS scipy_r,
        split_part(line, ' ', 4) AS scipy_alpha, split_part(line, ' ', 5) AS scipy_a,
        split_part(line, ' ', 6) AS scipy_b
 FROM scipy_line \gset
-\! rm -f "$CLV_SUMMARY_CSV" "$CLV_SCIPY_OUT"
+\! rm -f "$CLV_SUMMARY_CSV"
 
 SELECT pg_temp.time_pair('bgnbd_fit', 'SELECT bgnbd_fit(frequency, recency, t) FROM summary', :reps);
 SELECT pg_temp.time_pair('gamma_gamma_fit', 'SELECT gamma_gamma_fit(frequency, monetary_value) FROM summary', :reps);

@@ -73,7 +73,7 @@ for n in "${sizes[@]}"; do
 		r=$reps
 		[ "$n" -ge 10000000 ] && r=1
 		CLV_BENCH_DIR=$TOP/bench CLV_SCIPY_REPS=$r psql -X -d postgres -v reps="$r" \
-			-v summary_csv="/tmp/clv-bench-summary.$$.csv" -v scipy_out="/tmp/clv-bench-scipy.$$.out" \
+			-v summary_csv="/tmp/clv-bench-summary.$$.csv" \
 			-f "$TOP/bench/ratios.sql"
 		[ "$n" -ge 10000000 ] && peak_memory
 		continue

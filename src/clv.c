@@ -153,7 +153,14 @@ clv_optim_defaults(clv_optim_options *opts)
 	/* CDNOW fits take 260 (BG/NBD) to 900 (Pareto/NBD) evaluations. */
 	opts->max_evals = 20000;
 	opts->box = 0;
-	opts->threads = clv_fit_threads > 0 ? clv_fit_threads :
+	opts->threads = clv_threads();
+}
+
+/* Threads for a fit's likelihood passes and its sort of many rows (clv.fit_threads). */
+int
+clv_threads(void)
+{
+	return clv_fit_threads > 0 ? clv_fit_threads :
 		1 + Min(max_parallel_workers_per_gather, max_parallel_workers);
 }
 

@@ -70,6 +70,7 @@ extern RowSet *rowset_read_state(FunctionCallInfo fcinfo, int argno, char kind,
  */
 extern int	clv_max_state_bytes;
 extern int	clv_fit_threads;
+extern int	clv_threads(void);
 extern Size clv_state_size(const char *fname, Size fixed, int64 nitems, Size itemsize,
 						   const char *items, const char *hint);
 extern bytea *clv_state_alloc(const char *fname, Size fixed, int64 nitems, Size itemsize,
