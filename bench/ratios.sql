@@ -13,7 +13,8 @@ SET max_parallel_workers_per_gather = 0;
 
 CREATE TEMP TABLE timing (what text, workers int, seconds float8);
 
--- One measurement: q run :reps times serial and :reps times with 2 workers, alternating.
+-- One measurement: q run :reps times serial, with 2 workers, and (the fits) with 2 workers
+-- but one thread in the final function (clv.fit_threads = 1: what 0.3 did), alternating.
 CREATE OR REPLACE FUNCTION pg_temp.time_pair(what text, q text, reps int) RETURNS void
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -21,14 +22,16 @@ DECLARE
     w int;
 BEGIN
     FOR i IN 1 .. reps LOOP
-        FOREACH w IN ARRAY ARRAY[0, 2] LOOP
-            PERFORM set_config('max_parallel_workers_per_gather', w::text, true);
+        FOREACH w IN ARRAY CASE WHEN what LIKE '%fit' THEN ARRAY[0, 2, -2] ELSE ARRAY[0, 2] END LOOP
+            PERFORM set_config('max_parallel_workers_per_gather', abs(w)::text, true);
+            PERFORM set_config('clv.fit_threads', CASE WHEN w < 0 THEN '1' ELSE '0' END, true);
             t0 := clock_timestamp();
             EXECUTE q;
             INSERT INTO timing VALUES (what, w, extract(epoch FROM clock_timestamp() - t0));
         END LOOP;
     END LOOP;
     PERFORM set_config('max_parallel_workers_per_gather', '0', true);
+    PERFORM set_config('clv.fit_threads', '0', true);
 END $$;
 
 SELECT count(*) AS transactions FROM txn \gset
@@ -71,7 +74,10 @@ SELECT pg_temp.time_pair('sum() over the transactions', 'SELECT sum(amount), max
 SELECT what AS "query (best of :reps)", round(min(seconds) FILTER (WHERE workers = 0)::numeric, 3) AS serial_s,
        round(min(seconds) FILTER (WHERE workers = 2)::numeric, 3) AS workers2_s,
        round((min(seconds) FILTER (WHERE workers = 0) / min(seconds) FILTER (WHERE workers = 2))::numeric, 2)
-           AS speedup
+           AS speedup,
+       round(min(seconds) FILTER (WHERE workers = -2)::numeric, 3) AS "2 workers, fit_threads 1",
+       round((min(seconds) FILTER (WHERE workers = 0) / min(seconds) FILTER (WHERE workers = -2))::numeric, 2)
+           AS speedup_1thread
 FROM timing GROUP BY what ORDER BY min(ctid::text);
 
 SELECT 'BG/NBD over ' || :customers || ' customers (' || :distinct_rows || ' distinct rows)' AS fit,
