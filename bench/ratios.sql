@@ -15,7 +15,10 @@ CREATE TEMP TABLE timing (what text, workers int, seconds float8);
 
 -- One measurement: q run :reps times serial, with 2 workers, and (the fits) with 2 workers
 -- but one thread in the final function (clv.fit_threads = 1: what 0.3 did), alternating.
-CREATE OR REPLACE FUNCTION pg_temp.time_pair(what text, q text, reps int) RETURNS void
+-- Each run in its own transaction: a fit's final function answers a byte-identical state
+-- with the transaction's last model (docs/performance.md, "Citus"), so a second run in
+-- the same transaction would time the scan without the fit.
+CREATE PROCEDURE pg_temp.time_pair(what text, q text, reps int)
 LANGUAGE plpgsql AS $$
 DECLARE
     t0 timestamptz;
@@ -28,10 +31,9 @@ BEGIN
             t0 := clock_timestamp();
             EXECUTE q;
             INSERT INTO timing VALUES (what, w, extract(epoch FROM clock_timestamp() - t0));
+            COMMIT;
         END LOOP;
     END LOOP;
-    PERFORM set_config('max_parallel_workers_per_gather', '0', true);
-    PERFORM set_config('clv.fit_threads', '0', true);
 END $$;
 
 SELECT count(*) AS transactions FROM txn \gset
@@ -59,16 +61,16 @@ SELECT split_part(line, ' ', 2)::float8 AS scipy_s, split_part(line, ' ', 3) AS 
 FROM scipy_line \gset
 \! rm -f "$CLV_SUMMARY_CSV"
 
-SELECT pg_temp.time_pair('bgnbd_fit', 'SELECT bgnbd_fit(frequency, recency, t) FROM summary', :reps);
-SELECT pg_temp.time_pair('gamma_gamma_fit', 'SELECT gamma_gamma_fit(frequency, monetary_value) FROM summary', :reps);
-SELECT pg_temp.time_pair('pareto_nbd_fit', 'SELECT pareto_nbd_fit(frequency, recency, t) FROM summary', :reps);
-SELECT pg_temp.time_pair('sum() over the summaries',
+CALL pg_temp.time_pair('bgnbd_fit', 'SELECT bgnbd_fit(frequency, recency, t) FROM summary', :reps);
+CALL pg_temp.time_pair('gamma_gamma_fit', 'SELECT gamma_gamma_fit(frequency, monetary_value) FROM summary', :reps);
+CALL pg_temp.time_pair('pareto_nbd_fit', 'SELECT pareto_nbd_fit(frequency, recency, t) FROM summary', :reps);
+CALL pg_temp.time_pair('sum() over the summaries',
        'SELECT sum(frequency), sum(ln(1 + recency)), sum(ln(1 + t)) FROM summary', :reps);
-SELECT pg_temp.time_pair('clv_summary GROUP BY customer',
+CALL pg_temp.time_pair('clv_summary GROUP BY customer',
        $q$SELECT count(*) FROM (SELECT customer_id, clv_summary(txn_time, amount, '2024-12-31', 'week') AS s
           FROM txn GROUP BY customer_id) q WHERE s IS NOT NULL$q$, :reps);
-SELECT pg_temp.time_pair('clv_summary, one group', $q$SELECT clv_summary(txn_time, amount, '2024-12-31', 'week') FROM txn$q$, :reps);
-SELECT pg_temp.time_pair('sum() over the transactions', 'SELECT sum(amount), max(txn_time) FROM txn', :reps);
+CALL pg_temp.time_pair('clv_summary, one group', $q$SELECT clv_summary(txn_time, amount, '2024-12-31', 'week') FROM txn$q$, :reps);
+CALL pg_temp.time_pair('sum() over the transactions', 'SELECT sum(amount), max(txn_time) FROM txn', :reps);
 \! echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 
 SELECT what AS "query (best of :reps)", round(min(seconds) FILTER (WHERE workers = 0)::numeric, 3) AS serial_s,
