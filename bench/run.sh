@@ -8,7 +8,8 @@
 # against serial for the fits and clv_summary, with plain sum() as the platform's
 # ceiling. 1M customers (9.8M transactions) take about 4 minutes; --size 10M (10M
 # customers, 98M transactions, ~7 GB of disk) about 40, and also prints each fit's
-# peak backend memory. Run it on a quiet machine: the load average is printed with it.
+# peak backend memory (printed at every size). Run it on a quiet machine: the load average
+# is printed with it.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
@@ -53,8 +54,9 @@ peak_memory() {
 			SET max_parallel_workers_per_gather = 0;
 			SELECT pg_backend_pid() AS pid \\gset
 			\\setenv BPID :pid
-			SELECT 'serial ' || '$q' || ': ' || round(extract(epoch FROM clock_timestamp() - now())::numeric, 2) || ' s'
-			FROM (SELECT $q FROM summary) f;
+			SELECT 'serial ' || '$q' || ': ' || round(extract(epoch FROM clock_timestamp() - now())::numeric, 2) ||
+			       ' s, converged ' || (f.m).converged
+			FROM (SELECT $q AS m FROM summary) f;
 			\\! awk '/VmHWM/ {printf "  peak backend memory (VmHWM) %.0f MB\\n", \$2 / 1024}' /proc/\$BPID/status
 		EOF
 	done
@@ -75,7 +77,7 @@ for n in "${sizes[@]}"; do
 		CLV_BENCH_DIR=$TOP/bench CLV_SCIPY_REPS=$r psql -X -d postgres -v reps="$r" \
 			-v summary_csv="/tmp/clv-bench-summary.$$.csv" \
 			-f "$TOP/bench/ratios.sql"
-		[ "$n" -ge 10000000 ] && peak_memory
+		peak_memory
 		continue
 	fi
 	# One run per fit: best_of repeats a query within one transaction, where the fits'
