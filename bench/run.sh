@@ -6,10 +6,9 @@
 # --ratios: the ratios of issue 18 in one run (bench/ratios.sql): BG/NBD against the scipy
 # reference (bench/scipy_bgnbd.py), Gamma-Gamma and Pareto/NBD times, 2 parallel workers
 # against serial for the fits and clv_summary, with plain sum() as the platform's
-# ceiling. 1M customers (9.8M transactions) take about 4 minutes; --size 10M (10M
-# customers, 98M transactions, ~7 GB of disk) about 40, and also prints each fit's
-# peak backend memory (printed at every size). Run it on a quiet machine: the load average
-# is printed with it.
+# ceiling, and each fit's peak backend memory. 1M customers (9.8M transactions) take
+# about 5 minutes; --size 10M (10M customers, 98M transactions, 6 GB of disk) about 25.
+# Run it on a quiet machine: the load average is printed with it.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 
