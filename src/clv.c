@@ -10,6 +10,7 @@
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
 #include "funcapi.h"
+#include "optimizer/cost.h"
 #include "miscadmin.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -31,6 +32,7 @@ clv_cancel_pending(void)
 }
 
 int			clv_max_state_bytes = MaxAllocSize;
+int			clv_fit_threads = 0;
 
 void
 _PG_init(void)
@@ -50,6 +52,15 @@ _PG_init(void)
 							MaxAllocSize, 1024, MaxAllocSize,
 							PGC_SUSET,
 							GUC_UNIT_BYTE | GUC_NOT_IN_SAMPLE | GUC_NO_SHOW_ALL,
+							NULL, NULL, NULL);
+	DefineCustomIntVariable("clv.fit_threads",
+							"Threads of a fit's likelihood passes over more than 65536 distinct rows.",
+							"0 (the default) follows the parallel query settings: 1 + max_parallel_workers_per_gather, "
+							"at most 1 + max_parallel_workers. The result does not depend on it.",
+							&clv_fit_threads,
+							0, 0, 8,
+							PGC_USERSET,
+							0,
 							NULL, NULL, NULL);
 	MarkGUCPrefixReserved("clv");
 }
@@ -142,6 +153,15 @@ clv_optim_defaults(clv_optim_options *opts)
 	/* CDNOW fits take 260 (BG/NBD) to 900 (Pareto/NBD) evaluations. */
 	opts->max_evals = 20000;
 	opts->box = 0;
+	opts->threads = clv_threads();
+}
+
+/* Threads for a fit's likelihood passes and its sort of many rows (clv.fit_threads). */
+int
+clv_threads(void)
+{
+	return clv_fit_threads > 0 ? clv_fit_threads :
+		1 + Min(max_parallel_workers_per_gather, max_parallel_workers);
 }
 
 /*

@@ -69,6 +69,8 @@ extern RowSet *rowset_read_state(FunctionCallInfo fcinfo, int argno, char kind,
  * clv_state_alloc: a bytea of VARHDRSZ + fixed + nitems * itemsize bytes, length set.
  */
 extern int	clv_max_state_bytes;
+extern int	clv_fit_threads;
+extern int	clv_threads(void);
 extern Size clv_state_size(const char *fname, Size fixed, int64 nitems, Size itemsize,
 						   const char *items, const char *hint);
 extern bytea *clv_state_alloc(const char *fname, Size fixed, int64 nitems, Size itemsize,

@@ -6,7 +6,11 @@
  * central differences.
  */
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_errno.h>
@@ -20,7 +24,120 @@ typedef struct
 	const clv_model_desc *m;
 	const clv_rows *rows;
 	double		penalizer;
+	int			threads;
 } fit_ctx;
+
+/*
+ * A likelihood pass over more than CLV_CHUNK_ROWS rows is summed per chunk of that many
+ * rows, the chunks' sums then added in chunk order: the result is the same whether one
+ * thread or several computed the chunks (and whatever the parallel plan), and an input
+ * of one chunk (every regression test) is summed exactly as one run. The chunks of a
+ * pass are shared out among up to `threads` threads (the backend's own included) that
+ * only do arithmetic on the rows: no PostgreSQL call, signals blocked, joined before the
+ * pass returns. A cancel is polled in every thread (a read of two flags) and makes the
+ * pass NaN, as in one thread.
+ */
+#define CLV_CHUNK_ROWS 65536
+#define CLV_MAX_THREADS 8
+
+typedef struct
+{
+	const clv_model_desc *m;
+	const clv_rows *rows;
+	const double *par;
+	bool		want_grad;
+	long		nchunks;
+	atomic_long next;
+	double	   *out;			/* per chunk: value, then npar gradient entries */
+} pass_ctx;
+
+static void
+pass_chunk(pass_ctx *p, long k, double *o)
+{
+	clv_rows	sub = *p->rows;
+	long		first = k * CLV_CHUNK_ROWS * sub.stride;
+
+	sub.v += first * CLV_ROW_WIDTH;
+	sub.n -= first;
+	if (sub.n > CLV_CHUNK_ROWS * sub.stride)
+		sub.n = CLV_CHUNK_ROWS * sub.stride;
+	o[0] = p->m->loglik(p->par, &sub, p->want_grad ? o + 1 : NULL);
+}
+
+static void *
+pass_worker(void *arg)
+{
+	pass_ctx   *p = arg;
+	long		k;
+
+	while ((k = atomic_fetch_add(&p->next, 1)) < p->nchunks)
+		pass_chunk(p, k, p->out + k * (1 + CLV_MAX_PAR));
+	return NULL;
+}
+
+/* m->loglik over rows, in chunks (see CLV_CHUNK_ROWS) on up to `threads` threads. */
+static double
+clv_loglik(const clv_model_desc *m, const clv_rows *rows, const double *par, double *grad,
+		   int threads)
+{
+	pass_ctx	p = {m, rows, par, grad != NULL};
+	long		nrows = (rows->n + rows->stride - 1) / rows->stride;
+	pthread_t	tid[CLV_MAX_THREADS];
+	int			started = 0;
+	double		ll = 0.0;
+
+	p.nchunks = (nrows + CLV_CHUNK_ROWS - 1) / CLV_CHUNK_ROWS;
+	if (p.nchunks <= 1)
+		return m->loglik(par, rows, grad);
+	atomic_init(&p.next, 0);
+	p.out = malloc(sizeof(double) * (1 + CLV_MAX_PAR) * p.nchunks);
+	if (grad)
+		memset(grad, 0, sizeof(double) * m->npar);
+	if (p.out == NULL)
+	{
+		/* no room for the chunks' sums: the same sums, one chunk at a time */
+		for (long k = 0; k < p.nchunks; k++)
+		{
+			double		o[1 + CLV_MAX_PAR];
+
+			pass_chunk(&p, k, o);
+			ll += o[0];
+			for (int i = 0; grad && i < m->npar; i++)
+				grad[i] += o[1 + i];
+		}
+		return ll;
+	}
+	if (threads > CLV_MAX_THREADS)
+		threads = CLV_MAX_THREADS;
+	if (threads > p.nchunks)
+		threads = p.nchunks;
+	if (threads > 1)
+	{
+		sigset_t	all,
+					old;
+
+		/* The threads inherit a mask blocking every signal: the backend serves them. */
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		while (started < threads - 1 &&
+			   pthread_create(&tid[started], NULL, pass_worker, &p) == 0)
+			started++;
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	pass_worker(&p);			/* and whatever no thread could be started for */
+	for (int t = 0; t < started; t++)
+		pthread_join(tid[t], NULL);
+	for (long k = 0; k < p.nchunks; k++)
+	{
+		const double *o = p.out + k * (1 + CLV_MAX_PAR);
+
+		ll += o[0];
+		for (int i = 0; grad && i < m->npar; i++)
+			grad[i] += o[1 + i];
+	}
+	free(p.out);
+	return ll;
+}
 
 /* Negative mean log-likelihood plus penalty, of log-parameters, without gradient. */
 static double
@@ -34,7 +151,7 @@ objective_value(const fit_ctx *c, const double *theta)
 		par[i] = exp(theta[i]);
 		pen += par[i] * par[i];
 	}
-	return -c->m->loglik(par, c->rows, NULL) / c->rows->wsum + c->penalizer * pen;
+	return -clv_loglik(c->m, c->rows, par, NULL, c->threads) / c->rows->wsum + c->penalizer * pen;
 }
 
 static double
@@ -73,7 +190,7 @@ objective(const double *theta, double *grad, void *p)
 		par[i] = exp(theta[i]);
 		pen += par[i] * par[i];
 	}
-	ll = c->m->loglik(par, c->rows, grad ? g : NULL);
+	ll = clv_loglik(c->m, c->rows, par, grad ? g : NULL, c->threads);
 	if (grad)
 		for (int i = 0; i < n; i++)
 			grad[i] = -g[i] * par[i] / c->rows->wsum + 2.0 * c->penalizer * par[i] * par[i];
@@ -214,7 +331,7 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 {
 	clv_optim_options fo = *user_opts;
 	const clv_optim_options *opts = &fo;
-	fit_ctx		c = {m, rows, penalizer};
+	fit_ctx		c = {m, rows, penalizer, user_opts->threads};
 	double		theta[CLV_MAX_PAR];
 	clv_optim_result res;
 	int			warm_iterations = 0;
@@ -230,7 +347,7 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 		/* Stage A: BFGS on an evenly spaced sample (large inputs) or on all rows. */
 		clv_rows	sample = *rows;
 		bool		use_sample = rows->n > 2 * CLV_WARM_ROWS;
-		fit_ctx		ac = {m, use_sample ? &sample : rows, penalizer};
+		fit_ctx		ac = {m, use_sample ? &sample : rows, penalizer, user_opts->threads};
 		clv_optim_options ao = *opts;
 		double		st[CLV_MAX_PAR],
 					H[CLV_MAX_PAR * CLV_MAX_PAR];
@@ -280,7 +397,7 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 	res.iterations += warm_iterations;
 	for (int i = 0; i < m->npar; i++)
 		fit->par[i] = exp(theta[i]);
-	fit->log_likelihood = m->loglik(fit->par, rows, NULL);
+	fit->log_likelihood = clv_loglik(m, rows, fit->par, NULL, c.threads);
 	fit->iterations = res.iterations;
 	fit->status = res.status;
 	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);

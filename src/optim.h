@@ -41,6 +41,7 @@ typedef struct clv_optim_options
 	int			polish;			/* Newton steps on a converged point (needs a good gradient) */
 	long		max_evals;		/* objective evaluations per search (0: no limit) */
 	double		box;			/* stop (BOUNDARY) once some |x_i| exceeds this (0: none) */
+	int			threads;		/* threads for a fit's likelihood passes over many rows */
 } clv_optim_options;
 
 typedef struct clv_optim_result

@@ -4,7 +4,10 @@
 #include "postgres.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 
+#include "access/parallel.h"
 #include "fmgr.h"
 #include "miscadmin.h"
 #include "utils/expandeddatum.h"
@@ -68,6 +71,87 @@ row_cmp(const row_t *a, const row_t *b)
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
+
+/* The same sort for a thread: no PostgreSQL call (no interrupt check) inside. */
+#define ST_SORT row_sort_plain
+#define ST_ELEMENT_TYPE row_t
+#define ST_COMPARE(a, b) row_cmp(a, b)
+#define ST_SCOPE static
+#define ST_DECLARE
+#define ST_DEFINE
+#include "lib/sort_template.h"
+
+/*
+ * Above this many new rows the sort is split into pieces sorted by threads (as many as
+ * a fit's likelihood passes use, see clv_optim_defaults), then merged. The result is the
+ * same rows in the same order: rows equal in all keys are one row after the merge, and
+ * their weights (counts) add up in another order only.
+ */
+#define THREADED_SORT_ROWS (1 << 17)
+#define SORT_MAX_THREADS 8
+
+typedef struct
+{
+	row_t	   *v;
+	int64		n;
+} sort_piece;
+
+static void *
+sort_piece_thread(void *arg)
+{
+	sort_piece *p = arg;
+
+	row_sort_plain(p->v, p->n);
+	return NULL;
+}
+
+/*
+ * Sort v[0, n) as npieces contiguous pieces, each sorted on its own (piece 0 by the
+ * calling thread); returns the number of pieces, their bounds in start[0 .. npieces].
+ */
+static int
+sort_in_pieces(row_t *v, int64 n, int64 *start)
+{
+	int			threads = IsParallelWorker() ? 1 : clv_threads();
+	sort_piece	piece[SORT_MAX_THREADS];
+	pthread_t	tid[SORT_MAX_THREADS];
+	bool		started[SORT_MAX_THREADS] = {false};
+	sigset_t	all,
+				old;
+
+	if (threads > SORT_MAX_THREADS)
+		threads = SORT_MAX_THREADS;
+	if (threads <= 1 || n < THREADED_SORT_ROWS)
+	{
+		row_sort(v, n);
+		start[0] = 0;
+		start[1] = n;
+		return 1;
+	}
+	for (int p = 0; p <= threads; p++)
+		start[p] = n * p / threads;
+	/* The threads inherit a mask blocking every signal: the backend serves them. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (int p = 1; p < threads; p++)
+	{
+		piece[p].v = v + start[p];
+		piece[p].n = start[p + 1] - start[p];
+		started[p] = pthread_create(&tid[p], NULL, sort_piece_thread, &piece[p]) == 0;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* No interrupt may be served (an ERROR would free the rows) until the join. */
+	row_sort_plain(v, start[1]);
+	for (int p = 1; p < threads; p++)
+	{
+		if (started[p])
+			pthread_join(tid[p], NULL);
+		else
+			row_sort_plain(piece[p].v, piece[p].n);
+	}
+	CHECK_FOR_INTERRUPTS();
+	return threads;
+}
 
 /* Sum the weights of equal neighbours of sorted rows in place; returns the new count. */
 static int64
@@ -159,30 +243,48 @@ rowset_compact(RowSet *rs)
 {
 	row_t	   *v = (row_t *) rs->v;
 	int64		na = rs->nsorted,
-				nb;
+				start[SORT_MAX_THREADS + 1];
+	int			npieces;
+	row_t	   *tail = NULL;
 
 	if (rs->nsorted == rs->n)
 		return;
-	row_sort(v + na, rs->n - na);
-	nb = dedup_sorted(v + na, rs->n - na);
-	rs->n = na + nb;
-	if (na == 0 || row_cmp(&v[na - 1], &v[na]) < 0)
-		rs->nsorted = rs->n;	/* already in order: nothing to merge */
-	else
+	npieces = sort_in_pieces(v + na, rs->n - na, start);
+	rs->n = na;
+	for (int p = 0; p < npieces; p++)
 	{
-		/* The backward merge would overwrite the tail it reads: set the tail aside. */
-		row_t	   *tail = palloc_extended(sizeof(row_t) * nb, MCXT_ALLOC_HUGE);
+		row_t	   *b = v + na + start[p];
+		int64		nb = dedup_sorted(b, start[p + 1] - start[p]);
 
+		if (rs->n == 0 || row_cmp(&v[rs->n - 1], b) < 0)
+		{
+			/* already in order: nothing to merge */
+			if (b != v + rs->n)
+				memmove(v + rs->n, b, sizeof(row_t) * nb);
+			rs->n += nb;
+			rs->nsorted = rs->n;
+			continue;
+		}
+		/* The backward merge would overwrite the rows it reads: set them aside. */
+		if (tail == NULL)
+		{
+			int64		most = 0;
+
+			for (int q = p; q < npieces; q++)
+				most = Max(most, start[q + 1] - start[q]);
+			tail = palloc_extended(sizeof(row_t) * most, MCXT_ALLOC_HUGE);
+		}
 		/* in 2 MB pieces: hundreds of MB of fresh pages to fault in */
 		for (int64 i = 0; i < nb; i += 65536)
 		{
 			CHECK_FOR_INTERRUPTS();
-			memcpy(tail + i, v + na + i, sizeof(row_t) * Min(65536, nb - i));
+			memcpy(tail + i, b + i, sizeof(row_t) * Min(65536, nb - i));
 		}
-		rs->n = na;
+		rs->nsorted = rs->n;
 		merge_rows_into(rs, (const char *) tail, nb, false, NULL);
-		pfree(tail);
 	}
+	if (tail)
+		pfree(tail);
 }
 
 static void

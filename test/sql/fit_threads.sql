@@ -1,0 +1,39 @@
+-- Fits over more than 65536 distinct rows sum each likelihood pass in chunks of 65536
+-- rows, shared out among clv.fit_threads threads (default: 1 + max_parallel_workers_per_gather),
+-- and sort their rows in pieces on the same threads: the model is the same, bit for
+-- bit, whatever the number of threads and the parallel plan.
+CREATE TABLE cdnow_wide AS
+SELECT frequency, recency, t + k * 1e-4 AS t, zbar + k * 1e-4 AS zbar
+FROM cdnow_summary, generate_series(1, 100) k;
+SELECT count(DISTINCT (frequency, recency, t)) AS distinct_rows FROM cdnow_wide;
+SET max_parallel_workers_per_gather = 0;
+SET clv.fit_threads = 1;
+CREATE TEMP TABLE one_thread AS
+SELECT bgnbd_fit(frequency, recency, t)::text AS bg, pareto_nbd_fit(frequency, recency, t)::text AS pn,
+       gamma_gamma_fit(frequency, zbar)::text AS gg
+FROM cdnow_wide;
+SET clv.fit_threads = 3;
+CREATE TEMP TABLE three_threads AS
+SELECT bgnbd_fit(frequency, recency, t)::text AS bg, pareto_nbd_fit(frequency, recency, t)::text AS pn,
+       gamma_gamma_fit(frequency, zbar)::text AS gg
+FROM cdnow_wide;
+RESET clv.fit_threads;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+EXPLAIN (COSTS OFF) SELECT bgnbd_fit(frequency, recency, t) FROM cdnow_wide;
+CREATE TEMP TABLE parallel_plan AS
+SELECT bgnbd_fit(frequency, recency, t)::text AS bg, pareto_nbd_fit(frequency, recency, t)::text AS pn,
+       gamma_gamma_fit(frequency, zbar)::text AS gg
+FROM cdnow_wide;
+RESET ALL;
+SELECT o.bg = t.bg AND o.bg = p.bg AS bgnbd_same, o.pn = t.pn AND o.pn = p.pn AS pareto_nbd_same,
+       o.gg = t.gg AND o.gg = p.gg AS gamma_gamma_same
+FROM one_thread o, three_threads t, parallel_plan p;
+-- CDNOW's parameters (each customer 100 times, T moved by at most 0.01 weeks).
+SELECT round((bg::bgnbd_model).r::numeric, 4) AS r, round((bg::bgnbd_model).alpha::numeric, 3) AS alpha,
+       round((bg::bgnbd_model).a::numeric, 4) AS a, round((bg::bgnbd_model).b::numeric, 4) AS b,
+       (bg::bgnbd_model).n_customers, (bg::bgnbd_model).converged
+FROM one_thread;
+DROP TABLE cdnow_wide;
