@@ -53,4 +53,38 @@ ind=$(P -At -F, -c "SELECT x, tx, t, (c).alpha, (c).beta
 echo "log-likelihood at clv's estimates: clv $ll, numeric integration of the model $ind"
 python3 -c "import sys; a, b = float(sys.argv[1]), float(sys.argv[2]); sys.exit(0 if abs(a - b) < 1e-6 * abs(b) else 1)" "$ll" "$ind" ||
 	{ echo "apparel_check: FAILED: the log-likelihoods differ"; exit 1; }
+# CLVTools 0.11.2's vignette (inst/doc/CLVTools.pdf, "summary(est.pnbd.static)") prints
+# for this fit: estimate, standard error; LL, AIC, BIC. Every clv estimate must lie within
+# 1 % of CLVTools' standard error of CLVTools' estimate (the optimisers stop at different
+# points of a flat optimum), every standard error within 1 %, LL, AIC and BIC within 1e-3.
+echo "against CLVTools' published fit (estimate, its standard error):"
+P -v ON_ERROR_STOP=1 <<'SQL' || { echo "apparel_check: FAILED: clv's fit differs from CLVTools' published one"; exit 1; }
+CREATE TEMP TABLE cmp AS
+SELECT p.name, p.published, p.published_se, c.est, c.se
+FROM (VALUES ('r', 1.8387, 0.3457), ('alpha', 92.9435, 16.9749), ('s', 0.5913, 0.2603),
+             ('beta', 49.5050, 36.1445), ('life.Gender', -0.6428, 0.2956),
+             ('life.Channel', 0.7902, 0.3058), ('trans.Gender', 0.2860, 0.1041),
+             ('trans.Channel', 0.6239, 0.1049), ('LL', -5821.0627, NULL),
+             ('AIC', 11658.1254, NULL), ('BIC', 11693.3008, NULL)) p(name, published, published_se)
+JOIN (SELECT v.* FROM fit, LATERAL (VALUES
+        ('r', (m).r, (m).r_se), ('alpha', (m).alpha, (m).alpha_se), ('s', (m).s, (m).s_se),
+        ('beta', (m).beta, (m).beta_se),
+        ('life.Gender', (m).dropout_coefficients[1], (m).dropout_coefficients_se[1]),
+        ('life.Channel', (m).dropout_coefficients[2], (m).dropout_coefficients_se[2]),
+        ('trans.Gender', (m).purchase_coefficients[1], (m).purchase_coefficients_se[1]),
+        ('trans.Channel', (m).purchase_coefficients[2], (m).purchase_coefficients_se[2]),
+        ('LL', (m).log_likelihood, NULL), ('AIC', (m).aic, NULL), ('BIC', (m).bic, NULL)) v(name, est, se)) c
+USING (name);
+SELECT name, published AS clvtools, round(est::numeric, 4) AS clv, published_se AS clvtools_se,
+       round(se::numeric, 4) AS clv_se,
+       CASE WHEN published_se IS NULL THEN abs(est - published) < 1e-3
+            ELSE abs(est - published) < 0.01 * published_se AND abs(se - published_se) < 0.01 * published_se END AS ok
+FROM cmp ORDER BY name;
+DO $$ BEGIN
+    IF EXISTS (SELECT 1 FROM cmp WHERE NOT CASE WHEN published_se IS NULL THEN abs(est - published) < 1e-3
+               ELSE abs(est - published) < 0.01 * published_se AND abs(se - published_se) < 0.01 * published_se END) THEN
+        RAISE EXCEPTION 'a value differs from CLVTools'' published fit (above)';
+    END IF;
+END $$;
+SQL
 echo "apparel_check: ok"
