@@ -580,6 +580,97 @@ BEGIN
     END LOOP;
 END
 $$;
+-- ==== covint (issue 14): intervals for customers of covariate models (docs/intervals.md) ====
+-- The interval functions with the customer's purchase_covariates and dropout_covariates
+-- right after the customer's data, as the point predictions take them: each draw is one
+-- joint normal draw of (r, alpha, s|a, beta|b, coefficients) from the fit's covariance
+-- (the first four on the log scale), turned into the customer's parameters.
+CREATE FUNCTION bgnbd_expected_purchases_interval(model bgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_interval(model bgnbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_interval_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_expected_purchases_new_interval(model bgnbd_model, horizon float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_expected_purchases_new_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_p_alive_interval(model bgnbd_model, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_p_alive_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION bgnbd_p_alive_interval(model bgnbd_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'bgnbd_p_alive_interval_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(bg bgnbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8, monetary_value float8, purchase_covariates float8[], dropout_covariates float8[],
+    months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01, unit_days float8 DEFAULT NULL, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_cov' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(bg bgnbd_model, gg gamma_gamma_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_interval(model mbgnbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_interval(model mbgnbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_interval_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_expected_purchases_new_interval(model mbgnbd_model, horizon float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_expected_purchases_new_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_interval(model mbgnbd_model, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION mbgnbd_p_alive_interval(model mbgnbd_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'mbgnbd_p_alive_interval_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model mbgnbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8, monetary_value float8, purchase_covariates float8[], dropout_covariates float8[],
+    months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01, unit_days float8 DEFAULT NULL, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_mbgnbd_cov' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model mbgnbd_model, gg gamma_gamma_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_mbgnbd_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_interval(model pareto_nbd_model, horizon float8, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_expected_purchases_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_interval(model pareto_nbd_model, horizon float8, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_expected_purchases_interval_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_expected_purchases_new_interval(model pareto_nbd_model, horizon float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_expected_purchases_new_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_interval(model pareto_nbd_model, frequency float8, recency float8, t_customer float8, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_p_alive_interval_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION pareto_nbd_p_alive_interval(model pareto_nbd_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'pareto_p_alive_interval_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model pareto_nbd_model, gg gamma_gamma_model, frequency float8, recency float8, t_customer float8, monetary_value float8, purchase_covariates float8[], dropout_covariates float8[],
+    months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01, unit_days float8 DEFAULT NULL, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_pareto_cov' LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE;
+CREATE FUNCTION gamma_gamma_clv_interval(model pareto_nbd_model, gg gamma_gamma_model, summary clv_customer_summary, purchase_covariates float8[], dropout_covariates float8[],
+    months int DEFAULT 12, monthly_discount float8 DEFAULT 0.01, level float8 DEFAULT 0.9, draws int DEFAULT 1000, seed int DEFAULT 1)
+    RETURNS clv_interval AS 'MODULE_PATHNAME', 'gamma_gamma_clv_interval_pareto_summary_cov' LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+COMMENT ON FUNCTION bgnbd_expected_purchases_interval(bgnbd_model, float8, float8, float8, float8, float8[], float8[], float8, int, int) IS 'BG/NBD expected purchases of a covariate model''s customer in the horizon, with its interval (all parameters drawn)';
+COMMENT ON FUNCTION bgnbd_expected_purchases_interval(bgnbd_model, float8, clv_customer_summary, float8[], float8[], float8, int, int) IS 'BG/NBD expected purchases of a clv_summary row''s customer of a covariate model, with its interval; units checked';
+COMMENT ON FUNCTION bgnbd_expected_purchases_new_interval(bgnbd_model, float8, float8[], float8[], float8, int, int) IS 'BG/NBD expected purchases of a new customer with these covariates in (0, horizon], with its interval';
+COMMENT ON FUNCTION bgnbd_p_alive_interval(bgnbd_model, float8, float8, float8, float8[], float8[], float8, int, int) IS 'BG/NBD P(alive) of a covariate model''s customer, with its interval (draws of all parameters)';
+COMMENT ON FUNCTION bgnbd_p_alive_interval(bgnbd_model, clv_customer_summary, float8[], float8[], float8, int, int) IS 'BG/NBD P(alive) of a clv_summary row''s customer of a covariate model, with its interval; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(bgnbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8, float8, int, int) IS 'CLV over months (30 days): BG/NBD with covariates x Gamma-Gamma, discounted, with its interval';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(bgnbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8, float8, int, int) IS 'CLV of a clv_summary row''s customer: BG/NBD with covariates x Gamma-Gamma, with its interval; units checked';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_interval(mbgnbd_model, float8, float8, float8, float8, float8[], float8[], float8, int, int) IS 'MBG/NBD expected purchases of a covariate model''s customer in the horizon, with its interval (all parameters drawn)';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_interval(mbgnbd_model, float8, clv_customer_summary, float8[], float8[], float8, int, int) IS 'MBG/NBD expected purchases of a clv_summary row''s customer of a covariate model, with its interval; units checked';
+COMMENT ON FUNCTION mbgnbd_expected_purchases_new_interval(mbgnbd_model, float8, float8[], float8[], float8, int, int) IS 'MBG/NBD expected purchases of a new customer with these covariates in (0, horizon], with its interval';
+COMMENT ON FUNCTION mbgnbd_p_alive_interval(mbgnbd_model, float8, float8, float8, float8[], float8[], float8, int, int) IS 'MBG/NBD P(alive) of a covariate model''s customer, with its interval (draws of all parameters)';
+COMMENT ON FUNCTION mbgnbd_p_alive_interval(mbgnbd_model, clv_customer_summary, float8[], float8[], float8, int, int) IS 'MBG/NBD P(alive) of a clv_summary row''s customer of a covariate model, with its interval; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(mbgnbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8, float8, int, int) IS 'CLV over months (30 days): MBG/NBD with covariates x Gamma-Gamma, discounted, with its interval';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(mbgnbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8, float8, int, int) IS 'CLV of a clv_summary row''s customer: MBG/NBD with covariates x Gamma-Gamma, with its interval; units checked';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_interval(pareto_nbd_model, float8, float8, float8, float8, float8[], float8[], float8, int, int) IS 'Pareto/NBD expected purchases of a covariate model''s customer in the horizon, with its interval (all parameters drawn)';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_interval(pareto_nbd_model, float8, clv_customer_summary, float8[], float8[], float8, int, int) IS 'Pareto/NBD expected purchases of a clv_summary row''s customer of a covariate model, with its interval; units checked';
+COMMENT ON FUNCTION pareto_nbd_expected_purchases_new_interval(pareto_nbd_model, float8, float8[], float8[], float8, int, int) IS 'Pareto/NBD expected purchases of a new customer with these covariates in (0, horizon], with its interval';
+COMMENT ON FUNCTION pareto_nbd_p_alive_interval(pareto_nbd_model, float8, float8, float8, float8[], float8[], float8, int, int) IS 'Pareto/NBD P(alive) of a covariate model''s customer, with its interval (draws of all parameters)';
+COMMENT ON FUNCTION pareto_nbd_p_alive_interval(pareto_nbd_model, clv_customer_summary, float8[], float8[], float8, int, int) IS 'Pareto/NBD P(alive) of a clv_summary row''s customer of a covariate model, with its interval; units checked';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(pareto_nbd_model, gamma_gamma_model, float8, float8, float8, float8, float8[], float8[], int, float8, float8, float8, int, int) IS 'CLV over months (30 days): Pareto/NBD with covariates x Gamma-Gamma, discounted, with its interval';
+COMMENT ON FUNCTION gamma_gamma_clv_interval(pareto_nbd_model, gamma_gamma_model, clv_customer_summary, float8[], float8[], int, float8, float8, int, int) IS 'CLV of a clv_summary row''s customer: Pareto/NBD with covariates x Gamma-Gamma, with its interval; units checked';
+-- ==== end covint ====
 
 
 ------------------------------------------------------------------------------------------

@@ -479,7 +479,8 @@ typedef enum IntervalCustomer
 } IntervalCustomer;
 
 static Datum
-interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustomer customer)
+interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustomer customer,
+				  bool covariates)
 {
 	bool		conditional = customer != INTERVAL_NEW;
 	char		fname[80];
@@ -490,12 +491,17 @@ interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustome
 				T = 0,
 				e,
 			   *v;
-	const double *draws;
+	const double *draws = NULL;
 	clv_interval_args ia;
+	int			zarg = customer == INTERVAL_NUMBERS ? 5 : customer == INTERVAL_SUMMARY ? 3 : 2;
 
 	snprintf(fname, sizeof(fname), "%s_expected_purchases%s_interval", sm->prefix,
 			 conditional ? "" : "_new");
-	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	if (!covariates)
+	{
+		clv_interval_no_covariates(fcinfo, 0, sm->typname, fname);
+		clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	}
 	check_horizon(sm, fname, t);
 	if (customer == INTERVAL_SUMMARY)
 		summary_customer(fcinfo, 2, fname, &x, &tx, &T);
@@ -507,16 +513,20 @@ interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustome
 	}
 	if (conditional)
 		check_customer(sm, fname, x, tx, T);
-	clv_interval_read_args(fcinfo, customer == INTERVAL_NUMBERS ? 5 : customer == INTERVAL_SUMMARY ? 3 : 2,
-						   fname, &ia);
+	clv_interval_read_args(fcinfo, zarg + (covariates ? 2 : 0), fname, &ia);
+	if (covariates)
+		draws = clv_cov_interval_draws(fcinfo, 0, zarg, sm->typname, fname, &ia, par);
 	e = checked_expectation(sm, fname, clamp_count(sm->expected(par, t, x, tx, T)),
 							par, t, x, tx, T);
-	draws = clv_interval_draws(fcinfo, 0, 0, sm->typname, fname, 4, par, &ia);
+	if (!covariates)
+		draws = clv_interval_draws(fcinfo, 0, 0, sm->typname, fname, 4, par, &ia);
 	v = clv_interval_values(fcinfo, ia.draws);
 	for (int i = 0; i < ia.draws; i++)
 	{
+		const double *di = draws + 4 * i;
+
 		CHECK_FOR_INTERRUPTS();
-		v[i] = clamp_count(sm->expected(draws + 4 * i, t, x, tx, T));
+		v[i] = isnan(di[0]) ? NAN : clamp_count(sm->expected(di, t, x, tx, T));
 	}
 	return clv_interval_result(fcinfo, fname, e, v, ia.draws, &ia);
 }
@@ -526,7 +536,8 @@ interval_expected(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustome
  * (model, summary, level, draws, seed)
  */
 static Datum
-interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustomer customer)
+interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustomer customer,
+				 bool covariates)
 {
 	char		fname[80];
 	double		par[4],
@@ -535,11 +546,16 @@ interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustomer
 				T,
 				p,
 			   *v;
-	const double *draws;
+	const double *draws = NULL;
 	clv_interval_args ia;
+	int			zarg = customer == INTERVAL_SUMMARY ? 2 : 4;
 
 	snprintf(fname, sizeof(fname), "%s_p_alive_interval", sm->prefix);
-	clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	if (!covariates)
+	{
+		clv_interval_no_covariates(fcinfo, 0, sm->typname, fname);
+		clv_read_model(fcinfo, 0, sm->typname, sm->fields, 4, par);
+	}
 	if (customer == INTERVAL_SUMMARY)
 		summary_customer(fcinfo, 1, fname, &x, &tx, &T);
 	else
@@ -549,32 +565,54 @@ interval_p_alive(FunctionCallInfo fcinfo, const ScoreModel *sm, IntervalCustomer
 		T = PG_GETARG_FLOAT8(3);
 	}
 	check_customer(sm, fname, x, tx, T);
-	clv_interval_read_args(fcinfo, customer == INTERVAL_SUMMARY ? 2 : 4, fname, &ia);
+	clv_interval_read_args(fcinfo, zarg + (covariates ? 2 : 0), fname, &ia);
+	if (covariates)
+		draws = clv_cov_interval_draws(fcinfo, 0, zarg, sm->typname, fname, &ia, par);
 	p = checked_probability(fname, sm->p_alive(par, x, tx, T));
-	draws = clv_interval_draws(fcinfo, 0, 0, sm->typname, fname, 4, par, &ia);
+	if (!covariates)
+		draws = clv_interval_draws(fcinfo, 0, 0, sm->typname, fname, 4, par, &ia);
 	v = clv_interval_values(fcinfo, ia.draws);
 	for (int i = 0; i < ia.draws; i++)
 	{
+		const double *di = draws + 4 * i;
+
 		CHECK_FOR_INTERRUPTS();
-		v[i] = clamp_probability(sm->p_alive(draws + 4 * i, x, tx, T));
+		v[i] = isnan(di[0]) ? NAN : clamp_probability(sm->p_alive(di, x, tx, T));
 	}
 	return clv_interval_result(fcinfo, fname, p, v, ia.draws, &ia);
 }
 
 #define INTERVAL_FUNCTIONS(m) \
 PG_FUNCTION_INFO_V1(m##_expected_purchases_interval); \
-Datum m##_expected_purchases_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_NUMBERS); } \
+Datum m##_expected_purchases_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_NUMBERS, false); } \
 PG_FUNCTION_INFO_V1(m##_expected_purchases_new_interval); \
-Datum m##_expected_purchases_new_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_NEW); } \
+Datum m##_expected_purchases_new_interval(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_NEW, false); } \
 PG_FUNCTION_INFO_V1(m##_p_alive_interval); \
-Datum m##_p_alive_interval(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m, INTERVAL_NUMBERS); }
+Datum m##_p_alive_interval(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m, INTERVAL_NUMBERS, false); }
 
 /* BG/BB has no summary forms (its summaries count opportunities) */
 #define INTERVAL_SUMMARY_FUNCTIONS(m) \
 PG_FUNCTION_INFO_V1(m##_expected_purchases_interval_summary); \
-Datum m##_expected_purchases_interval_summary(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_SUMMARY); } \
+Datum m##_expected_purchases_interval_summary(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_SUMMARY, false); } \
 PG_FUNCTION_INFO_V1(m##_p_alive_interval_summary); \
-Datum m##_p_alive_interval_summary(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m, INTERVAL_SUMMARY); }
+Datum m##_p_alive_interval_summary(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m, INTERVAL_SUMMARY, false); }
+
+/*
+ * The same for a customer of a covariate model (BG/NBD, MBG/NBD, Pareto/NBD): the
+ * customer's purchase_covariates and dropout_covariates right after the customer's data
+ * (after horizon for a new customer), as in the point predictions' overloads.
+ */
+#define INTERVAL_COVARIATE_FUNCTIONS(m) \
+PG_FUNCTION_INFO_V1(m##_expected_purchases_interval_cov); \
+Datum m##_expected_purchases_interval_cov(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_NUMBERS, true); } \
+PG_FUNCTION_INFO_V1(m##_expected_purchases_new_interval_cov); \
+Datum m##_expected_purchases_new_interval_cov(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_NEW, true); } \
+PG_FUNCTION_INFO_V1(m##_p_alive_interval_cov); \
+Datum m##_p_alive_interval_cov(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m, INTERVAL_NUMBERS, true); } \
+PG_FUNCTION_INFO_V1(m##_expected_purchases_interval_summary_cov); \
+Datum m##_expected_purchases_interval_summary_cov(PG_FUNCTION_ARGS) { return interval_expected(fcinfo, &m, INTERVAL_SUMMARY, true); } \
+PG_FUNCTION_INFO_V1(m##_p_alive_interval_summary_cov); \
+Datum m##_p_alive_interval_summary_cov(PG_FUNCTION_ARGS) { return interval_p_alive(fcinfo, &m, INTERVAL_SUMMARY, true); }
 
 INTERVAL_FUNCTIONS(bgnbd)
 INTERVAL_FUNCTIONS(mbgnbd)
@@ -583,3 +621,6 @@ INTERVAL_FUNCTIONS(bgbb)
 INTERVAL_SUMMARY_FUNCTIONS(bgnbd)
 INTERVAL_SUMMARY_FUNCTIONS(mbgnbd)
 INTERVAL_SUMMARY_FUNCTIONS(pareto)
+INTERVAL_COVARIATE_FUNCTIONS(bgnbd)
+INTERVAL_COVARIATE_FUNCTIONS(mbgnbd)
+INTERVAL_COVARIATE_FUNCTIONS(pareto)

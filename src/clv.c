@@ -313,6 +313,30 @@ attr_index(TupleDesc td, const char *name)
 	return -1;
 }
 
+/*
+ * An interval function without covariate vectors given a model fitted with covariates:
+ * the ERROR names the overload that takes the customer's covariates.
+ */
+void
+clv_interval_no_covariates(FunctionCallInfo fcinfo, int argno, const char *typname,
+						   const char *fname)
+{
+	Datum		values[CLV_MAX_FIELDS];
+	bool		nulls[CLV_MAX_FIELDS];
+	int			coef[2];
+	TupleDesc	td = deform_arg_coef(fcinfo, argno, values, nulls, coef);
+
+	for (int k = 0; td != NULL && k < 2; k++)
+		if (coef[k] >= 0 && !nulls[coef[k]])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s: this %s was fitted with covariates", fname, typname),
+					 errdetail("Its parameters describe a customer whose covariates are all 0; the interval of a customer draws all the fit's parameters, coefficients included."),
+					 errhint("Use the overload with the customer's covariates right after the customer's data, as the point predictions take them: "
+							 "%s(model, ..., <the customer's data>, purchase_covariates, dropout_covariates, level, draws, seed) (docs/intervals.md).",
+							 fname)));
+}
+
 void
 clv_read_model(FunctionCallInfo fcinfo, int argno, const char *typname,
 			   const char *const *fields, int nfields, double *out)
@@ -387,7 +411,7 @@ clv_model_covariance(FunctionCallInfo fcinfo, int argno, const char *typname,
 				 errdetail("The interval needs the covariance of the model's %d parameters; this one has %s.",
 						   k, ARR_NDIM(arr) == 2 ? psprintf("%d x %d elements", ARR_DIMS(arr)[0], ARR_DIMS(arr)[1]) :
 						   psprintf("%d dimensions", ARR_NDIM(arr))),
-				 errhint("Pass a model as its fit aggregate returned it (intervals of models with covariates are not supported).")));
+				 errhint("Pass a model as its fit aggregate returned it.")));
 	deconstruct_array(arr, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &enulls, &n);
 	for (int j = 0; j < n; j++)

@@ -134,6 +134,9 @@ extern void **clv_fn_extra(FunctionCallInfo fcinfo);
 extern void clv_model_covariance(FunctionCallInfo fcinfo, int argno, const char *typname,
 								 const char *fname, int k, double *cov);
 
+extern void clv_interval_no_covariates(FunctionCallInfo fcinfo, int argno, const char *typname,
+									   const char *fname);
+
 typedef struct clv_interval_args
 {
 	double		level;
@@ -153,8 +156,27 @@ extern const double *clv_interval_draws(FunctionCallInfo fcinfo, int slot, int a
 										const char *typname, const char *fname, int k,
 										const double *par, const clv_interval_args *ia);
 
-/* Scratch space for n values, kept across calls. */
+/* The same, the first nlog parameters drawn on the log scale, the others on their own. */
+extern const double *clv_interval_draws_mixed(FunctionCallInfo fcinfo, int slot, int argno,
+											  const char *typname, const char *fname, int k,
+											  int nlog, const double *par,
+											  const clv_interval_args *ia);
+
+/* Scratch space for n values, kept across calls (two separate buffers). */
 extern double *clv_interval_values(FunctionCallInfo fcinfo, int n);
+extern double *clv_interval_scratch(FunctionCallInfo fcinfo, int n);
+
+/*
+ * A covariate model's draws for one customer (covariates_sql.c): model argument argno,
+ * the customer's purchase and drop-out covariate vectors at arguments zarg and zarg + 1,
+ * checked as clv_customer_model checks them. par[4] gets the customer's parameters at the
+ * fit; the result is ia->draws x 4 customer parameters, each from one joint draw of the
+ * full parameter vector (r, alpha, s|a, beta|b on the log scale, the coefficients on
+ * theirs); a draw whose customer parameters overflow has NaN as its first value.
+ */
+extern const double *clv_cov_interval_draws(FunctionCallInfo fcinfo, int argno, int zarg,
+											const char *typname, const char *fname,
+											const clv_interval_args *ia, double *par);
 
 /*
  * The clv_interval composite: estimate, the quantiles of the n values (non-finite ones:

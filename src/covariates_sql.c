@@ -850,31 +850,26 @@ length_check(const char *fname, const char *argname, int given, int want, const 
  * covariance and coefficient fields are NULL (they belong to the fit, not to this
  * customer). Every prediction function of the plain model then scores the customer.
  */
-static Datum
-customer_model(FunctionCallInfo fcinfo, int model, const char *typname)
+/*
+ * Model argument argno of a covariate-capable type, deformed: values/nulls (palloc'd),
+ * par[4] checked, the coefficients into gp/gd with their counts (0 if NULL). Its tupdesc
+ * is returned pinned: ReleaseTupleDesc when done.
+ */
+static TupleDesc
+read_cov_model(FunctionCallInfo fcinfo, int argno, const char *typname, const char *fname,
+			   Datum **valuesp, bool **nullsp, double *par, double *gp, int *mp,
+			   double *gd, int *md)
 {
-	const char *fname = "clv_customer_model";
-	HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(0);
+	HeapTupleHeader th = PG_GETARG_HEAPTUPLEHEADER(argno);
 	TupleDesc	td = lookup_rowtype_tupdesc(HeapTupleHeaderGetTypeId(th), HeapTupleHeaderGetTypMod(th));
 	HeapTupleData tuple;
 	Datum	   *values;
 	bool	   *nulls;
-	double		par[4],
-				out[4],
-				gp[CLV_COV_MAX],
-				gd[CLV_COV_MAX],
-				zp[CLV_COV_MAX],
-				zd[CLV_COV_MAX];
-	int			kp,
-				kd,
-				mp,
-				md;
-	HeapTuple	res;
 
 	if (td->natts < 12)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
-				 errmsg("%s: argument 1 is not a %s", fname, typname)));
+				 errmsg("%s: argument %d is not a %s", fname, argno + 1, typname)));
 	values = palloc(sizeof(Datum) * td->natts);
 	nulls = palloc(sizeof(bool) * td->natts);
 	tuple.t_len = HeapTupleHeaderGetDatumLength(th);
@@ -892,23 +887,76 @@ customer_model(FunctionCallInfo fcinfo, int model, const char *typname)
 					 errhint("Pass a model returned by the matching fit aggregate.")));
 		par[i] = DatumGetFloat8(values[i]);
 	}
+	*mp = Max(model_coefficients(td, values, nulls, "purchase_coefficients", gp, typname), 0);
+	*md = Max(model_coefficients(td, values, nulls, "dropout_coefficients", gd, typname), 0);
+	*valuesp = values;
+	*nullsp = nulls;
+	return td;
+}
+
+/* The customer's two covariate vectors at arguments zarg, zarg + 1, lengths checked. */
+static void
+read_customer_covariates(FunctionCallInfo fcinfo, int zarg, const char *fname,
+						 const char *typname, int mp, int md, double *zp, double *zd)
+{
 	/* the customer's covariates may be anything finite: scoring needs no fit-time limit */
-	kp = read_vector(fcinfo, 1, fname, "purchase_covariates", DBL_MAX, zp);
-	kd = read_vector(fcinfo, 2, fname, "dropout_covariates", DBL_MAX, zd);
-	mp = model_coefficients(td, values, nulls, "purchase_coefficients", gp, typname);
-	md = model_coefficients(td, values, nulls, "dropout_coefficients", gd, typname);
-	length_check(fname, "purchase_covariates", kp, Max(mp, 0), typname);
-	length_check(fname, "dropout_covariates", kd, Max(md, 0), typname);
-	if (clv_cov_customer_par(model, par, gp, kp, zp, gd, kd, zd, out) != 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("%s: the customer's parameters are out of range", fname),
-				 errdetail("With these covariates the model gives %s = %g, %s = %g, %s = %g; each must be a positive finite number "
-						   "(exp(coefficients' covariates) overflowed or underflowed).",
-						   NameStr(TupleDescAttr(td, 1)->attname), out[1],
-						   NameStr(TupleDescAttr(td, 2)->attname), out[2],
-						   NameStr(TupleDescAttr(td, 3)->attname), out[3]),
-				 errhint("Check the covariates for extreme values; they must be coded as in the fit.")));
+	int			kp = read_vector(fcinfo, zarg, fname, "purchase_covariates", DBL_MAX, zp),
+				kd = read_vector(fcinfo, zarg + 1, fname, "dropout_covariates", DBL_MAX, zd);
+
+	length_check(fname, "purchase_covariates", kp, mp, typname);
+	length_check(fname, "dropout_covariates", kd, md, typname);
+}
+
+pg_attribute_noreturn()
+static void
+customer_par_error(const char *fname, TupleDesc td, const double *out)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("%s: the customer's parameters are out of range", fname),
+			 errdetail("With these covariates the model gives %s = %g, %s = %g, %s = %g; each must be a positive finite number "
+					   "(exp(coefficients' covariates) overflowed or underflowed).",
+					   NameStr(TupleDescAttr(td, 1)->attname), out[1],
+					   NameStr(TupleDescAttr(td, 2)->attname), out[2],
+					   NameStr(TupleDescAttr(td, 3)->attname), out[3]),
+			 errhint("Check the covariates for extreme values; they must be coded as in the fit.")));
+}
+
+static int
+model_of_type(const char *typname)
+{
+	if (strcmp(typname, "pareto_nbd_model") == 0)
+		return CLV_CHECK_PARETO;
+	return strcmp(typname, "mbgnbd_model") == 0 ? CLV_CHECK_MBGNBD : CLV_CHECK_BGNBD;
+}
+
+/*
+ * (model, purchase_covariates, dropout_covariates): the plain model of this customer,
+ * alpha (and beta, or a and b) scaled by the coefficients; its standard errors,
+ * covariance and coefficient fields are NULL (they belong to the fit, not to this
+ * customer). Every prediction function of the plain model then scores the customer.
+ */
+static Datum
+customer_model(FunctionCallInfo fcinfo, int model, const char *typname)
+{
+	const char *fname = "clv_customer_model";
+	TupleDesc	td;
+	Datum	   *values;
+	bool	   *nulls;
+	double		par[4],
+				out[4],
+				gp[CLV_COV_MAX],
+				gd[CLV_COV_MAX],
+				zp[CLV_COV_MAX],
+				zd[CLV_COV_MAX];
+	int			mp,
+				md;
+	HeapTuple	res;
+
+	td = read_cov_model(fcinfo, 0, typname, fname, &values, &nulls, par, gp, &mp, gd, &md);
+	read_customer_covariates(fcinfo, 1, fname, typname, mp, md, zp, zd);
+	if (clv_cov_customer_par(model, par, gp, mp, zp, gd, md, zd, out) != 0)
+		customer_par_error(fname, td, out);
 	for (int i = 0; i < 4; i++)
 		values[i] = Float8GetDatum(out[i]);
 	for (int i = 8; i < 12; i++)
@@ -923,6 +971,52 @@ customer_model(FunctionCallInfo fcinfo, int model, const char *typname)
 	res = heap_form_tuple(td, values, nulls);
 	ReleaseTupleDesc(td);
 	PG_RETURN_DATUM(HeapTupleGetDatum(res));
+}
+
+/*
+ * Intervals of a customer of a covariate model: one joint draw of (r, alpha, s|a, beta|b,
+ * coefficients) per draw from the (4 + kp + kd)^2 covariance, the customer's parameters
+ * computed from each. A model without coefficients draws its four parameters only.
+ */
+const double *
+clv_cov_interval_draws(FunctionCallInfo fcinfo, int argno, int zarg, const char *typname,
+					   const char *fname, const clv_interval_args *ia, double *par)
+{
+	int			model = model_of_type(typname);
+	TupleDesc	td;
+	Datum	   *values;
+	bool	   *nulls;
+	double		full[CLV_COV_MAXPAR],
+				zp[CLV_COV_MAX],
+				zd[CLV_COV_MAX],
+			   *out;
+	const double *d;
+	int			mp,
+				md,
+				k;
+
+	td = read_cov_model(fcinfo, argno, typname, fname, &values, &nulls, full, full + 4, &mp,
+						full + 4 + CLV_COV_MAX, &md);
+	/* pack the drop-out coefficients right after the purchase ones */
+	memmove(full + 4 + mp, full + 4 + CLV_COV_MAX, sizeof(double) * md);
+	k = 4 + mp + md;
+	read_customer_covariates(fcinfo, zarg, fname, typname, mp, md, zp, zd);
+	if (clv_cov_customer_par(model, full, full + 4, mp, zp, full + 4 + mp, md, zd, par) != 0)
+		customer_par_error(fname, td, par);
+	ReleaseTupleDesc(td);
+	pfree(values);
+	pfree(nulls);
+
+	d = clv_interval_draws_mixed(fcinfo, 0, argno, typname, fname, k, 4, full, ia);
+	out = clv_interval_scratch(fcinfo, 4 * ia->draws);
+	for (int i = 0; i < ia->draws; i++)
+	{
+		const double *di = d + (long) i * k;
+
+		if (clv_cov_customer_par(model, di, di + 4, mp, zp, di + 4 + mp, md, zd, out + 4 * i) != 0)
+			out[4 * i] = NAN;
+	}
+	return out;
 }
 
 Datum

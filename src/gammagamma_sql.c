@@ -385,20 +385,27 @@ spend_interval(FunctionCallInfo fcinfo, const char *fname, const double *gg, dou
  */
 #define CLV_INTERVAL_MAX_EVALUATIONS 1200000
 
-/* The CLV interval of one customer; the models are arguments 0 and 1. */
+/*
+ * The CLV interval of one customer; the models are arguments 0 and 1, the customer's
+ * covariate vectors (of a covariate model) arguments zarg and zarg + 1 (zarg < 0: none).
+ */
 static Datum
 clv_interval_core(FunctionCallInfo fcinfo, const ClvModel *cm, const char *fname, double x,
 				  double tx, double T, double m, int32 months, double d, double unit,
-				  const clv_interval_args *ia)
+				  int zarg, const clv_interval_args *ia)
 {
 	double		bg[4],
 				gg[3],
 				e,
 			   *v;
-	const double *bgd,
+	const double *bgd = NULL,
 			   *ggd;
 
-	clv_read_model(fcinfo, 0, cm->typname, cm->fields, 4, bg);
+	if (zarg < 0)
+	{
+		clv_interval_no_covariates(fcinfo, 0, cm->typname, fname);
+		clv_read_model(fcinfo, 0, cm->typname, cm->fields, 4, bg);
+	}
 	clv_read_model(fcinfo, 1, "gamma_gamma_model", gg_fields, 3, gg);
 	if ((double) ia->draws * months > CLV_INTERVAL_MAX_EVALUATIONS)
 		ereport(ERROR,
@@ -408,8 +415,11 @@ clv_interval_core(FunctionCallInfo fcinfo, const ClvModel *cm, const char *fname
 				 errdetail("Each draw evaluates the expected purchases once per month."),
 				 errhint("Use fewer draws for a long horizon: draws * months at most %d.",
 						 CLV_INTERVAL_MAX_EVALUATIONS)));
+	if (zarg >= 0)
+		bgd = clv_cov_interval_draws(fcinfo, 0, zarg, cm->typname, fname, ia, bg);
 	e = clv_sum(fname, cm, bg, gg, x, tx, T, m, months, d, unit);
-	bgd = clv_interval_draws(fcinfo, 0, 0, cm->typname, fname, 4, bg, ia);
+	if (zarg < 0)
+		bgd = clv_interval_draws(fcinfo, 0, 0, cm->typname, fname, 4, bg, ia);
 	ggd = clv_interval_draws(fcinfo, 1, 1, "gamma_gamma_model", fname, 3, gg, ia);
 	v = clv_interval_values(fcinfo, ia->draws);
 	for (int i = 0; i < ia->draws; i++)
@@ -417,7 +427,7 @@ clv_interval_core(FunctionCallInfo fcinfo, const ClvModel *cm, const char *fname
 		int			bad;
 		double		spend = draw_spend(ggd + 3 * i, x, m);
 
-		v[i] = isfinite(spend) ?
+		v[i] = isfinite(spend) && !isnan(bgd[4 * i]) ?
 			discounted_value(cm, bgd + 4 * i, spend, x, tx, T, months, d, unit, &bad) : NAN;
 	}
 	return clv_interval_result(fcinfo, fname, e, v, ia->draws, ia);
@@ -430,22 +440,23 @@ clv_interval_core(FunctionCallInfo fcinfo, const ClvModel *cm, const char *fname
  * be NULL (the model's unit); a NULL elsewhere gives NULL.
  */
 static Datum
-clv_interval_customer(FunctionCallInfo fcinfo, const ClvModel *cm)
+clv_interval_customer(FunctionCallInfo fcinfo, const ClvModel *cm, bool covariates)
 {
 	const char *fname = "gamma_gamma_clv_interval";
 	clv_interval_args ia;
 	double		unit;
+	int			o = covariates ? 2 : 0; /* the covariate vectors are arguments 6 and 7 */
 
-	for (int i = 0; i < 12; i++)
-		if (i != 8 && PG_ARGISNULL(i))
+	for (int i = 0; i < 12 + o; i++)
+		if (i != 8 + o && PG_ARGISNULL(i))
 			PG_RETURN_NULL();
-	unit = clv_unit(fname, cm, PG_ARGISNULL(8) ? NAN : PG_GETARG_FLOAT8(8),
+	unit = clv_unit(fname, cm, PG_ARGISNULL(8 + o) ? NAN : PG_GETARG_FLOAT8(8 + o),
 					cm->discrete ? NAN : clv_model_unit(fcinfo, 0),
 					cm->discrete ? "opportunities" : "summaries");
-	clv_interval_read_args(fcinfo, 9, fname, &ia);
+	clv_interval_read_args(fcinfo, 9 + o, fname, &ia);
 	return clv_interval_core(fcinfo, cm, fname, PG_GETARG_FLOAT8(2), PG_GETARG_FLOAT8(3),
-							 PG_GETARG_FLOAT8(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6),
-							 PG_GETARG_FLOAT8(7), unit, &ia);
+							 PG_GETARG_FLOAT8(4), PG_GETARG_FLOAT8(5), PG_GETARG_INT32(6 + o),
+							 PG_GETARG_FLOAT8(7 + o), unit, covariates ? 6 : -1, &ia);
 }
 
 /*
@@ -454,8 +465,10 @@ clv_interval_customer(FunctionCallInfo fcinfo, const ClvModel *cm)
  * summary, ...)
  */
 static Datum
-clv_interval_summary(FunctionCallInfo fcinfo, const ClvModel *cm)
+clv_interval_summary(FunctionCallInfo fcinfo, const ClvModel *cm, bool covariates)
 {
+	int			o = covariates ? 2 : 0; /* the covariate vectors are arguments 3 and 4 */
+
 	const char *fname = "gamma_gamma_clv_interval";
 	clv_interval_args ia;
 	clv_summary_fields c;
@@ -464,15 +477,16 @@ clv_interval_summary(FunctionCallInfo fcinfo, const ClvModel *cm)
 	clv_read_summary(fcinfo, 2, fname, &c);
 	clv_check_units(fname, clv_model_unit(fcinfo, 0), c.unit_days);
 	unit = isnan(c.unit_days) ? clv_unit(fname, cm, NAN, clv_model_unit(fcinfo, 0), "summaries") : c.unit_days;
-	clv_interval_read_args(fcinfo, 5, fname, &ia);
+	clv_interval_read_args(fcinfo, 5 + o, fname, &ia);
 	return clv_interval_core(fcinfo, cm, fname, c.frequency, c.recency, c.t,
 							 isnan(c.monetary_value) ? 0.0 : c.monetary_value,
-							 PG_GETARG_INT32(3), PG_GETARG_FLOAT8(4), unit, &ia);
+							 PG_GETARG_INT32(3 + o), PG_GETARG_FLOAT8(4 + o), unit,
+							 covariates ? 3 : -1, &ia);
 }
 
 #define CLV_INTERVAL_FUNCTION(cname, model) \
 PG_FUNCTION_INFO_V1(cname); \
-Datum cname(PG_FUNCTION_ARGS) { return clv_interval_customer(fcinfo, &model); }
+Datum cname(PG_FUNCTION_ARGS) { return clv_interval_customer(fcinfo, &model, false); }
 
 CLV_INTERVAL_FUNCTION(gamma_gamma_clv_interval, clv_bgnbd)
 CLV_INTERVAL_FUNCTION(gamma_gamma_clv_interval_mbgnbd, clv_mbgnbd)
@@ -481,8 +495,19 @@ CLV_INTERVAL_FUNCTION(gamma_gamma_clv_interval_bgbb, clv_bgbb)
 
 #define CLV_INTERVAL_SUMMARY_FUNCTION(cname, model) \
 PG_FUNCTION_INFO_V1(cname); \
-Datum cname(PG_FUNCTION_ARGS) { return clv_interval_summary(fcinfo, &model); }
+Datum cname(PG_FUNCTION_ARGS) { return clv_interval_summary(fcinfo, &model, false); }
 
 CLV_INTERVAL_SUMMARY_FUNCTION(gamma_gamma_clv_interval_summary, clv_bgnbd)
 CLV_INTERVAL_SUMMARY_FUNCTION(gamma_gamma_clv_interval_mbgnbd_summary, clv_mbgnbd)
 CLV_INTERVAL_SUMMARY_FUNCTION(gamma_gamma_clv_interval_pareto_summary, clv_pareto)
+
+/* ... of a customer of a covariate model: the covariate vectors after the customer's data */
+#define CLV_INTERVAL_COVARIATE_FUNCTIONS(cname, model) \
+PG_FUNCTION_INFO_V1(cname##_cov); \
+Datum cname##_cov(PG_FUNCTION_ARGS) { return clv_interval_customer(fcinfo, &model, true); } \
+PG_FUNCTION_INFO_V1(cname##_summary_cov); \
+Datum cname##_summary_cov(PG_FUNCTION_ARGS) { return clv_interval_summary(fcinfo, &model, true); }
+
+CLV_INTERVAL_COVARIATE_FUNCTIONS(gamma_gamma_clv_interval, clv_bgnbd)
+CLV_INTERVAL_COVARIATE_FUNCTIONS(gamma_gamma_clv_interval_mbgnbd, clv_mbgnbd)
+CLV_INTERVAL_COVARIATE_FUNCTIONS(gamma_gamma_clv_interval_pareto, clv_pareto)

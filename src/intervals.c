@@ -31,14 +31,28 @@ clv_draws_status
 clv_draw_parameters(int k, const double *par, const double *cov, int ndraws, int64_t seed,
 					int stream, double *out)
 {
-	double		L[MAXK * MAXK],
+	return clv_draw_parameters_mixed(k, k, par, cov, ndraws, seed, stream, out);
+}
+
+clv_draws_status
+clv_draw_parameters_mixed(int k, int nlog, const double *par, const double *cov, int ndraws,
+						  int64_t seed, int stream, double *out)
+{
+	double		dk[MAXK],
+				L[MAXK * MAXK],
 				lp[MAXK],
 				z[MAXK];
 	gsl_matrix_view Lv;
 	gsl_rng    *rng;
 
-	if (k < 1 || k > MAXK)
+	if (k < 1 || k > MAXK || nlog < 0 || nlog > k)
 		return CLV_DRAWS_NOT_POSITIVE;
+	for (int i = 0; i < k; i++)
+	{
+		if (i < nlog ? !(par[i] > 0 && isfinite(par[i])) : !isfinite(par[i]))
+			return CLV_DRAWS_NOT_FINITE;
+		dk[i] = i < nlog ? par[i] : 1.0;
+	}
 	for (int i = 0; i < k; i++)
 		for (int j = 0; j < k; j++)
 		{
@@ -47,7 +61,7 @@ clv_draw_parameters(int k, const double *par, const double *cov, int ndraws, int
 
 			if (!isfinite(a) || fabs(a - b) > 1e-8 * fmax(fabs(a), fabs(b)) + 1e-300)
 				return CLV_DRAWS_NOT_SYMMETRIC;
-			L[i * k + j] = 0.5 * (a + b) / (par[i] * par[j]);
+			L[i * k + j] = 0.5 * (a + b) / (dk[i] * dk[j]);
 			if (!isfinite(L[i * k + j]))
 				return CLV_DRAWS_NOT_FINITE;
 		}
@@ -55,7 +69,7 @@ clv_draw_parameters(int k, const double *par, const double *cov, int ndraws, int
 	{
 		if (!(L[i * k + i] > 0))
 			return CLV_DRAWS_NOT_POSITIVE;
-		lp[i] = log(par[i]);
+		lp[i] = i < nlog ? log(par[i]) : par[i];
 	}
 	Lv = gsl_matrix_view_array(L, k, k);
 	if (gsl_linalg_cholesky_decomp1(&Lv.matrix) != GSL_SUCCESS)
@@ -78,8 +92,8 @@ clv_draw_parameters(int k, const double *par, const double *cov, int ndraws, int
 
 			for (int j = 0; j <= i; j++)
 				s += L[i * k + j] * z[j];
-			o[i] = exp(s);
-			if (!(o[i] > 0 && isfinite(o[i])))
+			o[i] = i < nlog ? exp(s) : s;
+			if (i < nlog ? !(o[i] > 0 && isfinite(o[i])) : !isfinite(o[i]))
 			{
 				gsl_rng_free(rng);
 				return CLV_DRAWS_NOT_FINITE;

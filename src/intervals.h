@@ -31,6 +31,15 @@ extern clv_draws_status clv_draw_parameters(int k, const double *par, const doub
 											double *out);
 
 /*
+ * The same with only the first nlog parameters positive and drawn on the log scale; the
+ * others (covariate coefficients, any sign) are normal on their natural scale, jointly
+ * with the first: D = diag(par_1..par_nlog, 1, ..., 1).
+ */
+extern clv_draws_status clv_draw_parameters_mixed(int k, int nlog, const double *par,
+												  const double *cov, int ndraws,
+												  int64_t seed, int stream, double *out);
+
+/*
  * The (1 - level) / 2 and (1 + level) / 2 quantiles of the n values v (n >= 1;
  * linear interpolation between order statistics, R's type 7); reorders v.
  */

@@ -13,14 +13,16 @@
 #include "miscadmin.h"
 
 #include "clv.h"
+#include "covariates.h"
 #include "intervals.h"
 
-#define MAXK CLV_MAX_PAR
+#define MAXK CLV_COV_MAXPAR
 
 /* One model's draws, kept in fn_mcxt while its key is the same. */
 typedef struct DrawSet
 {
 	int			k;
+	int			nlog;			/* the first nlog drawn on the log scale */
 	int32		draws;
 	int32		seed;
 	double		par[MAXK];
@@ -33,6 +35,8 @@ typedef struct IntervalCache
 	DrawSet		set[2];
 	double	   *values;
 	int			nvalues;
+	double	   *scratch;
+	int			nscratch;
 } IntervalCache;
 
 static IntervalCache *
@@ -71,6 +75,14 @@ const double *
 clv_interval_draws(FunctionCallInfo fcinfo, int slot, int argno, const char *typname,
 				   const char *fname, int k, const double *par, const clv_interval_args *ia)
 {
+	return clv_interval_draws_mixed(fcinfo, slot, argno, typname, fname, k, k, par, ia);
+}
+
+const double *
+clv_interval_draws_mixed(FunctionCallInfo fcinfo, int slot, int argno, const char *typname,
+						 const char *fname, int k, int nlog, const double *par,
+						 const clv_interval_args *ia)
+{
 	IntervalCache *c = interval_cache(fcinfo);
 	DrawSet    *s = &c->set[slot];
 	double		cov[MAXK * MAXK];
@@ -78,7 +90,8 @@ clv_interval_draws(FunctionCallInfo fcinfo, int slot, int argno, const char *typ
 
 	Assert(k <= MAXK && slot >= 0 && slot < 2);
 	clv_model_covariance(fcinfo, argno, typname, fname, k, cov);
-	if (s->v != NULL && s->k == k && s->draws == ia->draws && s->seed == ia->seed &&
+	if (s->v != NULL && s->k == k && s->nlog == nlog && s->draws == ia->draws &&
+		s->seed == ia->seed &&
 		memcmp(s->par, par, sizeof(double) * k) == 0 &&
 		memcmp(s->cov, cov, sizeof(double) * k * k) == 0)
 		return s->v;
@@ -91,7 +104,7 @@ clv_interval_draws(FunctionCallInfo fcinfo, int slot, int argno, const char *typ
 	if (s->v == NULL)
 		s->v = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * ia->draws * k);
 	s->k = 0;					/* invalid until the draws are complete */
-	st = clv_draw_parameters(k, par, cov, ia->draws, ia->seed, slot, s->v);
+	st = clv_draw_parameters_mixed(k, nlog, par, cov, ia->draws, ia->seed, slot, s->v);
 	if (st != CLV_DRAWS_OK)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -99,9 +112,10 @@ clv_interval_draws(FunctionCallInfo fcinfo, int slot, int argno, const char *typ
 						st == CLV_DRAWS_NOT_SYMMETRIC ? "is not symmetric" :
 						st == CLV_DRAWS_NOT_POSITIVE ? "is not positive definite" :
 						"is too large to draw parameters from"),
-				 errdetail("Intervals draw parameters from a normal distribution on the log scale of the parameters with the fit's covariance."),
+				 errdetail("Intervals draw parameters from a normal distribution on the log scale of the parameters (covariate coefficients on their own scale) with the fit's covariance."),
 				 errhint("Pass a model as its fit aggregate returned it; a refit with more customers gives a better determined covariance.")));
 	s->k = k;
+	s->nlog = nlog;
 	s->draws = ia->draws;
 	s->seed = ia->seed;
 	memcpy(s->par, par, sizeof(double) * k);
@@ -122,6 +136,21 @@ clv_interval_values(FunctionCallInfo fcinfo, int n)
 		c->nvalues = n;
 	}
 	return c->values;
+}
+
+double *
+clv_interval_scratch(FunctionCallInfo fcinfo, int n)
+{
+	IntervalCache *c = interval_cache(fcinfo);
+
+	if (c->nscratch < n)
+	{
+		if (c->scratch)
+			pfree(c->scratch);
+		c->scratch = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt, sizeof(double) * n);
+		c->nscratch = n;
+	}
+	return c->scratch;
 }
 
 Datum
