@@ -195,16 +195,18 @@ bs_agg_context(FunctionCallInfo fcinfo, const BsFamily *fam)
 
 /*
  * The memory of the expanded objects: one context, a child of the aggregate's, shared by
- * the states of all groups (nodeAgg keeps a R/W expanded state without copying only if
- * its context is a child of the aggregate's). Not one context per state: hash
+ * the states of all groups, of these aggregates and of the fits (rowset.c,
+ * covariates_sql.c). nodeAgg keeps a R/W expanded state without copying only if its
+ * context is a child of the aggregate's. Not one context per state: hash
  * aggregation sums the memory of the aggregate context's children for every new group,
  * which is quadratic in the number of children (100,000 customers: 135 s instead of 2).
  *
  * Sharing is sound because nothing deletes one of our states alone: nodeAgg (and Citus)
  * delete the old state only when the transition function returns another pointer, and
  * ours returns the same one whenever its input is our writable state (a state of another
- * family is an ERROR, see bs_step). A reset of the aggregate context deletes the shared
- * context; a callback then forgets it.
+ * family is an ERROR, see bs_step, and so is a writable expanded object of another kind,
+ * see clv_check_rw_state). A reset of the aggregate context deletes the shared context;
+ * a callback then forgets it.
  */
 typedef struct
 {
@@ -225,8 +227,8 @@ bs_forget(void *arg)
 			bs_cache[i] = NULL;
 }
 
-static MemoryContext
-bs_states_context(MemoryContext aggcxt)
+MemoryContext
+clv_states_context(MemoryContext aggcxt)
 {
 	BsShared   *s;
 
@@ -244,11 +246,28 @@ bs_states_context(MemoryContext aggcxt)
 	return s->shared;
 }
 
+/*
+ * d, argument 0 of a transition or combine function that will return a new state, must
+ * not be a writable expanded object: nodeAgg would delete it, and with it the shared
+ * context of every group's state. Only a forged aggregate (support functions of two
+ * aggregates in one) passes another aggregate's writable state.
+ */
+void
+clv_check_rw_state(Datum d, const char *fname)
+{
+	if (VARATT_IS_EXTERNAL_EXPANDED_RW(DatumGetPointer(d)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+				 errmsg("%s: the state belongs to another aggregate", fname),
+				 errdetail("The transition or combine function was given the in-memory state of another aggregate."),
+				 errhint("Use the aggregates clv defines; do not combine their support functions in a new aggregate.")));
+}
+
 /* A new expanded object around inner. */
 static BsEO *
 bs_new(const BsFamily *fam, MemoryContext aggcxt, Datum inner)
 {
-	MemoryContext cxt = bs_states_context(aggcxt);
+	MemoryContext cxt = clv_states_context(aggcxt);
 	BsEO	   *eo = MemoryContextAllocZero(cxt, sizeof(BsEO));
 
 	EOH_init_header(&eo->hdr, &bs_methods, cxt);
@@ -288,8 +307,10 @@ bs_step(FunctionCallInfo fcinfo, const BsFamily *fam, PGFunction fn, bool combin
 		}
 		else
 		{
-			MemoryContext old = MemoryContextSwitchTo(aggcxt);
+			MemoryContext old;
 
+			clv_check_rw_state(d, fam->name);
+			old = MemoryContextSwitchTo(aggcxt);
 			inner = bs_read(fam, fcinfo, d);
 			MemoryContextSwitchTo(old);
 			innernull = (inner == (Datum) 0);

@@ -154,6 +154,7 @@ clv_optim_defaults(clv_optim_options *opts)
 	opts->max_evals = 20000;
 	opts->box = 0;
 	opts->threads = clv_threads();
+	opts->grad_with_value = 0;
 }
 
 /* Threads for a fit's likelihood passes and its sort of many rows (clv.fit_threads). */

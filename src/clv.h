@@ -81,6 +81,8 @@ extern void clv_check_interrupts(void);
 
 /* Aggregate memory context, or an ERROR naming the function. */
 extern MemoryContext clv_agg_context(FunctionCallInfo fcinfo, const char *fname);
+extern MemoryContext clv_states_context(MemoryContext aggcxt);
+extern void clv_check_rw_state(Datum d, const char *fname);
 
 /* Optimiser options with interrupt polling; raises the pending cancel after a fit. */
 extern void clv_optim_defaults(clv_optim_options *opts);

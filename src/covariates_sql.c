@@ -281,10 +281,11 @@ static const ExpandedObjectMethods cov_eo_methods = {
 	cov_eo_flatten
 };
 
+/* In the context shared by every group's state, as rowset.c's (see clv_states_context). */
 static CovEO *
-cov_eo_create(MemoryContext parent)
+cov_eo_create(MemoryContext aggcxt)
 {
-	MemoryContext cxt = AllocSetContextCreate(parent, "clv covariate fit state", ALLOCSET_SMALL_SIZES);
+	MemoryContext cxt = clv_states_context(aggcxt);
 	CovEO	   *eo = MemoryContextAllocZero(cxt, sizeof(CovEO));
 
 	EOH_init_header(&eo->hdr, &cov_eo_methods, cxt);
@@ -417,6 +418,8 @@ cov_trans_state(FunctionCallInfo fcinfo, const char *fname, Datum *result)
 			*result = d;
 			return &eo->st;
 		}
+		if (eo == NULL)
+			clv_check_rw_state(d, fname);
 	}
 	eo = cov_eo_create(cxt);
 	if (!PG_ARGISNULL(0))

@@ -341,6 +341,7 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 		fit->cov[i] = NAN;
 	if (fo.box <= 0)
 		fo.box = CLV_LOG_PAR_STOP;
+	fo.grad_with_value = m->has_grad && m->grad_with_value;
 	for (int i = 0; i < m->npar; i++)
 		theta[i] = log(m->start[i]);
 	{

@@ -32,6 +32,7 @@ typedef struct clv_model_desc
 	double		(*loglik) (const double *par, const clv_rows *rows, double *grad);
 	int			has_grad;		/* 0: gradient by central differences */
 	double		start[CLV_MAX_PAR];	/* natural-scale starting point */
+	int			grad_with_value;	/* see clv_optim_options */
 } clv_model_desc;
 
 typedef struct clv_fit

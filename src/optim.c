@@ -32,6 +32,8 @@ typedef struct
 	int			nonfinite;
 	int			have_f;
 	int			have_g;
+	int			grad_with_value;	/* see clv_optim_options */
+	int			spare_g;		/* g holds the gradient at x, computed with the value */
 	long		evals;
 	long		max_evals;
 	int			exhausted;		/* max_evals reached: further points are +Inf */
@@ -67,9 +69,25 @@ wrap_eval(wrap_ctx *w, const gsl_vector *v, int want_g)
 		return;
 	}
 	w->evals++;
+	if (want_g && w->have_f && w->spare_g && same_point(w, v))
+	{
+		/* counted as the evaluation it saves: the budget runs out where it did */
+		w->have_g = 1;
+		w->spare_g = 0;
+		return;
+	}
 	for (int i = 0; i < w->n; i++)
 		w->x[i] = gsl_vector_get(v, i);
-	w->f = w->fn(w->x, want_g ? w->g : NULL, w->ctx);
+	w->spare_g = 0;
+	if (!want_g && w->grad_with_value)
+	{
+		w->f = w->fn(w->x, w->g, w->ctx);
+		w->spare_g = isfinite(w->f);
+		if (!w->spare_g)		/* maybe the gradient alone: the value without it */
+			w->f = w->fn(w->x, NULL, w->ctx);
+	}
+	else
+		w->f = w->fn(w->x, want_g ? w->g : NULL, w->ctx);
 	w->have_f = 1;
 	w->have_g = want_g;
 	if (!isfinite(w->f))
@@ -138,7 +156,8 @@ static void
 minimize_once(int n, double *x, clv_objective fn, void *ctx,
 			 const clv_optim_options *opts, clv_optim_result *res)
 {
-	wrap_ctx	w = {.fn = fn, .ctx = ctx, .n = n, .max_evals = opts->max_evals};
+	wrap_ctx	w = {.fn = fn, .ctx = ctx, .n = n, .max_evals = opts->max_evals,
+	.grad_with_value = opts->grad_with_value};
 	gsl_multimin_function_fdf F;
 	gsl_multimin_fdfminimizer *s;
 	gsl_vector_view xv = gsl_vector_view_array(x, n);

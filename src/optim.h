@@ -42,6 +42,14 @@ typedef struct clv_optim_options
 	long		max_evals;		/* objective evaluations per search (0: no limit) */
 	double		box;			/* stop (BOUNDARY) once some |x_i| exceeds this (0: none) */
 	int			threads;		/* threads for a fit's likelihood passes over many rows */
+
+	/*
+	 * The objective's value is the same, bit for bit, with or without the gradient (or
+	 * not finite with it), and the gradient costs little more: compute it with every
+	 * value. The search is the same; a gradient asked for at a point whose value was
+	 * just computed (half of BFGS's gradients) then needs no second pass.
+	 */
+	int			grad_with_value;
 } clv_optim_options;
 
 typedef struct clv_optim_result

@@ -294,7 +294,8 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 }
 
 const clv_model_desc clv_pareto_nbd_desc = {
-	"pareto_nbd_fit", 4, pareto_loglik, 1, {1.0, 1.0, 1.0, 1.0}
+	"pareto_nbd_fit", 4, pareto_loglik, 1, {1.0, 1.0, 1.0, 1.0},
+	1							/* its value does not depend on grad, see above */
 };
 
 double

@@ -481,7 +481,7 @@ rowset_to_rows(RowSet *rs, clv_rows *rows)
 /*
  * The fit aggregates' bytea state. Flat form: a header, then the rows (sorted and
  * distinct), CLV_ROW_WIDTH doubles each. In memory, while aggregating, it is an
- * expanded object (utils/expandeddatum.h) in its own context under the aggregate's.
+ * expanded object (utils/expandeddatum.h) in a context under the aggregate's.
  */
 #define ROWSET_MAGIC 0x32565243	/* "CRV2": 0.2 added unit_days */
 
@@ -535,11 +535,14 @@ static const ExpandedObjectMethods rowset_eo_methods = {
 	rowset_eo_flatten
 };
 
+/*
+ * In the context shared by every group's state (see clv_states_context): a context per
+ * state made hash aggregation quadratic in the number of groups.
+ */
 static RowSetEO *
-rowset_eo_create(MemoryContext parent, char kind)
+rowset_eo_create(MemoryContext aggcxt, char kind)
 {
-	/* Small: a GROUP BY may hold one state per group, most of them a few rows. */
-	MemoryContext cxt = AllocSetContextCreate(parent, "clv fit state", ALLOCSET_SMALL_SIZES);
+	MemoryContext cxt = clv_states_context(aggcxt);
 	RowSetEO   *eo = MemoryContextAlloc(cxt, sizeof(RowSetEO));
 
 	EOH_init_header(&eo->hdr, &rowset_eo_methods, cxt);
@@ -683,6 +686,9 @@ rowset_trans_state(FunctionCallInfo fcinfo, char kind, const char *fname, Datum 
 			*result = d;
 			return &eo->rs;
 		}
+		/* Ours of another kind: an ERROR in rowset_merge. */
+		if (eo == NULL)
+			clv_check_rw_state(d, fname);
 	}
 	{
 		RowSetEO   *neo = rowset_eo_create(cxt, kind);
