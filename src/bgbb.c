@@ -98,10 +98,10 @@ bgbb_expected(const double *par, double nstar, double x, double tx, double n)
 				lbgd = clv_lbeta(gamma, delta);
 	double		lead = clv_lbeta(alpha + x + 1.0, beta + n - x) - lbab -
 		bgbb_row_ll(par, x, tx, n, lbab, lbgd) +
-		lgamma(gamma + delta) - lgamma(1.0 + delta) +
-		lgamma(1.0 + delta + n) - lgamma(gamma + delta + n);
-	double		D = lgamma(1.0 + delta + n + nstar) - lgamma(gamma + delta + n + nstar) -
-		lgamma(1.0 + delta + n) + lgamma(gamma + delta + n);
+		clv_lgamma(gamma + delta) - clv_lgamma(1.0 + delta) +
+		clv_lgamma(1.0 + delta + n) - clv_lgamma(gamma + delta + n);
+	double		D = clv_lgamma(1.0 + delta + n + nstar) - clv_lgamma(gamma + delta + n + nstar) -
+		clv_lgamma(1.0 + delta + n) + clv_lgamma(gamma + delta + n);
 	double		bracket;
 
 	/* delta / (gamma - 1) * (1 - exp(D)), with its limit at gamma = 1 */
@@ -156,11 +156,11 @@ bgbb_cond_prob_n(const double *par, double nstar, double k, double x, double tx,
 	{
 		if (CLV_CANCELLED((long) (J - k) + 1))
 			return NAN;
-		lsum = clv_log_add_exp(lsum, lgamma(J + 1.0) - lgamma(k + 1.0) - lgamma(J - k + 1.0) +
+		lsum = clv_log_add_exp(lsum, clv_lgamma(J + 1.0) - clv_lgamma(k + 1.0) - clv_lgamma(J - k + 1.0) +
 							   clv_lbeta(alpha + x + k, beta + n - x + J - k) +
 							   clv_lbeta(gamma + 1.0, delta + n + J));
 	}
-	lsum = clv_log_add_exp(lsum, lgamma(nstar + 1.0) - lgamma(k + 1.0) - lgamma(nstar - k + 1.0) +
+	lsum = clv_log_add_exp(lsum, clv_lgamma(nstar + 1.0) - clv_lgamma(k + 1.0) - clv_lgamma(nstar - k + 1.0) +
 						   clv_lbeta(alpha + x + k, beta + n - x + nstar - k) +
 						   clv_lbeta(gamma, delta + n + nstar));
 	p = exp(lsum - lbab - lbgd - ll);
@@ -187,12 +187,12 @@ bgbb_expected_between(const double *par, double n1, double n2, double x, double 
 				lbgd = clv_lbeta(gamma, delta);
 	double		lead = clv_lbeta(alpha + x + 1.0, beta + n - x) - lbab -
 		bgbb_row_ll(par, x, tx, n, lbab, lbgd) +
-		lgamma(gamma + delta) - lgamma(1.0 + delta) +
-		lgamma(1.0 + delta + n) - lgamma(gamma + delta + n);
-	double		D1 = lgamma(1.0 + delta + n + n1) - lgamma(gamma + delta + n + n1) -
-		lgamma(1.0 + delta + n) + lgamma(gamma + delta + n),
-				D21 = lgamma(1.0 + delta + n + n2) - lgamma(gamma + delta + n + n2) -
-		lgamma(1.0 + delta + n + n1) + lgamma(gamma + delta + n + n1),
+		clv_lgamma(gamma + delta) - clv_lgamma(1.0 + delta) +
+		clv_lgamma(1.0 + delta + n) - clv_lgamma(gamma + delta + n);
+	double		D1 = clv_lgamma(1.0 + delta + n + n1) - clv_lgamma(gamma + delta + n + n1) -
+		clv_lgamma(1.0 + delta + n) + clv_lgamma(gamma + delta + n),
+				D21 = clv_lgamma(1.0 + delta + n + n2) - clv_lgamma(gamma + delta + n + n2) -
+		clv_lgamma(1.0 + delta + n + n1) + clv_lgamma(gamma + delta + n + n1),
 				bracket;
 
 	if (n2 == n1)

@@ -58,9 +58,9 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 				b = par[3];
 	double		ll = 0.0;
 	double		g[4] = {0, 0, 0, 0};
-	double		lgr = lgamma(r),
-				lgab = lgamma(a + b),
-				lgb = lgamma(b),
+	double		lgr = clv_lgamma(r),
+				lgab = clv_lgamma(a + b),
+				lgb = clv_lgamma(b),
 				la = log(alpha);
 	double		psr = 0,
 				psab = 0,
@@ -105,7 +105,7 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 		if (x != prev_x)
 		{
 			prev_x = x;
-			Ax = lgamma(r + x) - lgr + r * la + lgab + lgamma(b + x) - lgb - lgamma(a + b + x);
+			Ax = clv_lgamma(r + x) - lgr + r * la + lgab + clv_lgamma(b + x) - lgb - clv_lgamma(a + b + x);
 			lab = x > 0 ? log(a) - log(b + x - 1) : 0.0;
 			if (grad)
 			{
@@ -510,20 +510,20 @@ mbgnbd_expected(const double *par, double t, double x, double tx, double T)
 static double
 stirling_tail(double y)
 {
-	/* lgamma(y) - ((y - 1/2) log y - y + log(2 pi) / 2), y >= 10: error < 1e-15 */
+	/* clv_lgamma(y) - ((y - 1/2) log y - y + log(2 pi) / 2), y >= 10: error < 1e-15 */
 	double		y2 = 1.0 / (y * y);
 
 	return (1.0 / 12 - y2 * (1.0 / 360 - y2 * (1.0 / 1260 - y2 * (1.0 / 1680 - y2 / 1188)))) / y;
 }
 
-/* log((x)_n) = lgamma(x + n) - lgamma(x), x > 0, n >= 0 */
+/* log((x)_n) = clv_lgamma(x + n) - clv_lgamma(x), x > 0, n >= 0 */
 static double
 lnpoch(double x, double n)
 {
 	if (n == 0)
 		return 0.0;
 	if (x < 10.0)
-		return lgamma(x + n) - lgamma(x);
+		return clv_lgamma(x + n) - clv_lgamma(x);
 	return (x - 0.5) * log1p(n / x) + n * log(x + n) - n +
 		stirling_tail(x + n) - stirling_tail(x);
 }
@@ -540,7 +540,7 @@ bgnbd_prob_n(const double *par, double t, double n)
 
 	if (t == 0)
 		return n == 0 ? 1.0 : 0.0;
-	first = lnpoch(b, n) - lnpoch(a + b, n) + lnpoch(r, n) - lgamma(n + 1.0) -
+	first = lnpoch(b, n) - lnpoch(a + b, n) + lnpoch(r, n) - clv_lgamma(n + 1.0) -
 		r * log1p(t / alpha) - (n > 0 ? n * log1p(alpha / t) : 0.0);
 	if (n == 0)
 		return exp(first);
@@ -569,7 +569,7 @@ mbgnbd_prob_n(const double *par, double t, double n)
 
 	if (t == 0)
 		return n == 0 ? 1.0 : 0.0;
-	first = lnpoch(b, n + 1.0) - lnpoch(a + b, n + 1.0) + lnpoch(r, n) - lgamma(n + 1.0) -
+	first = lnpoch(b, n + 1.0) - lnpoch(a + b, n + 1.0) + lnpoch(r, n) - clv_lgamma(n + 1.0) -
 		r * log1p(t / alpha) - (n > 0 ? n * log1p(alpha / t) : 0.0);
 	second = log(a) + lnpoch(b, n) - lnpoch(a + b, n + 1.0);
 	if (n == 0)

@@ -84,7 +84,7 @@ bg_rows_loglik(int mbg, const double *par, const clv_rows *rows, double *grad)
 				a = par[2],
 				b = par[3],
 				la = log(alpha),
-				c0 = -lgamma(r) + r * la + lgamma(a + b) - lgamma(b),
+				c0 = -clv_lgamma(r) + r * la + clv_lgamma(a + b) - clv_lgamma(b),
 				psr = 0,
 				psab = 0,
 				psb = 0,
@@ -118,7 +118,7 @@ bg_rows_loglik(int mbg, const double *par, const clv_rows *rows, double *grad)
 		if (drop)
 			A4 = log(a) - log(bx - 1) - (r + x) * ltx;
 		L = A4 > A3 ? A4 + log1p(exp(A3 - A4)) : A3 + (drop ? log1p(exp(A4 - A3)) : 0.0);
-		ll += w * (c0 + lgamma(r + x) + lgamma(bx) - lgamma(a + bx) + L);
+		ll += w * (c0 + clv_lgamma(r + x) + clv_lgamma(bx) - clv_lgamma(a + bx) + L);
 		if (grad)
 		{
 			double		psabx = gsl_sf_psi(a + bx);

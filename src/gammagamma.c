@@ -22,7 +22,7 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 				g = par[2];
 	double		ll = 0.0,
 				d[3] = {0, 0, 0};
-	double		lgq = lgamma(q),
+	double		lgq = clv_lgamma(q),
 				lg = log(g),
 				psq = grad ? gsl_sf_psi(q) : 0.0;
 
@@ -50,7 +50,7 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 		{
 			prev_x = x;
 			lx = log(x);
-			Ax = lgamma(px + q) - lgamma(px) - lgq + q * lg + px * lx;
+			Ax = clv_lgamma(px + q) - clv_lgamma(px) - lgq + q * lg + px * lx;
 			if (grad)
 			{
 				psxq = gsl_sf_psi(px + q);

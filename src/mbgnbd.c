@@ -22,9 +22,9 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 				b = par[3];
 	double		ll = 0.0,
 				g[4] = {0, 0, 0, 0};
-	double		lgr = lgamma(r),
-				lgab = lgamma(a + b),
-				lgb = lgamma(b),
+	double		lgr = clv_lgamma(r),
+				lgab = clv_lgamma(a + b),
+				lgb = clv_lgamma(b),
 				la = log(alpha);
 	double		psr = grad ? gsl_sf_psi(r) : 0,
 				psab = grad ? gsl_sf_psi(a + b) : 0,
@@ -57,7 +57,7 @@ mbgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 		if (x != prev_x)
 		{
 			prev_x = x;
-			Ax = lgamma(r + x) - lgr + r * la + lgab + lgamma(b + x + 1) - lgb - lgamma(a + b + x + 1);
+			Ax = clv_lgamma(r + x) - lgr + r * la + lgab + clv_lgamma(b + x + 1) - lgb - clv_lgamma(a + b + x + 1);
 			lab = log(a) - log(b + x);
 			if (grad)
 			{

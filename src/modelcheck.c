@@ -81,18 +81,18 @@ bgbb_prob_n(const double *par, double n, double x)
 				de = par[3];
 	double		lab = clv_lbeta(al, be),
 				lgd = clv_lbeta(ga, de),
-				lx1 = lgamma(x + 1.0),
+				lx1 = clv_lgamma(x + 1.0),
 				l;
 
 	if (x > n)
 		return 0.0;
-	l = lgamma(n + 1.0) - lx1 - lgamma(n - x + 1.0) + clv_lbeta(al + x, be + n - x) - lab +
+	l = clv_lgamma(n + 1.0) - lx1 - clv_lgamma(n - x + 1.0) + clv_lbeta(al + x, be + n - x) - lab +
 		clv_lbeta(ga, de + n) - lgd;
 	for (double i = x; i < n; i++)
 	{
 		if (CLV_CANCELLED((long) (i - x) + 1))
 			return NAN;
-		l = clv_log_add_exp(l, lgamma(i + 1.0) - lx1 - lgamma(i - x + 1.0) +
+		l = clv_log_add_exp(l, clv_lgamma(i + 1.0) - lx1 - clv_lgamma(i - x + 1.0) +
 							clv_lbeta(al + x, be + i - x) - lab + clv_lbeta(ga + 1.0, de + i) - lgd);
 	}
 	return exp(l);

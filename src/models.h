@@ -10,7 +10,21 @@
 #ifndef CLV_MODELS_H
 #define CLV_MODELS_H
 
+#include <math.h>
+
 #include "optim.h"
+
+/*
+ * lgamma() also writes the global signgam, and the likelihood passes run on several
+ * threads (fit.c): the math calls the reentrant form, which returns the same value.
+ */
+static inline double
+clv_lgamma(double x)
+{
+	int			sign;
+
+	return lgamma_r(x, &sign);
+}
 
 #define CLV_ROW_WIDTH 4
 #define CLV_MAX_PAR 4

@@ -140,7 +140,7 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 	double		mx = fmax(alpha, beta),
 				ll = 0.0,
 				g[4] = {0, 0, 0, 0},
-				lgr = lgamma(r),
+				lgr = clv_lgamma(r),
 				psr = grad ? gsl_sf_psi(r) : 0.0,
 				cx = NAN,
 				A1 = 0.0,
@@ -192,7 +192,7 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 		{
 			/* terms of x alone; rows come sorted by x */
 			cx = x;
-			A1 = lgamma(r + x) - lgr + r * log(alpha) + s * log(beta);
+			A1 = clv_lgamma(r + x) - lgr + r * log(alpha) + s * log(beta);
 			c = s / (r + s + x);
 			if (grad)
 			{
@@ -364,11 +364,11 @@ pareto_prob_n(const double *par, double t, double n)
 	long		budget,
 				start;
 
-	first = lgamma(r + n) - lgamma(r) - lgamma(n + 1.0) + r * log(alpha / (alpha + t)) +
+	first = clv_lgamma(r + n) - clv_lgamma(r) - clv_lgamma(n + 1.0) + r * log(alpha / (alpha + t)) +
 		(n > 0 ? n * log(t / (alpha + t)) : 0.0) + s * log(beta / (beta + t));
 	lc = r * log(alpha) + s * log(beta) + clv_lbeta(r + n, s + 1.0) - clv_lbeta(r, s);
 	lB1 = clv_log_hyp2f1(r + s, bb, c, d / mx) - (r + s) * log(mx);
-	lgrs = lgamma(r + s);
+	lgrs = clv_lgamma(r + s);
 	lt = log(t);
 	lmt = log(mx + t);
 
@@ -390,7 +390,7 @@ pareto_prob_n(const double *par, double t, double n)
 			lsum = NAN;
 			break;
 		}
-		l = lgamma(r + s + i) - lgrs - lgamma(i + 1.0) + (i > 0 ? i * lt : 0.0) +
+		l = clv_lgamma(r + s + i) - lgrs - clv_lgamma(i + 1.0) + (i > 0 ? i * lt : 0.0) +
 			clv_log_hyp2f1(r + s + i, bb, c, d / (mx + t)) - (r + s + i) * lmt;
 
 		lsum = clv_log_add_exp(lsum, l);

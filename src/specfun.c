@@ -6,6 +6,7 @@
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_sf_gamma.h>
 
+#include "models.h"
 #include "optim.h"
 #include "specfun.h"
 
@@ -329,7 +330,7 @@ clv_log_add_exp(double x, double y)
 double
 clv_lbeta(double a, double b)
 {
-	return lgamma(a) + lgamma(b) - lgamma(a + b);
+	return clv_lgamma(a) + clv_lgamma(b) - clv_lgamma(a + b);
 }
 
 /*
