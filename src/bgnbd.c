@@ -47,10 +47,13 @@ cached_log(log_cache_ent *c, double alpha, double t)
 
 /*
  * Weighted log-likelihood at par = (r, alpha, a, b); grad (d/dpar, natural scale) if
- * not NULL.
+ * not NULL, and hess (row-major 4 x 4) if not NULL (then grad too). Inlined into its two
+ * callers, so the value and gradient come from the same arithmetic with or without the
+ * Hessian. A row's log-likelihood is Ax + logsumexp(A3, A4) (A4 only for x > 0), so its
+ * Hessian is Ax'' + w3 A3'' + w4 A4'' + w3 w4 (A3' - A4')(A3' - A4')^T.
  */
-double
-bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
+static inline __attribute__((always_inline)) double
+bgnbd_pass(const double *par, const clv_rows *rows, double *grad, double *hess)
 {
 	double		r = par[0],
 				alpha = par[1],
@@ -65,6 +68,13 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 	double		psr = 0,
 				psab = 0,
 				psb = 0;
+	double		h[10] = {0},	/* the Hessian's upper triangle, see the end */
+				tr = 0,
+				tab = 0,
+				tb = 0,
+				trx = 0,
+				tabx = 0,
+				tbx = 0;
 
 	/* Terms that depend on x only are computed once per run of equal x (rows come sorted). */
 	double		prev_x = -1.0,
@@ -83,6 +93,12 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 		psr = gsl_sf_psi(r);
 		psab = gsl_sf_psi(a + b);
 		psb = gsl_sf_psi(b);
+	}
+	if (hess)
+	{
+		tr = gsl_sf_psi_1(r);
+		tab = gsl_sf_psi_1(a + b);
+		tb = gsl_sf_psi_1(b);
 	}
 
 	for (long i = 0; i < rows->n; i += rows->stride)
@@ -112,6 +128,12 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 				psrx = gsl_sf_psi(r + x);
 				psabx = gsl_sf_psi(a + b + x);
 				psbx = gsl_sf_psi(b + x);
+			}
+			if (hess)
+			{
+				trx = gsl_sf_psi_1(r + x);
+				tabx = gsl_sf_psi_1(a + b + x);
+				tbx = gsl_sf_psi_1(b + x);
 			}
 		}
 		lT = cached_log(lcache, alpha, T);
@@ -164,14 +186,76 @@ bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
 			g[2] += w * da;
 			g[3] += w * db;
 		}
+		if (hess)
+		{
+			double		u = 1.0 / (alpha + T),
+						k = r + x;
+
+			/* Ax'' and w3 A3'' (A3 = -(r + x) log(alpha + T)) */
+			h[0] += w * (trx - tr);
+			h[1] += w * (1.0 / alpha - w3 * u);
+			h[4] += w * (-r / (alpha * alpha) + w3 * k * u * u);
+			h[7] += w * (tab - tabx);
+			h[8] += w * (tab - tabx);
+			h[9] += w * (tab + tbx - tb - tabx);
+			if (x > 0)
+			{
+				double		v = 1.0 / (alpha + tx),
+							c = 1.0 / (b + x - 1),
+							ww = w3 * w4,
+							d0 = ltx - lT,
+							d1 = k * (v - u),
+							d2 = -1.0 / a,
+							d3 = c;
+
+				/* w4 A4'' (A4 = log a - log(b + x - 1) - (r + x) log(alpha + t_x)) */
+				h[1] -= w * w4 * v;
+				h[4] += w * w4 * k * v * v;
+				h[7] -= w * w4 / (a * a);
+				h[9] += w * w4 * c * c;
+				/* w3 w4 (A3' - A4')(A3' - A4')^T */
+				h[0] += w * ww * d0 * d0;
+				h[1] += w * ww * d0 * d1;
+				h[2] += w * ww * d0 * d2;
+				h[3] += w * ww * d0 * d3;
+				h[4] += w * ww * d1 * d1;
+				h[5] += w * ww * d1 * d2;
+				h[6] += w * ww * d1 * d3;
+				h[7] += w * ww * d2 * d2;
+				h[8] += w * ww * d2 * d3;
+				h[9] += w * ww * d3 * d3;
+			}
+		}
 	}
 	if (grad)
 		memcpy(grad, g, sizeof(g));
+	if (hess)
+	{
+		/* h: (r,r) (r,alpha) (r,a) (r,b) (alpha,alpha) (alpha,a) (alpha,b) (a,a) (a,b) (b,b) */
+		static const int ij[10][2] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 1}, {1, 2},
+		{1, 3}, {2, 2}, {2, 3}, {3, 3}};
+
+		for (int q = 0; q < 10; q++)
+			hess[ij[q][0] * 4 + ij[q][1]] = hess[ij[q][1] * 4 + ij[q][0]] = h[q];
+	}
 	return ll;
 }
 
+double
+bgnbd_loglik(const double *par, const clv_rows *rows, double *grad)
+{
+	return bgnbd_pass(par, rows, grad, NULL);
+}
+
+/* bgnbd_loglik's value and gradient, bit for bit, and the Hessian; grad must be given. */
+static double
+bgnbd_loglik_hess(const double *par, const clv_rows *rows, double *grad, double *hess)
+{
+	return bgnbd_pass(par, rows, grad, hess);
+}
+
 const clv_model_desc clv_bgnbd_desc = {
-	"bgnbd_fit", 4, bgnbd_loglik, 1, {1.0, 1.0, 1.0, 1.0}
+	"bgnbd_fit", 4, bgnbd_loglik, 1, {1.0, 1.0, 1.0, 1.0}, 0, bgnbd_loglik_hess
 };
 
 /*

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_blas.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_matrix.h>
@@ -39,6 +40,8 @@ typedef struct
  */
 #define CLV_CHUNK_ROWS 65536
 #define CLV_MAX_THREADS 8
+/* per chunk: value, gradient, Hessian */
+#define CLV_OUT_WIDTH (1 + CLV_MAX_PAR + CLV_MAX_PAR * CLV_MAX_PAR)
 
 typedef struct
 {
@@ -46,9 +49,10 @@ typedef struct
 	const clv_rows *rows;
 	const double *par;
 	bool		want_grad;
+	bool		want_hess;
 	long		nchunks;
 	atomic_long next;
-	double	   *out;			/* per chunk: value, then npar gradient entries */
+	double	   *out;			/* per chunk: value, gradient, Hessian (CLV_OUT_WIDTH) */
 } pass_ctx;
 
 static void
@@ -61,7 +65,10 @@ pass_chunk(pass_ctx *p, long k, double *o)
 	sub.n -= first;
 	if (sub.n > CLV_CHUNK_ROWS * sub.stride)
 		sub.n = CLV_CHUNK_ROWS * sub.stride;
-	o[0] = p->m->loglik(p->par, &sub, p->want_grad ? o + 1 : NULL);
+	if (p->want_hess)
+		o[0] = p->m->loglik_hess(p->par, &sub, o + 1, o + 1 + CLV_MAX_PAR);
+	else
+		o[0] = p->m->loglik(p->par, &sub, p->want_grad ? o + 1 : NULL);
 }
 
 static void *
@@ -71,16 +78,31 @@ pass_worker(void *arg)
 	long		k;
 
 	while ((k = atomic_fetch_add(&p->next, 1)) < p->nchunks)
-		pass_chunk(p, k, p->out + k * (1 + CLV_MAX_PAR));
+		pass_chunk(p, k, p->out + k * CLV_OUT_WIDTH);
 	return NULL;
 }
 
-/* m->loglik over rows, in chunks (see CLV_CHUNK_ROWS) on up to `threads` threads. */
+/* Adds a chunk's gradient and Hessian (at o + 1) to grad and hess (either may be NULL). */
+static void
+add_chunk(const clv_model_desc *m, const double *o, double *grad, double *hess)
+{
+	int			n = m->npar;
+
+	for (int i = 0; grad && i < n; i++)
+		grad[i] += o[1 + i];
+	for (int i = 0; hess && i < n * n; i++)
+		hess[i] += o[1 + CLV_MAX_PAR + i];
+}
+
+/*
+ * m->loglik over rows, in chunks (see CLV_CHUNK_ROWS) on up to `threads` threads; with
+ * hess (then grad too), m->loglik_hess: the same value and gradient, and the Hessian.
+ */
 static double
 clv_loglik(const clv_model_desc *m, const clv_rows *rows, const double *par, double *grad,
-		   int threads)
+		   double *hess, int threads)
 {
-	pass_ctx	p = {m, rows, par, grad != NULL};
+	pass_ctx	p = {m, rows, par, grad != NULL, hess != NULL};
 	long		nrows = (rows->n + rows->stride - 1) / rows->stride;
 	pthread_t	tid[CLV_MAX_THREADS];
 	int			started = 0;
@@ -88,22 +110,23 @@ clv_loglik(const clv_model_desc *m, const clv_rows *rows, const double *par, dou
 
 	p.nchunks = (nrows + CLV_CHUNK_ROWS - 1) / CLV_CHUNK_ROWS;
 	if (p.nchunks <= 1)
-		return m->loglik(par, rows, grad);
+		return hess ? m->loglik_hess(par, rows, grad, hess) : m->loglik(par, rows, grad);
 	atomic_init(&p.next, 0);
-	p.out = malloc(sizeof(double) * (1 + CLV_MAX_PAR) * p.nchunks);
+	p.out = malloc(sizeof(double) * CLV_OUT_WIDTH * p.nchunks);
 	if (grad)
 		memset(grad, 0, sizeof(double) * m->npar);
+	if (hess)
+		memset(hess, 0, sizeof(double) * m->npar * m->npar);
 	if (p.out == NULL)
 	{
 		/* no room for the chunks' sums: the same sums, one chunk at a time */
 		for (long k = 0; k < p.nchunks; k++)
 		{
-			double		o[1 + CLV_MAX_PAR];
+			double		o[CLV_OUT_WIDTH];
 
 			pass_chunk(&p, k, o);
 			ll += o[0];
-			for (int i = 0; grad && i < m->npar; i++)
-				grad[i] += o[1 + i];
+			add_chunk(m, o, grad, hess);
 		}
 		return ll;
 	}
@@ -129,11 +152,10 @@ clv_loglik(const clv_model_desc *m, const clv_rows *rows, const double *par, dou
 		pthread_join(tid[t], NULL);
 	for (long k = 0; k < p.nchunks; k++)
 	{
-		const double *o = p.out + k * (1 + CLV_MAX_PAR);
+		const double *o = p.out + k * CLV_OUT_WIDTH;
 
 		ll += o[0];
-		for (int i = 0; grad && i < m->npar; i++)
-			grad[i] += o[1 + i];
+		add_chunk(m, o, grad, hess);
 	}
 	free(p.out);
 	return ll;
@@ -151,7 +173,7 @@ objective_value(const fit_ctx *c, const double *theta)
 		par[i] = exp(theta[i]);
 		pen += par[i] * par[i];
 	}
-	return -clv_loglik(c->m, c->rows, par, NULL, c->threads) / c->rows->wsum + c->penalizer * pen;
+	return -clv_loglik(c->m, c->rows, par, NULL, NULL, c->threads) / c->rows->wsum + c->penalizer * pen;
 }
 
 static double
@@ -190,11 +212,41 @@ objective(const double *theta, double *grad, void *p)
 		par[i] = exp(theta[i]);
 		pen += par[i] * par[i];
 	}
-	ll = clv_loglik(c->m, c->rows, par, grad ? g : NULL, c->threads);
+	ll = clv_loglik(c->m, c->rows, par, grad ? g : NULL, NULL, c->threads);
 	if (grad)
 		for (int i = 0; i < n; i++)
 			grad[i] = -g[i] * par[i] / c->rows->wsum + 2.0 * c->penalizer * par[i] * par[i];
 	return -ll / c->rows->wsum + c->penalizer * pen;
+}
+
+/*
+ * objective() with the Hessian in log-parameters, H = D Hp D + diag(grad of the mean
+ * objective in par times par) with D = diag(par), in one pass (m->loglik_hess); the
+ * value and gradient are objective()'s bit for bit. *ll: the log-likelihood itself.
+ */
+static double
+objective_hess(const fit_ctx *c, const double *theta, double *grad, double *H, double *ll)
+{
+	int			n = c->m->npar;
+	double		par[CLV_MAX_PAR] = {0},
+				g[CLV_MAX_PAR] = {0},
+				hp[CLV_MAX_PAR * CLV_MAX_PAR] = {0},
+				pen = 0.0;
+
+	for (int i = 0; i < n; i++)
+	{
+		par[i] = exp(theta[i]);
+		pen += par[i] * par[i];
+	}
+	*ll = clv_loglik(c->m, c->rows, par, g, hp, c->threads);
+	for (int i = 0; i < n; i++)
+	{
+		grad[i] = -g[i] * par[i] / c->rows->wsum + 2.0 * c->penalizer * par[i] * par[i];
+		for (int j = 0; j < n; j++)
+			H[i * n + j] = -hp[i * n + j] * par[i] * par[j] / c->rows->wsum;
+		H[i * n + i] += -g[i] * par[i] / c->rows->wsum + 4.0 * c->penalizer * par[i] * par[i];
+	}
+	return -*ll / c->rows->wsum + c->penalizer * pen;
 }
 
 /*
@@ -256,7 +308,7 @@ hessian_from_values(const fit_ctx *c, const double *theta, double *H)
  * par_i par_j [(W * H)^-1]_ij (the delta method, as for the standard errors).
  */
 static bool
-standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
+standard_errors(const fit_ctx *c, const double *theta, const double *Hgiven, clv_fit *fit)
 {
 	int			n = c->m->npar;
 	double		H[CLV_MAX_PAR * CLV_MAX_PAR];
@@ -269,8 +321,10 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 		fit->se[i] = NAN;
 	for (int i = 0; i < CLV_MAX_PAR * CLV_MAX_PAR; i++)
 		fit->cov[i] = NAN;
-	if (!(c->m->has_grad ? clv_hessian(n, theta, objective, (void *) c, H) :
-		  hessian_from_values(c, theta, H)))
+	if (Hgiven)
+		memcpy(H, Hgiven, sizeof(double) * n * n);
+	else if (!(c->m->has_grad ? clv_hessian(n, theta, objective, (void *) c, H) :
+			   hessian_from_values(c, theta, H)))
 		return false;
 	for (int i = 0; i < n * n; i++)
 		H[i] *= c->rows->wsum;
@@ -301,6 +355,125 @@ standard_errors(const fit_ctx *c, const double *theta, clv_fit *fit)
 	}
 	gsl_matrix_free(inv);
 	return ok;
+}
+
+static double
+dot(const double *u, const double *v, int n)
+{
+	double		s = 0.0;
+
+	for (int i = 0; i < n; i++)
+		s += u[i] * v[i];
+	return s;
+}
+
+/*
+ * Stage B for a model with a Hessian (m->loglik_hess): Newton steps on all rows from
+ * stage A's point, each pass giving value, gradient and Hessian. From the optimum of a
+ * sample it converges in a few passes, and the Hessian of its last pass, at the point
+ * returned, gives the standard errors (the numerical one took 2 npar more passes). H:
+ * that Hessian (log-parameters, mean objective); *ll: the log-likelihood there. false
+ * (and theta unchanged) where a Hessian is not positive definite or a step fails: the
+ * caller then takes the path of models without a Hessian.
+ */
+static bool
+exact_newton(const fit_ctx *c, double *theta, const clv_optim_options *opts,
+			 clv_optim_result *res, double *H, double *ll)
+{
+	int			n = c->m->npar;
+	double		x[CLV_MAX_PAR],
+				xn[CLV_MAX_PAR],
+				g[CLV_MAX_PAR],
+				gn[CLV_MAX_PAR],
+				d[CLV_MAX_PAR],
+				Hn[CLV_MAX_PAR * CLV_MAX_PAR],
+				L[CLV_MAX_PAR * CLV_MAX_PAR],
+				lln = NAN;
+	double		f;
+	gsl_matrix_view Lv = gsl_matrix_view_array(L, n, n);
+	gsl_vector_view gv = gsl_vector_view_array(g, n),
+				dv = gsl_vector_view_array(d, n);
+
+	memcpy(x, theta, sizeof(double) * n);
+	f = objective_hess(c, x, g, H, ll);
+	memset(res, 0, sizeof(*res));
+	res->status = CLV_OPT_MAXITER;
+	while (res->iterations < (opts->max_iter < 30 ? opts->max_iter : 30))
+	{
+		double		f_prev = f,
+					fnew = NAN,
+					t = 1.0;
+		int			halvings;
+		bool		noise;
+
+		if (!isfinite(f))
+			return false;
+		if (opts->should_stop && opts->should_stop() && opts->service_interrupts)
+			opts->service_interrupts(NULL, NULL);	/* no GSL allocation is held here */
+		if (gsl_blas_dnrm2(&gv.vector) < opts->gtol)
+		{
+			res->status = CLV_OPT_CONVERGED;
+			break;
+		}
+		memcpy(L, H, sizeof(double) * n * n);
+		if (gsl_linalg_cholesky_decomp1(&Lv.matrix) != GSL_SUCCESS ||
+			gsl_linalg_cholesky_solve(&Lv.matrix, &gv.vector, &dv.vector) != GSL_SUCCESS)
+			return false;
+		res->iterations++;
+
+		/*
+		 * Where the step's predicted decrease (g'd / 2) is below what f can resolve,
+		 * comparing values decides nothing: take the full step if it shrinks the gradient.
+		 */
+		noise = gsl_blas_dnrm2(&gv.vector) < sqrt(opts->gtol) &&
+			0.5 * dot(g, d, n) <= 1e-13 * fabs(f);
+		for (halvings = 0; halvings < 30; halvings++, t *= 0.5)
+		{
+			for (int i = 0; i < n; i++)
+				xn[i] = x[i] - t * d[i];
+			/* the full step, taken near the optimum, brings what the next step needs */
+			fnew = halvings == 0 ? objective_hess(c, xn, gn, Hn, &lln) :
+				objective_value(c, xn);
+			if (noise)
+			{
+				if (!(isfinite(fnew) && dot(gn, gn, n) < dot(g, g, n)))
+					halvings = 30;	/* as good as it gets: x */
+				break;
+			}
+			if (isfinite(fnew) && fnew <= f + 1e-15 * fabs(f))
+				break;
+		}
+		if (halvings == 30)
+		{
+			/* no descent at double precision: done if the gradient is small */
+			if (gsl_blas_dnrm2(&gv.vector) >= sqrt(opts->gtol))
+				return false;
+			res->status = CLV_OPT_CONVERGED;
+			break;
+		}
+		memcpy(x, xn, sizeof(double) * n);
+		if (halvings == 0)
+		{
+			f = fnew;
+			*ll = lln;
+			memcpy(g, gn, sizeof(double) * n);
+			memcpy(H, Hn, sizeof(double) * n * n);
+		}
+		else
+			f = objective_hess(c, x, g, H, ll);
+		/* f has stopped moving at double precision: as good as it gets */
+		if (isfinite(f) && f_prev - f <= 1e-13 * fabs(f) && gsl_blas_dnrm2(&gv.vector) < sqrt(opts->gtol))
+		{
+			res->status = CLV_OPT_CONVERGED;
+			break;
+		}
+	}
+	if (res->status != CLV_OPT_CONVERGED || !isfinite(f))
+		return false;
+	memcpy(theta, x, sizeof(double) * n);
+	res->f = f;
+	res->grad_norm = gsl_blas_dnrm2(&gv.vector);
+	return true;
 }
 
 /*
@@ -335,6 +508,9 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 	double		theta[CLV_MAX_PAR];
 	clv_optim_result res;
 	int			warm_iterations = 0;
+	double		Hfinal[CLV_MAX_PAR * CLV_MAX_PAR],
+				ll_final = NAN;
+	bool		have_hess = false;
 
 	memset(fit, 0, sizeof(*fit));
 	for (int i = 0; i < CLV_MAX_PAR * CLV_MAX_PAR; i++)
@@ -372,20 +548,29 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 		warm_iterations = res.iterations;
 
 		/*
-		 * Stage B: Newton steps on all rows with stage A's Hessian of the mean objective
-		 * (for a sample, a close stand-in for the full one): one gradient per step.
+		 * Stage B: Newton steps on all rows, with the model's Hessian where it has one
+		 * (exact_newton), else with stage A's Hessian of the mean objective (for a sample,
+		 * a close stand-in for the full one): one gradient per step.
 		 */
 		if (res.status == CLV_OPT_CONVERGED)
 		{
+			clv_optim_result ares = res;
+
 			memcpy(theta, st, sizeof(st));
-			if ((m->has_grad ? clv_hessian(m->npar, st, objective, &ac, H) :
-				 hessian_from_values(&ac, st, H)) &&
-				gsl_linalg_cholesky_decomp1(&Hv.matrix) == GSL_SUCCESS)
-				clv_fixed_newton(m->npar, theta, objective, &c, H, opts, &res);
-			else if (use_sample)
-				res.status = CLV_OPT_MAXITER;
-			if (res.status != CLV_OPT_CONVERGED)
-				clv_minimize(m->npar, theta, objective, &c, opts, &res);
+			if (m->loglik_hess && exact_newton(&c, theta, opts, &res, Hfinal, &ll_final))
+				have_hess = true;
+			else
+			{
+				res = ares;
+				if ((m->has_grad ? clv_hessian(m->npar, st, objective, &ac, H) :
+					 hessian_from_values(&ac, st, H)) &&
+					gsl_linalg_cholesky_decomp1(&Hv.matrix) == GSL_SUCCESS)
+					clv_fixed_newton(m->npar, theta, objective, &c, H, opts, &res);
+				else if (use_sample)
+					res.status = CLV_OPT_MAXITER;
+				if (res.status != CLV_OPT_CONVERGED)
+					clv_minimize(m->npar, theta, objective, &c, opts, &res);
+			}
 		}
 		else if (use_sample)
 			clv_minimize(m->npar, theta, objective, &c, opts, &res);
@@ -398,13 +583,14 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 	res.iterations += warm_iterations;
 	for (int i = 0; i < m->npar; i++)
 		fit->par[i] = exp(theta[i]);
-	fit->log_likelihood = clv_loglik(m, rows, fit->par, NULL, c.threads);
+	/* exact_newton's last pass was at theta: its log-likelihood is this one, bit for bit */
+	fit->log_likelihood = have_hess ? ll_final : clv_loglik(m, rows, fit->par, NULL, NULL, c.threads);
 	fit->iterations = res.iterations;
 	fit->status = res.status;
 	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);
 	if (res.status == CLV_OPT_INTERRUPTED || res.status == CLV_OPT_NOMEM)
 		return;
-	if (!standard_errors(&c, theta, fit) && fit->converged)
+	if (!standard_errors(&c, theta, have_hess ? Hfinal : NULL, fit) && fit->converged)
 	{
 		fit->converged = 0;
 		fit->status = CLV_OPT_SINGULAR;

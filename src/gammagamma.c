@@ -13,9 +13,13 @@
 
 #include "models.h"
 
-/* Rows (x, m, log m, w) with x > 0 and m > 0; par = (p, q, gamma). */
-double
-gg_loglik(const double *par, const clv_rows *rows, double *grad)
+/*
+ * Rows (x, m, log m, w) with x > 0 and m > 0; par = (p, q, gamma). grad if not NULL, and
+ * hess (row-major 3 x 3) if not NULL (then grad too); inlined into its two callers, so
+ * the value and gradient come from the same arithmetic with or without the Hessian.
+ */
+static inline __attribute__((always_inline)) double
+gg_pass(const double *par, const clv_rows *rows, double *grad, double *hess)
 {
 	double		p = par[0],
 				q = par[1],
@@ -24,14 +28,18 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 				d[3] = {0, 0, 0};
 	double		lgq = clv_lgamma(q),
 				lg = log(g),
-				psq = grad ? gsl_sf_psi(q) : 0.0;
+				psq = grad ? gsl_sf_psi(q) : 0.0,
+				tq = hess ? gsl_sf_psi_1(q) : 0.0;
+	double		h[6] = {0};		/* (p,p) (p,q) (p,gamma) (q,q) (q,gamma) (gamma,gamma) */
 
 	/* Terms that depend on x only are computed once per run of equal x (rows come sorted). */
 	double		prev_x = -1.0,
 				Ax = 0,
 				lx = 0,
 				psx = 0,
-				psxq = 0;
+				psxq = 0,
+				tx = 0,
+				txq = 0;
 
 	for (long i = 0; i < rows->n; i += rows->stride)
 	{
@@ -56,6 +64,11 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 				psxq = gsl_sf_psi(px + q);
 				psx = gsl_sf_psi(px);
 			}
+			if (hess)
+			{
+				txq = gsl_sf_psi_1(px + q);
+				tx = gsl_sf_psi_1(px);
+			}
 		}
 		ll += w * (Ax + (px - 1.0) * lm - (px + q) * lgm);
 		if (grad)
@@ -64,14 +77,45 @@ gg_loglik(const double *par, const clv_rows *rows, double *grad)
 			d[1] += w * (psxq - psq + lg - lgm);
 			d[2] += w * (q / g - (px + q) / (g + m * x));
 		}
+		if (hess)
+		{
+			double		u = 1.0 / (g + m * x);
+
+			h[0] += w * x * x * (txq - tx);
+			h[1] += w * x * txq;
+			h[2] -= w * x * u;
+			h[3] += w * (txq - tq);
+			h[4] += w * (1.0 / g - u);
+			h[5] += w * (-q / (g * g) + (px + q) * u * u);
+		}
 	}
 	if (grad)
 		memcpy(grad, d, sizeof(d));
+	if (hess)
+	{
+		static const int ij[6][2] = {{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}};
+
+		for (int k = 0; k < 6; k++)
+			hess[ij[k][0] * 3 + ij[k][1]] = hess[ij[k][1] * 3 + ij[k][0]] = h[k];
+	}
 	return ll;
 }
 
+double
+gg_loglik(const double *par, const clv_rows *rows, double *grad)
+{
+	return gg_pass(par, rows, grad, NULL);
+}
+
+/* gg_loglik's value and gradient, bit for bit, and the Hessian; grad must be given. */
+static double
+gg_loglik_hess(const double *par, const clv_rows *rows, double *grad, double *hess)
+{
+	return gg_pass(par, rows, grad, hess);
+}
+
 const clv_model_desc clv_gamma_gamma_desc = {
-	"gamma_gamma_fit", 3, gg_loglik, 1, {1.0, 1.0, 1.0}
+	"gamma_gamma_fit", 3, gg_loglik, 1, {1.0, 1.0, 1.0}, 0, gg_loglik_hess
 };
 
 /*

@@ -47,6 +47,14 @@ typedef struct clv_model_desc
 	int			has_grad;		/* 0: gradient by central differences */
 	double		start[CLV_MAX_PAR];	/* natural-scale starting point */
 	int			grad_with_value;	/* see clv_optim_options */
+
+	/*
+	 * Optional: the same value and gradient (bit for bit: the same arithmetic) and the
+	 * Hessian (natural scale, row-major npar x npar) in one pass. With it, large fits
+	 * finish with exact Newton steps and the standard errors need no extra passes.
+	 */
+	double		(*loglik_hess) (const double *par, const clv_rows *rows, double *grad,
+								double *hess);
 } clv_model_desc;
 
 typedef struct clv_fit
