@@ -307,6 +307,14 @@ hessian_from_values(const fit_ctx *c, const double *theta, double *H)
  * by the Jacobian diag(par) alone, so the covariance of the natural-scale parameters is
  * par_i par_j [(W * H)^-1]_ij (the delta method, as for the standard errors).
  */
+/*
+ * A standard error of a log-parameter above this (a factor e^10 = 22,026 either way)
+ * means the data do not identify the parameter: the likelihood is flat along it, however
+ * positive its curvature came out in floating point. Such a fit has no standard errors
+ * and is not converged (status SINGULAR), as when the Hessian is not positive definite.
+ */
+#define CLV_LOG_SE_FLAT 10.0
+
 static bool
 standard_errors(const fit_ctx *c, const double *theta, const double *Hgiven, clv_fit *fit)
 {
@@ -315,7 +323,8 @@ standard_errors(const fit_ctx *c, const double *theta, const double *Hgiven, clv
 	gsl_matrix_view Hv = gsl_matrix_view_array(H, n, n);
 	gsl_matrix *inv;
 
-	bool		ok = true;
+	bool		ok = true,
+				flat = false;
 
 	for (int i = 0; i < n; i++)
 		fit->se[i] = NAN;
@@ -344,6 +353,8 @@ standard_errors(const fit_ctx *c, const double *theta, const double *Hgiven, clv
 				fit->se[i] = fit->par[i] * sqrt(v);
 			else
 				ok = false;
+			if (v > CLV_LOG_SE_FLAT * CLV_LOG_SE_FLAT)
+				flat = true;
 		}
 		/* the whole matrix or none of it: a partial one is no covariance */
 		for (int i = 0; i < n * n && ok; i++)
@@ -352,6 +363,14 @@ standard_errors(const fit_ctx *c, const double *theta, const double *Hgiven, clv
 			for (int i = 0; i < n; i++)
 				for (int j = 0; j < n; j++)
 					fit->cov[i * n + j] = fit->par[i] * fit->par[j] * gsl_matrix_get(inv, i, j);
+		if (flat)
+		{
+			for (int i = 0; i < n; i++)
+				fit->se[i] = NAN;
+			for (int i = 0; i < n * n; i++)
+				fit->cov[i] = NAN;
+			ok = false;
+		}
 	}
 	gsl_matrix_free(inv);
 	return ok;
