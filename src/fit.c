@@ -609,15 +609,17 @@ clv_fit_model(const clv_model_desc *m, const clv_rows *rows, double penalizer,
 	fit->converged = (res.status == CLV_OPT_CONVERGED) && isfinite(fit->log_likelihood);
 	if (res.status == CLV_OPT_INTERRUPTED || res.status == CLV_OPT_NOMEM)
 		return;
-	if (!standard_errors(&c, theta, have_hess ? Hfinal : NULL, fit) && fit->converged)
 	{
-		fit->converged = 0;
-		fit->status = CLV_OPT_SINGULAR;
-	}
-	for (int i = 0; i < m->npar && fit->converged; i++)
-		if (fabs(theta[i]) > CLV_LOG_PAR_BOUND)
+		bool		se_ok = standard_errors(&c, theta, have_hess ? Hfinal : NULL, fit),
+					boundary = false;
+
+		for (int i = 0; i < m->npar; i++)
+			boundary |= fabs(theta[i]) > CLV_LOG_PAR_BOUND;
+		/* a parameter running off is the more telling diagnosis of the two */
+		if (fit->converged && (boundary || !se_ok))
 		{
 			fit->converged = 0;
-			fit->status = CLV_OPT_BOUNDARY;
+			fit->status = boundary ? CLV_OPT_BOUNDARY : CLV_OPT_SINGULAR;
 		}
+	}
 }

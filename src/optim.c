@@ -481,7 +481,7 @@ clv_optim_status_text(clv_optim_status s)
 		case CLV_OPT_BOUNDARY:
 			return "a parameter diverged towards 0 or infinity";
 		case CLV_OPT_SINGULAR:
-			return "the likelihood is flat at the optimum (Hessian not positive definite, or a standard error above a factor e^10)";
+			return "the likelihood is flat at the optimum (Hessian not positive definite or nearly singular)";
 	}
 	return "unknown";
 }
