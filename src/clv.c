@@ -403,11 +403,24 @@ clv_model_covariance(FunctionCallInfo fcinfo, int argno, const char *typname,
 	Datum		values[CLV_MAX_FIELDS];
 	bool		nulls[CLV_MAX_FIELDS];
 	TupleDesc	td = deform_arg(fcinfo, argno, values, nulls);
-	int			i = td ? attr_index(td, "covariance") : -1;
+	int			i = td ? attr_index(td, "covariance") : -1,
+				c = td ? attr_index(td, "converged") : -1;
 	ArrayType  *arr;
 	int			n;
 	Datum	   *elems;
 	bool	   *enulls;
+
+	/*
+	 * A fit that stopped short (a parameter running off, the iteration limit) may still
+	 * carry the inverse Hessian where it stopped: no uncertainty of an estimate.
+	 */
+	if (c >= 0 && TupleDescAttr(td, c)->atttypid == BOOLOID && !nulls[c] &&
+		!DatumGetBool(values[c]))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s: the %s did not converge", fname, typname),
+				 errdetail("Its covariance describes the point where the optimiser stopped, not the uncertainty of an estimate: an interval from it would look precise and mean nothing."),
+				 errhint("Refit with more customers or with a penalizer (the fit's last argument) until converged is true; the model's point predictions remain available.")));
 
 	if (i < 0 || TupleDescAttr(td, i)->atttypid != FLOAT8ARRAYOID || nulls[i])
 		ereport(ERROR,

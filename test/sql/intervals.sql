@@ -125,3 +125,16 @@ SELECT bgnbd_expected_purchases_new_interval(bg, 39, 0.9, 5) FROM fits;
 SELECT bgnbd_expected_purchases_new_interval(bg, 39, 0.9, 100001) FROM fits;
 SELECT gamma_gamma_clv_interval(bg, gg, 2, 30.43, 38.86, 30, 1200, unit_days => 7, draws => 10000) FROM fits;
 SELECT gamma_gamma_expected_spend_interval(json_populate_record(gg, '{"q": 1.01}'), 0, 0) FROM fits;
+-- A fit that did not converge has no interval, even where it carries a covariance (the
+-- inverse Hessian where the optimiser stopped); its point predictions remain. Here a and
+-- b run off to infinity together (the data identify only a / (a + b)); then a converged
+-- model marked as not converged.
+CREATE TEMP TABLE runaway AS
+SELECT bgnbd_fit(frequency::float8, recency::float8, t::float8) AS m
+FROM (VALUES (0, 0, 30), (0, 0, 30), (1, 10, 30), (2, 25, 30), (3, 28, 30), (0, 0, 20),
+             (1, 5, 20), (4, 19, 20), (2, 3, 30)) v(frequency, recency, t), generate_series(1, 3);
+SELECT (m).converged, (m).covariance IS NOT NULL AS has_covariance,
+       round(bgnbd_expected_purchases(m, 39)::numeric, 3) AS point_prediction
+FROM runaway;
+SELECT bgnbd_expected_purchases_new_interval(m, 39) FROM runaway;
+SELECT bgnbd_expected_purchases_new_interval(json_populate_record(bg, '{"converged": false}'), 39) FROM fits;
