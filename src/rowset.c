@@ -60,19 +60,10 @@ row_cmp(const row_t *a, const row_t *b)
 }
 
 /*
- * A sort specialised for rows, with the comparison inlined: 2-3 times faster than
- * qsort with a comparison function, and cancellable.
+ * A comparison sort specialised for rows, the comparison inlined (2-3 times faster than
+ * qsort with a comparison function), for the radix sort's small buckets: no PostgreSQL
+ * call (no interrupt check) inside, so threads may run it.
  */
-#define ST_SORT row_sort
-#define ST_ELEMENT_TYPE row_t
-#define ST_COMPARE(a, b) row_cmp(a, b)
-#define ST_CHECK_FOR_INTERRUPTS
-#define ST_SCOPE static
-#define ST_DECLARE
-#define ST_DEFINE
-#include "lib/sort_template.h"
-
-/* The same sort for a thread: no PostgreSQL call (no interrupt check) inside. */
 #define ST_SORT row_sort_plain
 #define ST_ELEMENT_TYPE row_t
 #define ST_COMPARE(a, b) row_cmp(a, b)
@@ -80,6 +71,134 @@ row_cmp(const row_t *a, const row_t *b)
 #define ST_DECLARE
 #define ST_DEFINE
 #include "lib/sort_template.h"
+
+/*
+ * The rows' radix sort. A finite double's bits, sign bit flipped (all bits when
+ * negative), order as unsigned integers as the doubles do; so the three keys of a row,
+ * so transformed and read as 24 big-endian bytes, order rows as row_cmp does (-0 is
+ * read as 0, which row_cmp finds equal). An MSD radix sort on those bytes, in place
+ * (American flag sort: no second buffer whose pages the kernel must fault in), skips
+ * the byte positions that no row differs in (an integer frequency's low mantissa
+ * bytes) and leaves buckets of up to RADIX_SMALL rows to the comparison sort. Rows
+ * with equal keys end up adjacent, in some order, as with the comparison sort. About
+ * twice as fast as the comparison sort on the 1M-customer benchmark's rows.
+ */
+#define RADIX_SMALL 48
+#define KEY_BYTES (8 * (W - 1))
+
+static inline uint64
+key_bits(double d)
+{
+	uint64		u;
+
+	if (d == 0.0)
+		d = 0.0;				/* -0 */
+	memcpy(&u, &d, sizeof(u));
+	return (u >> 63) ? ~u : u | (UINT64CONST(1) << 63);
+}
+
+static inline int
+key_byte(const row_t *r, int byte)
+{
+	return (int) ((key_bits(r->c[byte >> 3]) >> (56 - 8 * (byte & 7))) & 0xFF);
+}
+
+typedef struct
+{
+	bool		varies[KEY_BYTES];	/* some two rows differ in this byte */
+	bool		poll;			/* CHECK_FOR_INTERRUPTS (never in a thread) */
+} radix_ctx;
+
+static void
+radix_sort_from(row_t *v, int64 n, int byte, const radix_ctx *rc)
+{
+	while (byte < KEY_BYTES && !rc->varies[byte])
+		byte++;
+	if (byte == KEY_BYTES || n <= 1)
+		return;					/* every key equal */
+	if (n <= RADIX_SMALL)
+	{
+		row_sort_plain(v, n);
+		return;
+	}
+	if (rc->poll)
+		CHECK_FOR_INTERRUPTS();
+	{
+		int64		count[256] = {0},
+					next[256],
+					end[256],
+					pos = 0;
+		int			used = 0;
+
+		for (int64 i = 0; i < n; i++)
+			count[key_byte(&v[i], byte)]++;
+		for (int b = 0; b < 256; b++)
+		{
+			next[b] = pos;
+			pos += count[b];
+			end[b] = pos;
+			used += count[b] > 0;
+		}
+		if (used > 1)
+			for (int b = 0; b < 256; b++)
+				while (next[b] < end[b])
+				{
+					row_t		r = v[next[b]];
+					int			d = key_byte(&r, byte);
+
+					/* carry r to its bucket, taking the row there along, until b's turn */
+					while (d != b)
+					{
+						row_t		t = v[next[d]];
+
+						v[next[d]++] = r;
+						r = t;
+						d = key_byte(&r, byte);
+					}
+					v[next[b]++] = r;
+				}
+		pos = 0;
+		for (int b = 0; b < 256; pos += count[b], b++)
+			if (count[b] > 1)
+				radix_sort_from(v + pos, count[b], byte + 1, rc);
+	}
+}
+
+static void
+radix_sort(row_t *v, int64 n, bool poll)
+{
+	radix_ctx	rc;
+	uint64		and_[W - 1],
+				or_[W - 1];
+
+	if (n <= RADIX_SMALL)
+	{
+		row_sort_plain(v, n);
+		return;
+	}
+	/* the byte positions that vary at all: one pass instead of one per constant byte */
+	for (int k = 0; k < W - 1; k++)
+	{
+		and_[k] = ~UINT64CONST(0);
+		or_[k] = 0;
+	}
+	for (int64 i = 0; i < n; i++)
+	{
+		if (poll && (i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
+		for (int k = 0; k < W - 1; k++)
+		{
+			uint64		u = key_bits(v[i].c[k]);
+
+			and_[k] &= u;
+			or_[k] |= u;
+		}
+	}
+	for (int byte = 0; byte < KEY_BYTES; byte++)
+		rc.varies[byte] = (((and_[byte >> 3] ^ or_[byte >> 3]) >> (56 - 8 * (byte & 7))) & 0xFF) != 0;
+	rc.poll = poll;
+	radix_sort_from(v, n, 0, &rc);
+}
 
 /*
  * Above this many new rows the sort is split into pieces sorted by threads (as many as
@@ -101,7 +220,7 @@ sort_piece_thread(void *arg)
 {
 	sort_piece *p = arg;
 
-	row_sort_plain(p->v, p->n);
+	radix_sort(p->v, p->n, false);
 	return NULL;
 }
 
@@ -123,7 +242,7 @@ sort_in_pieces(row_t *v, int64 n, int64 *start)
 		threads = SORT_MAX_THREADS;
 	if (threads <= 1 || n < THREADED_SORT_ROWS)
 	{
-		row_sort(v, n);
+		radix_sort(v, n, true);
 		start[0] = 0;
 		start[1] = n;
 		return 1;
@@ -141,13 +260,13 @@ sort_in_pieces(row_t *v, int64 n, int64 *start)
 	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	/* No interrupt may be served (an ERROR would free the rows) until the join. */
-	row_sort_plain(v, start[1]);
+	radix_sort(v, start[1], false);
 	for (int p = 1; p < threads; p++)
 	{
 		if (started[p])
 			pthread_join(tid[p], NULL);
 		else
-			row_sort_plain(piece[p].v, piece[p].n);
+			radix_sort(piece[p].v, piece[p].n, false);
 	}
 	CHECK_FOR_INTERRUPTS();
 	return threads;
