@@ -32,16 +32,16 @@ PG_FUNCTION_INFO_V1(bgbb_fit_final);
 static const char *
 agg_name(FunctionCallInfo fcinfo, const char *fallback)
 {
-	Aggref	   *ref = AggGetAggref(fcinfo);
-
-	if (ref)
+	/* once per query: a catalog lookup per row took a tenth of a large fit's time */
+	if (fcinfo->flinfo->fn_extra == NULL)
 	{
-		char	   *name = get_func_name(ref->aggfnoid);
+		Aggref	   *ref = AggGetAggref(fcinfo);
+		char	   *name = ref ? get_func_name(ref->aggfnoid) : NULL;
 
-		if (name)
-			return name;
+		fcinfo->flinfo->fn_extra = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt,
+													   name ? name : fallback);
 	}
-	return fallback;
+	return fcinfo->flinfo->fn_extra;
 }
 
 /* A NULL penalizer argument means "no penalty", like leaving the argument out. */
@@ -289,6 +289,14 @@ clv_fit_final_cached(FunctionCallInfo fcinfo, const clv_model_desc *m)
 	FitCache   *c;
 
 	if (PG_ARGISNULL(0) || get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+		return clv_fit_final(fcinfo, m);
+
+	/*
+	 * An expanded state is this backend's own aggregation, whose final function runs
+	 * once per group: no cache, and no flat copies of the state (two copies of 22 MB,
+	 * page faults included, were a tenth of a 1M-customer fit).
+	 */
+	if (VARATT_IS_EXTERNAL_EXPANDED(DatumGetPointer(PG_GETARG_DATUM(0))))
 		return clv_fit_final(fcinfo, m);
 	state = PG_GETARG_BYTEA_PP(0);
 	if (VARSIZE_ANY(state) > FIT_CACHE_MAX_STATE)
