@@ -11,8 +11,8 @@
 # builds Citus: docs/performance.md, "Citus"), otherwise it says so and exits 0.
 #   bench/citus.sh [--size 1M|10M|N] [--no-build]   (CLV_CITUS_PORT: first of 3 ports,
 #                                                    default 56131; CLV_BENCH_REPS)
-# 1M customers (9.8M transactions): about 10 minutes on 2 cores; 10M (98M transactions):
-# 2-3 hours, 20 GB of disk (two copies of 6 GB, the moved shards, the summaries).
+# 1M customers (9.8M transactions): about 6 minutes on 2 cores; 10M (98M transactions):
+# about 25 minutes and 20 GB of disk (two copies of 5 GB, the moved shards, the summaries).
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"
 build=1
