@@ -45,6 +45,7 @@ echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; PostgreSQL $("$P
 	"$("${P[@]}" -At -c "SELECT 'Citus ' || split_part(citus_version(), ' ', 2) || ', clv ' || extversion FROM pg_extension WHERE extname = 'clv'")"
 
 gen=$dir/gen
+# shellcheck disable=SC2046
 gcc -O2 -o "$gen" "$TOP/bench/gen_transactions.c" $(gsl-config --cflags --libs)
 "${P[@]}" <<'SQL' >/dev/null
 SET client_min_messages = warning;
@@ -85,9 +86,9 @@ EOF
 # its output in OUT. Peak: the coordinator backend's VmHWM less the shared buffers it has
 # mapped (RssShmem at the end), its largest over the runs.
 timed() {
-	local q=$1 out=$2 i t h best= peak=0
+	local q=$1 out=$2 i t h best='' peak=0
 	for ((i = 0; i < reps; i++)); do
-		t= h=
+		t='' h=''
 		{ read -r t; read -r h; } < <("${P[@]}" -At 2>"$out.err" <<-EOF
 			SELECT pg_backend_pid() AS pid, extract(epoch FROM clock_timestamp()) AS t0 \gset
 			\setenv BPID :pid
@@ -142,7 +143,7 @@ echo "Citus, 1 worker (all 32 shards)" >&2
 run_config w1 txn summ
 
 echo
-echo "$n customers, $(tail -1 "$dir/gen.log" | awk '{print $3}') transactions; seconds (best of $reps), coordinator backend peak RSS"
+echo "$n customers, $(tail -1 "$dir/gen.log" | awk '{print $3}') transactions; seconds (best of $reps), coordinator backend peak memory (VmHWM less shared buffers)"
 printf '| %s | %s | %s | %s | %s |\n' query "single node" "Citus, 1 worker" "Citus, 2 workers" "1 / 2 workers vs single node"
 printf '| --- | --- | --- | --- | --- |\n'
 fmt() { awk '{printf "%s s (%s MB)", $1, $2}' <<<"$1"; }
