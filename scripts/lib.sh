@@ -148,6 +148,61 @@ clv_cluster_stop() {
 	CLV_PGDIR=
 }
 
+# A Citus cluster on loopback: a coordinator and two workers on ports BASE, BASE+1, BASE+2
+# (each with citus and clv created), in a fresh directory removed at exit. Sets
+# CLV_CITUS_DIR and CLV_CITUS_PORTS; CLV_PGOPTS: extra server options. On exit, exit 3 if a
+# server log shows a crashed backend. Used by test/citus/run.sh and bench/citus.sh.
+clv_citus_start() {
+	local base=$1 p
+	CLV_CITUS_PORTS=("$base" $((base + 1)) $((base + 2)))
+	CLV_CITUS_DIR=$(mktemp -d /tmp/clv-citus.XXXXXX)
+	chown postgres "$CLV_CITUS_DIR"
+	trap clv_citus_stop EXIT
+	for p in "${CLV_CITUS_PORTS[@]}"; do
+		runuser -u postgres -- "$PGBIN/initdb" -D "$CLV_CITUS_DIR/$p" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLV_CITUS_DIR/$p" -l "$CLV_CITUS_DIR/$p.log" -w -o \
+			"-k /tmp -p $p -c listen_addresses=127.0.0.1 -c shared_preload_libraries=citus -c max_parallel_workers_per_gather=0 ${CLV_PGOPTS:-}" \
+			start >/dev/null
+		psql -X -q -h /tmp -p "$p" -U postgres -v ON_ERROR_STOP=1 \
+			-c "SET client_min_messages = warning" -c "CREATE EXTENSION citus" -c "CREATE EXTENSION clv"
+	done
+	psql -X -q -h /tmp -p "$base" -U postgres -v ON_ERROR_STOP=1 \
+		-c "SELECT citus_set_coordinator_host('127.0.0.1', $base)" \
+		-c "SELECT citus_add_node('127.0.0.1', ${CLV_CITUS_PORTS[1]})" \
+		-c "SELECT citus_add_node('127.0.0.1', ${CLV_CITUS_PORTS[2]})" >/dev/null
+}
+
+clv_citus_stop() {
+	local p
+	[ -n "${CLV_CITUS_DIR:-}" ] || return 0
+	for p in "${CLV_CITUS_PORTS[@]}"; do
+		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$CLV_CITUS_DIR/$p" -m fast -w stop >/dev/null 2>&1 || true
+	done
+	if grep -l "terminated by signal" "$CLV_CITUS_DIR"/*.log 2>/dev/null; then
+		echo "a backend crashed (logs above)" >&2
+		rm -rf "$CLV_CITUS_DIR"
+		exit 3
+	fi
+	rm -rf "$CLV_CITUS_DIR"
+	CLV_CITUS_DIR=
+}
+
+# Compare two query outputs: "identical", or "equal to <worst>" when every number agrees to
+# 1e-10 relative and the text around them is the same (float sums in another order differ
+# in the last bits); otherwise print DIFFERENT and return 1.
+clv_same_output() {
+	python3 - "$1" "$2" <<'PY2'
+import re, sys
+a, b = open(sys.argv[1]).read(), open(sys.argv[2]).read()
+if a == b: print("identical"); sys.exit(0)
+num = r'-?\d+(?:\.\d+)?(?:e[-+]?\d+)?'
+na, nb = re.findall(num, a), re.findall(num, b)
+if re.sub(num, '#', a) != re.sub(num, '#', b) or len(na) != len(nb): print("DIFFERENT"); sys.exit(1)
+worst = max((abs(float(x) - float(y)) / max(abs(float(x)), abs(float(y)), 1e-300) for x, y in zip(na, nb)), default=0)
+print("equal to %.0e" % worst if worst <= 1e-10 else "DIFFERENT (%.1e)" % worst); sys.exit(worst > 1e-10)
+PY2
+}
+
 # The demo's analysis against the running cluster: demo/NN_*.sql in name order (each in its
 # own psql session, step headings and timings in between), the CSV deliverables and
 # report.html into OUTDIR (created; owned by postgres when run as root, so that both root

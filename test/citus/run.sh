@@ -20,33 +20,9 @@ if [ ! -f "$("$PGBIN/pg_config" --sharedir)/extension/citus.control" ]; then
 fi
 [ $build = 1 ] && { clv_deps; clv_build; }
 base=${CLV_CITUS_PORT:-56131}
-ports=("$base" $((base + 1)) $((base + 2)))
-dir=$(mktemp -d /tmp/clv-citus.XXXXXX)
-chown postgres "$dir"
-stop() {
-	local p
-	for p in "${ports[@]}"; do
-		runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/$p" -m fast -w stop >/dev/null 2>&1 || true
-	done
-	if grep -l "terminated by signal" "$dir"/*.log 2>/dev/null; then
-		echo "test/citus: a backend crashed (logs above)" >&2
-		rm -rf "$dir"
-		exit 3
-	fi
-	rm -rf "$dir"
-}
-trap stop EXIT
-for p in "${ports[@]}"; do
-	runuser -u postgres -- "$PGBIN/initdb" -D "$dir/$p" -A trust -E UTF8 --locale=C.UTF-8 >/dev/null
-	runuser -u postgres -- "$PGBIN/pg_ctl" -D "$dir/$p" -l "$dir/$p.log" -w -o \
-		"-k /tmp -p $p -c listen_addresses=127.0.0.1 -c shared_preload_libraries=citus -c max_parallel_workers_per_gather=0" \
-		start >/dev/null
-	psql -X -q -h /tmp -p "$p" -U postgres -v ON_ERROR_STOP=1 \
-		-c "SET client_min_messages = warning" -c "CREATE EXTENSION citus" -c "CREATE EXTENSION clv"
-done
+clv_citus_start "$base"
+dir=$CLV_CITUS_DIR
 P=(psql -X -q -h /tmp -p "$base" -U postgres -v ON_ERROR_STOP=1)
-"${P[@]}" -c "SELECT citus_set_coordinator_host('127.0.0.1', $base)" \
-	-c "SELECT citus_add_node('127.0.0.1', ${ports[1]})" -c "SELECT citus_add_node('127.0.0.1', ${ports[2]})" >/dev/null
 "${P[@]}" -At -c "SELECT 'test/citus: ' || citus_version() || ', clv ' || extversion FROM pg_extension WHERE extname = 'clv'"
 cd "$TOP"
 "${P[@]}" <<'SQL' >/dev/null
@@ -69,20 +45,6 @@ FROM orders WHERE txn_time <= '1997-09-30' GROUP BY customer_id;
 UPDATE summ SET x1 = (s).frequency, x2 = (s).recency;
 CREATE TABLE summ_local AS SELECT * FROM summ ORDER BY customer_id;
 SQL
-# Equal, or equal to 1e-10 relative number by number (gathered rows arrive in another
-# order than a local scan reads them, and float sums depend on the order).
-same() {
-	python3 - "$1" "$2" <<'PY'
-import re, sys
-a, b = open(sys.argv[1]).read(), open(sys.argv[2]).read()
-if a == b: print("identical"); sys.exit(0)
-num = r'-?\d+(?:\.\d+)?(?:e[-+]?\d+)?'
-na, nb = re.findall(num, a), re.findall(num, b)
-if re.sub(num, '#', a) != re.sub(num, '#', b) or len(na) != len(nb): print("DIFFERENT"); sys.exit(1)
-worst = max((abs(float(x) - float(y)) / max(abs(float(x)), abs(float(y)), 1e-300) for x, y in zip(na, nb)), default=0)
-print("equal to %.0e" % worst if worst <= 1e-10 else "DIFFERENT (%.1e)" % worst); sys.exit(worst > 1e-10)
-PY
-}
 fail=0
 printf '%-38s %-30s %-16s %s\n' aggregate "Citus plan" "vs single node" "time dist / local"
 while IFS='|' read -r label tbl q; do
@@ -104,7 +66,7 @@ while IFS='|' read -r label tbl q; do
 	"${P[@]}" -At -c "$ql" >"$dir/l.out" 2>&1 || true
 	t2=$EPOCHREALTIME
 	sed -i "s/orders_local/orders/g; s/summ_local/summ/g" "$dir/l.out"
-	verdict=$(same "$dir/d.out" "$dir/l.out") || fail=1
+	verdict=$(clv_same_output "$dir/d.out" "$dir/l.out") || fail=1
 	printf '%-38s %-30s %-16s %.2f s / %.2f s\n' "$label" "$kind" "$verdict" \
 		"$(bc <<<"$t1 - $t0")" "$(bc <<<"$t2 - $t1")"
 done <test/citus/cases.txt
