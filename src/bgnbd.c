@@ -68,7 +68,7 @@ bgnbd_pass(const double *par, const clv_rows *rows, double *grad, double *hess)
 	double		psr = 0,
 				psab = 0,
 				psb = 0;
-	double		h[10] = {0},	/* the Hessian's upper triangle, see the end */
+	double		h[10] = {0},	/* upper triangle by rows: (r,r) (r,alpha) (r,a) (r,b) (alpha,alpha) ... (b,b) */
 				tr = 0,
 				tab = 0,
 				tb = 0,
@@ -230,14 +230,7 @@ bgnbd_pass(const double *par, const clv_rows *rows, double *grad, double *hess)
 	if (grad)
 		memcpy(grad, g, sizeof(g));
 	if (hess)
-	{
-		/* h: (r,r) (r,alpha) (r,a) (r,b) (alpha,alpha) (alpha,a) (alpha,b) (a,a) (a,b) (b,b) */
-		static const int ij[10][2] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 1}, {1, 2},
-		{1, 3}, {2, 2}, {2, 3}, {3, 3}};
-
-		for (int q = 0; q < 10; q++)
-			hess[ij[q][0] * 4 + ij[q][1]] = hess[ij[q][1] * 4 + ij[q][0]] = h[q];
-	}
+		clv_hess_from_upper(4, h, hess);
 	return ll;
 }
 

@@ -92,12 +92,7 @@ gg_pass(const double *par, const clv_rows *rows, double *grad, double *hess)
 	if (grad)
 		memcpy(grad, d, sizeof(d));
 	if (hess)
-	{
-		static const int ij[6][2] = {{0, 0}, {0, 1}, {0, 2}, {1, 1}, {1, 2}, {2, 2}};
-
-		for (int k = 0; k < 6; k++)
-			hess[ij[k][0] * 3 + ij[k][1]] = hess[ij[k][1] * 3 + ij[k][0]] = h[k];
-	}
+		clv_hess_from_upper(3, h, hess);
 	return ll;
 }
 

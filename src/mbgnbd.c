@@ -123,13 +123,7 @@ mbgnbd_pass(const double *par, const clv_rows *rows, double *grad, double *hess)
 	if (grad)
 		memcpy(grad, g, sizeof(g));
 	if (hess)
-	{
-		static const int ij[10][2] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 1}, {1, 2},
-		{1, 3}, {2, 2}, {2, 3}, {3, 3}};
-
-		for (int q = 0; q < 10; q++)
-			hess[ij[q][0] * 4 + ij[q][1]] = hess[ij[q][1] * 4 + ij[q][0]] = h[q];
-	}
+		clv_hess_from_upper(4, h, hess);
 	return ll;
 }
 

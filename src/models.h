@@ -57,6 +57,15 @@ typedef struct clv_model_desc
 								double *hess);
 } clv_model_desc;
 
+/* hess (n x n, row-major) from its upper triangle h, stored row by row: h[0] = (0,0), (0,1), ... */
+static inline void
+clv_hess_from_upper(int n, const double *h, double *hess)
+{
+	for (int i = 0, q = 0; i < n; i++)
+		for (int j = i; j < n; j++, q++)
+			hess[i * n + j] = hess[j * n + i] = h[q];
+}
+
 typedef struct clv_fit
 {
 	double		par[CLV_MAX_PAR];	/* natural-scale parameters */
