@@ -75,11 +75,77 @@ typedef struct
 				dlm[4];			/* lm(x, t) and its gradient */
 } pareto_term;
 
+/* Hessians of a cache entry, upper triangles (see PARETO_UT); kept apart, only if asked */
+typedef struct
+{
+	double		hl[10],
+				hlm[10];
+} pareto_term_h;
+
 #define PARETO_CACHE_MAX 8192
 #define PARETO_CACHE_MIN 64
 
-static void
-pareto_term_eval(const double *par, double x, double t, pareto_term *e, int want_g)
+/* index of (i, j) in an upper triangle: (0,0) (0,1) (0,2) (0,3) (1,1) (1,2) (1,3) (2,2) ... */
+static const int pareto_ut[4][4] = {{0, 1, 2, 3}, {1, 4, 5, 6}, {2, 5, 7, 8}, {3, 6, 8, 9}};
+static const int pareto_ij[10][2] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 1}, {1, 2},
+{1, 3}, {2, 2}, {2, 3}, {3, 3}};
+
+/*
+ * Second derivatives of F = log 2F1(a, b; a + 1; z) in (a, b, z), H row-major 3 x 3, by
+ * central differences of its analytic gradient g (forward ones where z - h < 0), step
+ * 1e-4 relative, symmetrised: six more evaluations, once per cache entry. 0, or -1 if
+ * an evaluation failed.
+ */
+static int
+pareto_F_hess(double a, double b, double z, const double *g, double *H)
+{
+	double		ha = 1e-4 * a,
+				hb = 1e-4 * b,
+				hz = 1e-4 * fmin(1.0 - z, 0.5),
+				gp[3],
+				gm[3],
+				D[3][3];
+
+	if (isnan(clv_log_hyp2f1_a1_grad(a + ha, b, z, gp)) ||
+		isnan(clv_log_hyp2f1_a1_grad(a - ha, b, z, gm)))
+		return -1;
+	for (int k = 0; k < 3; k++)
+		D[0][k] = (gp[k] - gm[k]) / (2.0 * ha);
+	if (isnan(clv_log_hyp2f1_a1_grad(a, b + hb, z, gp)) ||
+		isnan(clv_log_hyp2f1_a1_grad(a, b - hb, z, gm)))
+		return -1;
+	for (int k = 0; k < 3; k++)
+		D[1][k] = (gp[k] - gm[k]) / (2.0 * hb);
+	if (z >= hz)
+	{
+		if (isnan(clv_log_hyp2f1_a1_grad(a, b, z + hz, gp)) ||
+			isnan(clv_log_hyp2f1_a1_grad(a, b, z - hz, gm)))
+			return -1;
+		for (int k = 0; k < 3; k++)
+			D[2][k] = (gp[k] - gm[k]) / (2.0 * hz);
+	}
+	else
+	{
+		/* z near 0 (alpha near beta): F is analytic there, but not defined below 0 */
+		if (isnan(clv_log_hyp2f1_a1_grad(a, b, z + hz, gp)) ||
+			isnan(clv_log_hyp2f1_a1_grad(a, b, z + 2.0 * hz, gm)))
+			return -1;
+		for (int k = 0; k < 3; k++)
+			D[2][k] = (4.0 * gp[k] - 3.0 * g[k] - gm[k]) / (2.0 * hz);
+	}
+	for (int i = 0; i < 3; i++)
+		for (int j = 0; j < 3; j++)
+			H[i * 3 + j] = 0.5 * (D[i][j] + D[j][i]);
+	return 0;
+}
+
+/*
+ * l(x, t), lm(x, t) and their gradients into e; with h, also their Hessians. The value
+ * and gradient are the same arithmetic either way.
+ */
+static inline __attribute__((always_inline)) void
+pareto_term_eval(const double *par, double x, double t, pareto_term *e, int want_g,
+				 pareto_term_h *h)
 {
 	double		r = par[0],
 				alpha = par[1],
@@ -94,11 +160,12 @@ pareto_term_eval(const double *par, double x, double t, pareto_term *e, int want
 				la = log(alpha + t),
 				lb = alpha == beta ? la : log(beta + t),
 				lt = alpha >= beta ? la : lb,	/* log(mx + t) */
+				z = d / (mx + t),
 				g[3];
 
 	e->x = x;
 	e->t = t;
-	e->l = clv_log_hyp2f1_a1_grad(rsx, bb, d / (mx + t), want_g ? g : NULL) - rsx * lt;
+	e->l = clv_log_hyp2f1_a1_grad(rsx, bb, z, want_g ? g : NULL) - rsx * lt;
 	e->lm = -(r + x) * la - s * lb;
 	if (!want_g)
 		return;
@@ -111,11 +178,58 @@ pareto_term_eval(const double *par, double x, double t, pareto_term *e, int want
 	e->dlm[1] = -(r + x) / (alpha + t);
 	e->dlm[2] = -lb;
 	e->dlm[3] = -s / (beta + t);
+	if (h)
+	{
+		/*
+		 * l = F(a, b, z) - a log(mx + t), a and b linear in the parameters: its Hessian is
+		 * J' HF J + F_z Hz - (Da DL' + DL Da') - a HL, J the Jacobian of (a, b, z).
+		 * At alpha = beta the branch alpha >= beta continues analytically into the other.
+		 */
+		int			imx = ge ? 1 : 3,
+					imn = ge ? 3 : 1;
+		double		u = 1.0 / (mx + t),
+					J[3][4] = {{1, 0, 1, 0}, {0}, {0}},
+					HF[9],
+					Hz[4][4] = {{0}},
+					DL[4] = {0};
+
+		J[1][ge ? 2 : 0] = 1.0;
+		J[2][imx] = (mn + t) * u * u;
+		J[2][imn] = -u;
+		Hz[imx][imx] = -2.0 * (mn + t) * u * u * u;
+		Hz[imx][imn] = Hz[imn][imx] = u * u;
+		DL[imx] = u;
+		if (isnan(e->l) || pareto_F_hess(rsx, bb, z, g, HF) < 0)
+		{
+			for (int q = 0; q < 10; q++)
+				h->hl[q] = NAN;
+		}
+		else
+			for (int q = 0; q < 10; q++)
+			{
+				int			i = pareto_ij[q][0],
+							j = pareto_ij[q][1];
+				double		v = g[2] * Hz[i][j] - J[0][i] * DL[j] - DL[i] * J[0][j];
+
+				for (int p = 0; p < 3; p++)
+					for (int k = 0; k < 3; k++)
+						v += HF[p * 3 + k] * J[p][i] * J[k][j];
+				if (i == imx && j == imx)
+					v += rsx * u * u;
+				h->hl[q] = v;
+			}
+		/* lm = -(r + x) log(alpha + t) - s log(beta + t) */
+		memset(h->hlm, 0, sizeof(h->hlm));
+		h->hlm[pareto_ut[0][1]] = -1.0 / (alpha + t);
+		h->hlm[pareto_ut[1][1]] = (r + x) / ((alpha + t) * (alpha + t));
+		h->hlm[pareto_ut[2][3]] = -1.0 / (beta + t);
+		h->hlm[pareto_ut[3][3]] = s / ((beta + t) * (beta + t));
+	}
 }
 
-static inline pareto_term *
-pareto_term_get(pareto_term *cache, int shift, const double *par, double x, double t,
-				int want_g)
+static inline __attribute__((always_inline)) pareto_term *
+pareto_term_get(pareto_term *cache, pareto_term_h *hcache, int shift, const double *par,
+				double x, double t, int want_g)
 {
 	uint64_t	bx,
 				bt;
@@ -126,12 +240,19 @@ pareto_term_get(pareto_term *cache, int shift, const double *par, double x, doub
 	e = cache + (size_t) (((bt ^ (bx * UINT64_C(0xC2B2AE3D27D4EB4F))) *
 						   UINT64_C(0x9E3779B97F4A7C15)) >> shift);
 	if (e->t != t || e->x != x)
-		pareto_term_eval(par, x, t, e, want_g);
+		pareto_term_eval(par, x, t, e, want_g, hcache ? hcache + (e - cache) : NULL);
 	return e;
 }
 
-double
-pareto_loglik(const double *par, const clv_rows *rows, double *grad)
+/*
+ * The pass: value, gradient if grad is not NULL, and Hessian (row-major 4 x 4) if hess
+ * is not NULL (then grad too). Inlined into its two callers, so the value and gradient
+ * are the same arithmetic with or without the Hessian. A row's log-likelihood is
+ * A1 + log B, B = exp(lm) + c (exp(l1) - exp(l2)) (see above), and
+ * Hess log B = Hess B / B - (grad B / B)(grad B / B)', with B scaled as in the gradient.
+ */
+static inline __attribute__((always_inline)) double
+pareto_pass(const double *par, const clv_rows *rows, double *grad, double *hess)
 {
 	double		r = par[0],
 				alpha = par[1],
@@ -140,18 +261,24 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 	double		mx = fmax(alpha, beta),
 				ll = 0.0,
 				g[4] = {0, 0, 0, 0},
+				h[10] = {0},
 				lgr = clv_lgamma(r),
 				psr = grad ? gsl_sf_psi(r) : 0.0,
+				tr = hess ? gsl_sf_psi_1(r) : 0.0,
 				cx = NAN,
 				A1 = 0.0,
 				c = 0.0,
 				dA1[4] = {0, 0, 0, 0},
-				dlc[4] = {0, 0, 0, 0};
+				dlc[4] = {0, 0, 0, 0},
+				hA1[10] = {0},
+				hlc[10] = {0};
 	long		nused = (rows->n + rows->stride - 1) / rows->stride,
 				size = PARETO_CACHE_MIN;
 	int			shift = 64 - 6;
 	pareto_term local[PARETO_CACHE_MIN],
 			   *cache;
+	pareto_term_h hlocal[PARETO_CACHE_MIN],
+			   *hcache = NULL;
 
 	while (size < PARETO_CACHE_MAX && size < 2 * nused)
 	{
@@ -159,14 +286,31 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 		shift--;
 	}
 	cache = size > PARETO_CACHE_MIN ? malloc(sizeof(pareto_term) * size) : NULL;
+	if (cache && hess)
+	{
+		hcache = malloc(sizeof(pareto_term_h) * size);
+		if (hcache == NULL)
+		{
+			free(cache);
+			cache = NULL;
+		}
+	}
 	if (cache == NULL)
 	{
 		cache = local;
+		hcache = hess ? hlocal : NULL;
 		size = PARETO_CACHE_MIN;
 		shift = 64 - 6;
 	}
 	for (long i = 0; i < size; i++)
 		cache[i].x = cache[i].t = NAN;
+	if (hess)
+	{
+		hA1[pareto_ut[0][1]] = 1.0 / alpha;
+		hA1[pareto_ut[1][1]] = -r / (alpha * alpha);
+		hA1[pareto_ut[2][3]] = 1.0 / beta;
+		hA1[pareto_ut[3][3]] = -s / (beta * beta);
+	}
 
 	for (long i = 0; i < rows->n; i += rows->stride)
 	{
@@ -179,7 +323,8 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 					em,
 					q,
 					l;
-		double		dl1[4];
+		double		dl1[4],
+					hl1[10];
 		int			a0;
 		pareto_term *e;
 
@@ -203,6 +348,15 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 				dlc[0] = -1.0 / (r + s + x);
 				dlc[2] = 1.0 / s - 1.0 / (r + s + x);
 			}
+			if (hess)
+			{
+				double		v = 1.0 / ((r + s + x) * (r + s + x));
+
+				hA1[pareto_ut[0][0]] = gsl_sf_psi_1(r + x) - tr;
+				/* log c = log s - log(r + s + x) */
+				hlc[pareto_ut[0][0]] = hlc[pareto_ut[0][2]] = v;
+				hlc[pareto_ut[2][2]] = v - 1.0 / (s * s);
+			}
 		}
 		/* t_x = T leaves no A0 part (pareto_log_A0) */
 		a0 = !(tx >= T || mx + tx == mx + T);
@@ -210,12 +364,14 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 		if (a0)
 		{
 			/* (x, t_x) and (x, T) may share a slot: copy the first before the second */
-			e = pareto_term_get(cache, shift, par, x, tx, grad != NULL);
+			e = pareto_term_get(cache, hcache, shift, par, x, tx, grad != NULL);
 			l1 = e->l;
 			if (grad)
 				memcpy(dl1, e->dl, sizeof(dl1));
+			if (hess)
+				memcpy(hl1, hcache[e - cache].hl, sizeof(hl1));
 		}
-		e = pareto_term_get(cache, shift, par, x, T, grad != NULL);
+		e = pareto_term_get(cache, hcache, shift, par, x, T, grad != NULL);
 		if (a0)
 		{
 			if (isnan(l1) || isnan(e->l))
@@ -236,6 +392,13 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 			if (grad)
 				for (int k = 0; k < 4; k++)
 					g[k] += w * (dA1[k] + e->dlm[k]);
+			if (hess)
+			{
+				const double *hlm = hcache[e - cache].hlm;
+
+				for (int k = 0; k < 10; k++)
+					h[k] += w * (hA1[k] + hlm[k]);
+			}
 		}
 		else
 		{
@@ -264,14 +427,48 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 			}
 			if (grad)
 			{
-				double		den;
+				double		den,
+							num[4];
 
 				sa = c * em * ka;
 				sm = km;
 				den = sa + sm;
 				for (int k = 0; k < 4; k++)
-					g[k] += w * (dA1[k] + (c * ka * (dl1[k] - (q > 0.0 ? q * e->dl[k] : 0.0)) +
-										   sa * dlc[k] + sm * e->dlm[k]) / den);
+				{
+					num[k] = c * ka * (dl1[k] - (q > 0.0 ? q * e->dl[k] : 0.0)) +
+						sa * dlc[k] + sm * e->dlm[k];
+					g[k] += w * (dA1[k] + num[k] / den);
+				}
+				if (hess)
+				{
+					/*
+					 * Hess B (scaled) = c em ka Hess log c + c ka (Hl1 + gu gu') -
+					 * c ka q (Hl2 + gv gv') + E (Hlm + dlm dlm'), gu = dl1 + dlc,
+					 * gv = dl2 + dlc; the Hess log c terms of the two A0 parts combined.
+					 */
+					const pareto_term_h *eh = hcache + (e - cache);
+					double		ca = c * ka,
+								cq = q > 0.0 ? ca * q : 0.0,
+								gu[4],
+								gv[4];
+
+					for (int k = 0; k < 4; k++)
+					{
+						gu[k] = dl1[k] + dlc[k];
+						gv[k] = e->dl[k] + dlc[k];
+					}
+					for (int k = 0; k < 10; k++)
+					{
+						int			a = pareto_ij[k][0],
+									b = pareto_ij[k][1];
+						double		hb = sa * hlc[k] + ca * (hl1[k] + gu[a] * gu[b]) +
+							sm * (eh->hlm[k] + e->dlm[a] * e->dlm[b]);
+
+						if (cq != 0.0)
+							hb -= cq * (eh->hl[k] + gv[a] * gv[b]);
+						h[k] += w * (hA1[k] + hb / den - num[a] * num[b] / (den * den));
+					}
+				}
 			}
 		}
 		if (isnan(l))
@@ -283,6 +480,8 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 	}
 	if (cache != local)
 		free(cache);
+	if (hcache && hcache != hlocal)
+		free(hcache);
 	if (grad)
 		for (int k = 0; k < 4; k++)
 		{
@@ -290,12 +489,34 @@ pareto_loglik(const double *par, const clv_rows *rows, double *grad)
 			if (!isfinite(g[k]))
 				ll = NAN;
 		}
+	if (hess)
+		for (int k = 0; k < 10; k++)
+		{
+			hess[pareto_ij[k][0] * 4 + pareto_ij[k][1]] =
+				hess[pareto_ij[k][1] * 4 + pareto_ij[k][0]] = h[k];
+			if (!isfinite(h[k]))
+				ll = NAN;
+		}
 	return ll;
+}
+
+double
+pareto_loglik(const double *par, const clv_rows *rows, double *grad)
+{
+	return pareto_pass(par, rows, grad, NULL);
+}
+
+/* pareto_loglik's value and gradient, bit for bit, and the Hessian; grad must be given. */
+static double
+pareto_loglik_hess(const double *par, const clv_rows *rows, double *grad, double *hess)
+{
+	return pareto_pass(par, rows, grad, hess);
 }
 
 const clv_model_desc clv_pareto_nbd_desc = {
 	"pareto_nbd_fit", 4, pareto_loglik, 1, {1.0, 1.0, 1.0, 1.0},
-	1							/* its value does not depend on grad, see above */
+	1,							/* its value does not depend on grad, see above */
+	pareto_loglik_hess
 };
 
 double
