@@ -96,12 +96,16 @@ static const int pareto_ij[10][2] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 1}, {1,
  * 1e-4 relative, symmetrised: six more evaluations, once per cache entry. 0, or -1 if
  * an evaluation failed.
  */
+#ifndef PARETO_HESS_STEP
+#define PARETO_HESS_STEP 1e-5
+#endif
+
 static int
 pareto_F_hess(double a, double b, double z, const double *g, double *H)
 {
-	double		ha = 1e-4 * a,
-				hb = 1e-4 * b,
-				hz = 1e-4 * fmin(1.0 - z, 0.5),
+	double		ha = PARETO_HESS_STEP * a,
+				hb = PARETO_HESS_STEP * b,
+				hz = PARETO_HESS_STEP * fmin(1.0 - z, 0.5),
 				gp[3],
 				gm[3],
 				D[3][3];
