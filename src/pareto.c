@@ -91,24 +91,26 @@ static const int pareto_ij[10][2] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 1}, {1,
 {1, 3}, {2, 2}, {2, 3}, {3, 3}};
 
 /*
- * Second derivatives of F = log 2F1(a, b; a + 1; z) in (a, b, z), H row-major 3 x 3, by
- * central differences of its analytic gradient g (forward ones where z - h < 0), step
- * 1e-4 relative, symmetrised: six more evaluations, once per cache entry. 0, or -1 if
- * an evaluation failed.
+ * Second derivatives of F = log 2F1(a, b; a + 1; z) in (a, b, z), H row-major 3 x 3, given
+ * its gradient g. Those in z come from the closed form F_z = a/z (G - 1), G = (1 - z)^-b /
+ * 2F1 = 1 + z F_z / a (specfun.c):
+ *   F_za = F_z / a - (a/z + F_z) F_a, F_zb = -(a/z + F_z) (log(1 - z) + F_b),
+ *   F_zz = -F_z / z + (a/z + F_z) (b / (1 - z) - F_z),
+ * except below z = 1e-3 (alpha near beta), where F_zz would cancel. The rest are central
+ * differences of the analytic gradient (step 1e-5 relative; forward ones in z at z < h),
+ * symmetrised: four or six more evaluations, once per cache entry. 0, or -1 if an
+ * evaluation failed.
  */
-#ifndef PARETO_HESS_STEP
-#define PARETO_HESS_STEP 1e-5
-#endif
-
 static int
 pareto_F_hess(double a, double b, double z, const double *g, double *H)
 {
-	double		ha = PARETO_HESS_STEP * a,
-				hb = PARETO_HESS_STEP * b,
-				hz = PARETO_HESS_STEP * fmin(1.0 - z, 0.5),
+	double		ha = 1e-5 * a,
+				hb = 1e-5 * b,
+				hz = 1e-5 * fmin(1.0 - z, 0.5),
 				gp[3],
 				gm[3],
 				D[3][3];
+	int			zclosed = z >= 1e-3;
 
 	if (isnan(clv_log_hyp2f1_a1_grad(a + ha, b, z, gp)) ||
 		isnan(clv_log_hyp2f1_a1_grad(a - ha, b, z, gm)))
@@ -120,17 +122,17 @@ pareto_F_hess(double a, double b, double z, const double *g, double *H)
 		return -1;
 	for (int k = 0; k < 3; k++)
 		D[1][k] = (gp[k] - gm[k]) / (2.0 * hb);
-	if (z >= hz)
+	if (zclosed)
 	{
-		if (isnan(clv_log_hyp2f1_a1_grad(a, b, z + hz, gp)) ||
-			isnan(clv_log_hyp2f1_a1_grad(a, b, z - hz, gm)))
-			return -1;
-		for (int k = 0; k < 3; k++)
-			D[2][k] = (gp[k] - gm[k]) / (2.0 * hz);
+		double		u = a / z + g[2];
+
+		D[2][0] = D[0][2] = g[2] / a - u * g[0];
+		D[2][1] = D[1][2] = -u * (log1p(-z) + g[1]);
+		D[2][2] = -g[2] / z + u * (b / (1.0 - z) - g[2]);
 	}
 	else
 	{
-		/* z near 0 (alpha near beta): F is analytic there, but not defined below 0 */
+		/* F is analytic at z = 0 but not defined below it */
 		if (isnan(clv_log_hyp2f1_a1_grad(a, b, z + hz, gp)) ||
 			isnan(clv_log_hyp2f1_a1_grad(a, b, z + 2.0 * hz, gm)))
 			return -1;
