@@ -63,7 +63,8 @@ pareto_log_A0(double r, double alpha, double s, double beta,
  * l(x, t), the same cases of t_x = T and of l(x, t_x) <= l(x, T)), summed as
  * exp(l(x, t_x)) (c em + E) instead of in log space: against the previous log-space sum
  * it agrees to 1e-12 on single rows and 1e-13 on CDNOW and the 1M-customer benchmark data.
- * The value does not depend on whether the gradient is asked for.
+ * The value does not depend on whether the gradient is asked for. With the Hessian, each
+ * cache entry also keeps those of l(x, t) and lm(x, t) (pareto_F_hess below).
  */
 typedef struct
 {
@@ -75,7 +76,7 @@ typedef struct
 				dlm[4];			/* lm(x, t) and its gradient */
 } pareto_term;
 
-/* Hessians of a cache entry, upper triangles (see PARETO_UT); kept apart, only if asked */
+/* Hessians of a cache entry, upper triangles (pareto_ut); kept apart, only if asked */
 typedef struct
 {
 	double		hl[10],
