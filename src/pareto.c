@@ -86,7 +86,7 @@ typedef struct
 #define PARETO_CACHE_MAX 8192
 #define PARETO_CACHE_MIN 64
 
-/* index of (i, j) in an upper triangle: (0,0) (0,1) (0,2) (0,3) (1,1) (1,2) (1,3) (2,2) ... */
+/* index of (i, j) in an upper triangle by rows (clv_hess_from_upper), and back */
 static const int pareto_ut[4][4] = {{0, 1, 2, 3}, {1, 4, 5, 6}, {2, 5, 7, 8}, {3, 6, 8, 9}};
 static const int pareto_ij[10][2] = {{0, 0}, {0, 1}, {0, 2}, {0, 3}, {1, 1}, {1, 2},
 {1, 3}, {2, 2}, {2, 3}, {3, 3}};
@@ -497,13 +497,12 @@ pareto_pass(const double *par, const clv_rows *rows, double *grad, double *hess)
 				ll = NAN;
 		}
 	if (hess)
+	{
+		clv_hess_from_upper(4, h, hess);
 		for (int k = 0; k < 10; k++)
-		{
-			hess[pareto_ij[k][0] * 4 + pareto_ij[k][1]] =
-				hess[pareto_ij[k][1] * 4 + pareto_ij[k][0]] = h[k];
 			if (!isfinite(h[k]))
 				ll = NAN;
-		}
+	}
 	return ll;
 }
 
