@@ -36,9 +36,10 @@ SELECT round((bg::bgnbd_model).r::numeric, 4) AS r, round((bg::bgnbd_model).alph
        round((bg::bgnbd_model).a::numeric, 4) AS a, round((bg::bgnbd_model).b::numeric, 4) AS b,
        (bg::bgnbd_model).n_customers, (bg::bgnbd_model).converged
 FROM one_thread;
--- The rows are sorted by a radix sort on the keys' bytes (docs/performance.md): spends
--- below 1 (the Gamma-Gamma rows' third key, log of the mean spend, is then negative), a
--- recency of 0 written as -0, and any input order give the same model, bit for bit.
+-- The rows are sorted by a radix sort on the keys' bytes (docs/performance.md); any input
+-- order gives the same model, bit for bit, also with spends below 1 (the Gamma-Gamma
+-- rows' third key, log of the mean spend, is then negative; it never decides the order,
+-- being a function of the second) and with a recency of 0 written as -0 (read as 0).
 SET clv.fit_threads = 2;
 SELECT gamma_gamma_fit(frequency, zbar / 100 ORDER BY t)::text =
        gamma_gamma_fit(frequency, zbar / 100 ORDER BY t DESC, zbar)::text AS spend_below_1_any_order,
