@@ -3,7 +3,7 @@
 -- and sort their rows in pieces on the same threads: the model is the same, bit for
 -- bit, whatever the number of threads and the parallel plan.
 CREATE TABLE cdnow_wide AS
-SELECT frequency, recency, t + k * 1e-4 AS t, zbar + k * 1e-4 AS zbar
+SELECT frequency, recency, t + k * 1e-4 AS t, zbar + k * 1e-4 AS zbar, k, id * 100 + k AS id
 FROM cdnow_summary, generate_series(1, 100) k;
 SELECT count(DISTINCT (frequency, recency, t)) AS distinct_rows FROM cdnow_wide;
 SET max_parallel_workers_per_gather = 0;
@@ -48,4 +48,22 @@ SELECT gamma_gamma_fit(frequency, zbar / 100 ORDER BY t)::text =
        (gamma_gamma_fit(frequency, zbar / 100)).converged AS converged
 FROM cdnow_wide;
 RESET clv.fit_threads;
+-- Groups of at least 4096 rows whose keys take at most 65,536 distinct values each are
+-- sorted on the keys' ranks packed into one integer; other rows byte-wise. Both give the
+-- same order: the state of all rows, sorted on ranks, is byte for byte the merge of 100
+-- states of 2357 rows, each sorted byte-wise; so is a state sorted byte-wise because
+-- its t takes 235,700 distinct values. (A state is the fit's rows, sorted and distinct.)
+CREATE AGGREGATE pg_temp.fit_state(float8, float8, float8) (
+    SFUNC = _btyd_fit_trans, STYPE = bytea, COMBINEFUNC = _clv_rowset_combine);
+CREATE AGGREGATE pg_temp.merged(bytea) (SFUNC = _clv_rowset_combine, STYPE = bytea);
+SELECT count(*) AS rows, count(DISTINCT recency) AS distinct_recency, count(DISTINCT t) AS distinct_t,
+       count(DISTINCT t + id * 1e-9) AS distinct_t_moved
+FROM cdnow_wide;
+SELECT (SELECT pg_temp.fit_state(frequency, recency, t) FROM cdnow_wide) =
+       (SELECT pg_temp.merged(s) FROM (SELECT pg_temp.fit_state(frequency, recency, t) AS s
+                                      FROM cdnow_wide GROUP BY k) g) AS ranks_order_bytewise,
+       (SELECT pg_temp.fit_state(frequency, recency, t + id * 1e-9) FROM cdnow_wide) =
+       (SELECT pg_temp.merged(s) FROM (SELECT pg_temp.fit_state(frequency, recency, t + id * 1e-9) AS s
+                                      FROM cdnow_wide GROUP BY k) g) AS many_distinct_bytewise,
+       (SELECT length(pg_temp.fit_state(frequency, recency, t)) FROM cdnow_wide) AS state_bytes;
 DROP TABLE cdnow_wide;
