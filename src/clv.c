@@ -14,7 +14,12 @@
 #include "optimizer/cost.h"
 #include "miscadmin.h"
 #include "utils/array.h"
+#include "common/int.h"
+#include "datatype/timestamp.h"
+#include "pgtime.h"
 #include "utils/builtins.h"
+#include "utils/date.h"
+#include "utils/timestamp.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
 #include "utils/typcache.h"
@@ -156,6 +161,30 @@ clv_optim_defaults(clv_optim_options *opts)
 	opts->box = 0;
 	opts->threads = clv_threads();
 	opts->grad_with_value = 0;
+}
+
+/*
+ * The calendar day (days since 2000-01-01) of ts in the session's TimeZone, as ts::date
+ * gives it. In a zone with a single UTC offset (UTC, Etc/GMT-3, '+05:30') that
+ * is one division; other zones go through timestamptz_date, whose time-zone rules took
+ * 16 % of clv_summary ... GROUP BY customer over 10M transactions (perf).
+ */
+int32
+clv_local_day(TimestampTz ts)
+{
+	long		gmtoff;
+	int64		local;
+
+	if (!TIMESTAMP_NOT_FINITE(ts) && session_timezone != NULL && pg_get_timezone_offset(session_timezone, &gmtoff) &&
+		!pg_add_s64_overflow(ts, (int64) gmtoff * USECS_PER_SEC, &local))
+	{
+		int64		day = local / USECS_PER_DAY;
+
+		if (local % USECS_PER_DAY < 0)
+			day--;				/* floor: before 2000-01-01 */
+		return (int32) day;
+	}
+	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(ts)));
 }
 
 /* Threads for a fit's likelihood passes and its sort of many rows (clv.fit_threads). */

@@ -6,6 +6,7 @@
 
 #include "postgres.h"
 #include "fmgr.h"
+#include "datatype/timestamp.h"
 
 #include "pg_compat.h"
 
@@ -121,6 +122,7 @@ extern Datum clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m);
 
 /* Validation of one customer's (frequency, recency, T) triple. */
 extern void clv_check_customer(const char *fname, double x, double tx, double T);
+extern int32 clv_local_day(TimestampTz ts);
 extern void clv_check_finite(const char *fname, const char *argname, double v);
 extern void clv_check_frequency(const char *fname, double x);
 /* Discrete-time (BG/BB) pattern: x <= t_x <= n, whole numbers. */

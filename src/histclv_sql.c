@@ -103,12 +103,6 @@ historical_clv_deserialize(PG_FUNCTION_ARGS)
 	PG_RETURN_POINTER(biz_unpack(PG_GETARG_BYTEA_PP(0), sizeof(HistState), "historical_clv"));
 }
 
-static int32
-ts_day(TimestampTz ts)
-{
-	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(ts)));
-}
-
 /*
  * (total_spend, n_transactions, avg_purchase_value, purchase_frequency, lifespan_days, clv)
  * Lifespan is in calendar days of the session's TimeZone. A customer whose purchases all
@@ -129,7 +123,7 @@ historical_clv_final(PG_FUNCTION_ARGS)
 		PG_RETURN_NULL();
 	/* Finite amounts can add up past the float8 range (fuzzer: 1e308 twice). */
 	st->total = clv_check_result("historical_clv", st->total);
-	lifespan = ts_day(st->last_ts) - ts_day(st->first_ts);
+	lifespan = clv_local_day(st->last_ts) - clv_local_day(st->first_ts);
 	avg = st->total / st->n;
 	freq = lifespan > 0 ? st->n / (double) lifespan : 0;
 	values[0] = Float8GetDatum(st->total);

@@ -189,7 +189,7 @@ day_of(const char *fname, const char *what, TimestampTz ts)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s: %s must be finite", fname, what),
 				 errhint("Purchases and period bounds are calendar days; infinity is none.")));
-	d = DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(ts)));
+	d = clv_local_day(ts);
 	return d;
 }
 

@@ -144,7 +144,7 @@ ts_day(TimestampTz ts, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("clv_summary: %s must be a finite timestamp", what)));
-	return DatumGetDateADT(DirectFunctionCall1(timestamptz_date, TimestampTzGetDatum(ts)));
+	return clv_local_day(ts);
 }
 
 static SummaryState *

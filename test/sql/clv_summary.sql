@@ -189,3 +189,32 @@ RESET ALL;
 SELECT count(*) AS customers, count(*) FILTER (WHERE p.s IS NOT DISTINCT FROM s.s) AS parallel_equals_serial,
        sum((s.s).purchases) AS purchase_days, round(sum((s.s).total_spend)::numeric, 2) AS total_spend
 FROM par_net p JOIN ser_net s USING (customer_id);
+-- Calendar days are those of the session's TimeZone, as txn_time::date gives them, in
+-- every zone: one with a single UTC offset (computed by division), and zones with
+-- daylight saving time or a changed offset (computed by PostgreSQL's time-zone rules).
+-- Purchases a minute either side of local midnight, before and after 2000-01-01.
+CREATE TEMP TABLE midnights AS
+SELECT c AS customer_id, ts
+FROM generate_series(1, 40) c,
+     LATERAL (SELECT '1969-12-30 00:00:00+00'::timestamptz + (c * 97 + k * 389) * interval '1 day'
+                     + (k % 3 - 1) * interval '1 minute' + (k % 5) * interval '3 hours' AS ts
+              FROM generate_series(1, 25) k) t;
+CREATE TEMP TABLE zone_check (zone text, customers int, same_as_date int);
+DO $$
+DECLARE z text;
+BEGIN
+    FOREACH z IN ARRAY ARRAY['UTC', 'Etc/GMT+5', '<+0530>-05:30', 'America/New_York', 'Asia/Kolkata',
+                             'Australia/Lord_Howe', 'PST8PDT'] LOOP
+        PERFORM set_config('TimeZone', z, true);
+        INSERT INTO zone_check
+        SELECT z, count(*), count(*) FILTER (WHERE (s).frequency = d.days - 1
+                                               AND (s).recency = d.last_day - d.first_day
+                                               AND (s).t = '2040-01-01'::timestamptz::date - d.first_day)
+        FROM (SELECT customer_id, clv_summary(ts, 1, '2040-01-01', 'day') AS s
+              FROM midnights GROUP BY customer_id) q
+        JOIN (SELECT customer_id, count(DISTINCT ts::date) AS days, min(ts::date) AS first_day,
+                     max(ts::date) AS last_day
+              FROM midnights GROUP BY customer_id) d USING (customer_id);
+    END LOOP;
+END $$;
+SELECT * FROM zone_check;
