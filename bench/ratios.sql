@@ -69,6 +69,11 @@ CALL pg_temp.time_pair('sum() over the summaries',
 CALL pg_temp.time_pair('clv_summary GROUP BY customer',
        $q$SELECT count(*) FROM (SELECT customer_id, clv_summary(txn_time, amount, '2024-12-31', 'week') AS s
           FROM txn GROUP BY customer_id) q WHERE s IS NOT NULL$q$, :reps);
+-- The same GROUP BY with PostgreSQL's own aggregates: the platform's ceiling for a hash
+-- aggregation into 1M groups (each row a random access to its customer's group).
+CALL pg_temp.time_pair('min/max/count/sum GROUP BY customer',
+       $q$SELECT count(*) FROM (SELECT customer_id, min(txn_time), max(txn_time), count(*), sum(amount)
+          FROM txn GROUP BY customer_id) q$q$, :reps);
 CALL pg_temp.time_pair('clv_summary, one group', $q$SELECT clv_summary(txn_time, amount, '2024-12-31', 'week') FROM txn$q$, :reps);
 CALL pg_temp.time_pair('sum() over the transactions', 'SELECT sum(amount), max(txn_time) FROM txn', :reps);
 \! echo "load after:  $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -5,9 +5,10 @@
 #        bench/run.sh --ratios [--size 1M|10M|N] [--reps N]
 # --ratios: the ratios of issue 18 in one run (bench/ratios.sql): BG/NBD against the scipy
 # reference (bench/scipy_bgnbd.py), Gamma-Gamma and Pareto/NBD times, 2 parallel workers
-# against serial for the fits and clv_summary, with plain sum() as the platform's
-# ceiling, and each fit's peak backend memory. 1M customers (9.8M transactions) take
-# about 5 minutes; --size 10M (10M customers, 98M transactions, 6 GB of disk) about 25.
+# against serial for the fits and clv_summary, with plain sum() (and, for the GROUP BY,
+# min/max/count/sum by customer) as the platform's ceiling, and each fit's peak backend
+# memory. 1M customers (9.8M transactions) take about 5 minutes; --size 10M (10M
+# customers, 98M transactions, 6 GB of disk) about 25.
 # Run it on a quiet machine: the load average is printed with it.
 set -euo pipefail
 . "$(dirname "$0")/../scripts/lib.sh"

@@ -294,7 +294,7 @@ packed_sort(row_t *v, int64 n, bool poll)
 	vals = packed_alloc(sizeof(uint64) * maxd, poll);
 	a = packed_alloc(sizeof(uint64) * n, poll);
 	b = packed_alloc(sizeof(uint64) * n, poll);
-	count = packed_alloc(sizeof(int64) * PACKED_MAX_PASSES << PACKED_DIGIT, poll);
+	count = packed_alloc((sizeof(int64) * PACKED_MAX_PASSES) << PACKED_DIGIT, poll);
 	if (!tab || !rank || !vals || !a || !b || !count)
 		goto done;				/* the byte-wise sort needs no memory */
 	memset(tab, 0, sizeof(uint64) * (W - 1) * tabsz);
@@ -361,7 +361,7 @@ packed_sort(row_t *v, int64 n, bool poll)
 		int			npass = (total + PACKED_DIGIT - 1) / PACKED_DIGIT;
 		uint64		mask = (UINT64CONST(1) << PACKED_DIGIT) - 1;
 
-		memset(count, 0, sizeof(int64) * PACKED_MAX_PASSES << PACKED_DIGIT);
+		memset(count, 0, (sizeof(int64) * PACKED_MAX_PASSES) << PACKED_DIGIT);
 		for (int64 i = 0; i < n; i++)
 			for (int p = 0; p < npass; p++)
 				count[(p << PACKED_DIGIT) + ((a[i] >> (idxbits + p * PACKED_DIGIT)) & mask)]++;
