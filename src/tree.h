@@ -75,7 +75,6 @@ extern int	tree_fit(const double *rows, int64_t n, int d, const tree_params *p,
 					 const tree_env *env, tree_forest *out);
 
 /* Prediction of one tree (nodes from its first one) or the mean of a forest's trees. */
-extern double tree_predict_one(const tree_node *nodes, const double *x);
 extern double tree_predict(const tree_forest *f, const double *x);
 
 /*
