@@ -10,18 +10,18 @@
 
 #include "access/htup_details.h"
 #include "catalog/pg_type.h"
+#include "common/int.h"
+#include "datatype/timestamp.h"
 #include "funcapi.h"
 #include "optimizer/cost.h"
 #include "miscadmin.h"
-#include "utils/array.h"
-#include "common/int.h"
-#include "datatype/timestamp.h"
 #include "pgtime.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/date.h"
-#include "utils/timestamp.h"
 #include "utils/guc.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 #include "utils/typcache.h"
 
 #include "clv.h"
@@ -165,9 +165,9 @@ clv_optim_defaults(clv_optim_options *opts)
 
 /*
  * The calendar day (days since 2000-01-01) of ts in the session's TimeZone, as ts::date
- * gives it. In a zone with a single UTC offset (UTC, Etc/GMT-3, '+05:30') that
- * is one division; other zones go through timestamptz_date, whose time-zone rules took
- * 16 % of clv_summary ... GROUP BY customer over 10M transactions (perf).
+ * gives it. In a zone with a single UTC offset (UTC, Etc/GMT-3, '<+0530>-05:30') that is
+ * one division; other zones go through timestamptz_date, whose time-zone rules made
+ * clv_summary over 9.8M transactions as one group 20 % slower.
  */
 int32
 clv_local_day(TimestampTz ts)
@@ -175,7 +175,8 @@ clv_local_day(TimestampTz ts)
 	long		gmtoff;
 	int64		local;
 
-	if (!TIMESTAMP_NOT_FINITE(ts) && session_timezone != NULL && pg_get_timezone_offset(session_timezone, &gmtoff) &&
+	if (!TIMESTAMP_NOT_FINITE(ts) && session_timezone != NULL &&
+		pg_get_timezone_offset(session_timezone, &gmtoff) &&
 		!pg_add_s64_overflow(ts, (int64) gmtoff * USECS_PER_SEC, &local))
 	{
 		int64		day = local / USECS_PER_DAY;

@@ -120,9 +120,11 @@ extern void clv_read_summary(FunctionCallInfo fcinfo, int argno, const char *fna
 /* The final step of every fit aggregate: identification checks, fit, model composite. */
 extern Datum clv_fit_final(FunctionCallInfo fcinfo, const clv_model_desc *m);
 
+/* The calendar day (DateADT) of a timestamptz in the session's TimeZone. */
+extern int32 clv_local_day(TimestampTz ts);
+
 /* Validation of one customer's (frequency, recency, T) triple. */
 extern void clv_check_customer(const char *fname, double x, double tx, double T);
-extern int32 clv_local_day(TimestampTz ts);
 extern void clv_check_finite(const char *fname, const char *argname, double v);
 extern void clv_check_frequency(const char *fname, double x);
 /* Discrete-time (BG/BB) pattern: x <= t_x <= n, whole numbers. */

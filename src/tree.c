@@ -537,8 +537,8 @@ tree_fit(const double *rows, int64_t n, int d, const tree_params *p,
 /* ---------- prediction and validation ---------- */
 
 /*
- * The trees are walked TREE_LANES at a time, a step in each in turn: a deep forest does not
- * fit the CPU caches, and a walk is a chain of dependent loads, each a cache miss, so
+ * The trees are walked TREE_LANES at a time, a step in each in turn: a deep forest does
+ * not fit the CPU caches, and a walk is a chain of dependent loads, each a cache miss, so
  * walking one tree after the other waits for one miss at a time; interleaved walks keep
  * several in flight. The leaves are added in tree order, as one tree after the other
  * would (the same sum, bit for bit).
