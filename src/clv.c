@@ -172,11 +172,18 @@ clv_optim_defaults(clv_optim_options *opts)
 int32
 clv_local_day(TimestampTz ts)
 {
-	long		gmtoff;
+	/* whether the zone has one offset, asked once per zone (pg_tz structs are kept) */
+	static const pg_tz *zone = NULL;
+	static bool fixed = false;
+	static long gmtoff = 0;
 	int64		local;
 
-	if (!TIMESTAMP_NOT_FINITE(ts) && session_timezone != NULL &&
-		pg_get_timezone_offset(session_timezone, &gmtoff) &&
+	if (session_timezone != zone)
+	{
+		zone = session_timezone;
+		fixed = zone != NULL && pg_get_timezone_offset(zone, &gmtoff);
+	}
+	if (fixed && !TIMESTAMP_NOT_FINITE(ts) &&
 		!pg_add_s64_overflow(ts, (int64) gmtoff * USECS_PER_SEC, &local))
 	{
 		int64		day = local / USECS_PER_DAY;

@@ -110,17 +110,14 @@ typedef struct
 } radix_ctx;
 
 /*
- * The first byte position from `byte` on in which two of the n rows at v differ, or
- * KEY_BYTES if none: one pass over the rows instead of a count pass per byte that does
- * not split them (a bucket of customers with frequency 0, whose recency is 0 too, or of
- * rows with equal keys).
+ * diff[k] := the bits of key k (k >= k0) in which some two of the n rows at v differ
+ * (their AND xor their OR).
  */
-static int
-first_varying_byte(const row_t *v, int64 n, int byte)
+static void
+key_differences(const row_t *v, int64 n, int k0, bool poll, uint64 *diff)
 {
 	uint64		and_[W - 1],
 				or_[W - 1];
-	int			k0 = byte >> 3;
 
 	for (int k = k0; k < W - 1; k++)
 	{
@@ -128,6 +125,9 @@ first_varying_byte(const row_t *v, int64 n, int byte)
 		or_[k] = 0;
 	}
 	for (int64 i = 0; i < n; i++)
+	{
+		if (poll && (i & 0xFFFF) == 0)
+			CHECK_FOR_INTERRUPTS();
 		for (int k = k0; k < W - 1; k++)
 		{
 			uint64		u = key_bits(v[i].c[k]);
@@ -135,8 +135,33 @@ first_varying_byte(const row_t *v, int64 n, int byte)
 			and_[k] &= u;
 			or_[k] |= u;
 		}
+	}
+	for (int k = k0; k < W - 1; k++)
+		diff[k] = and_[k] ^ or_[k];
+}
+
+static inline bool
+byte_differs(const uint64 *diff, int byte)
+{
+	return ((diff[byte >> 3] >> (56 - 8 * (byte & 7))) & 0xFF) != 0;
+}
+
+/*
+ * The first byte position from `byte` on in which two of the n rows at v differ, or
+ * KEY_BYTES if none: one pass over the rows instead of a count pass per byte that does
+ * not split them (a bucket of customers with frequency 0, whose recency is 0 too, or of
+ * rows with equal keys).
+ */
+static int
+first_varying_byte(const row_t *v, int64 n, int byte, bool poll)
+{
+	uint64		diff[W - 1];
+
+	if (byte >= KEY_BYTES)
+		return KEY_BYTES;
+	key_differences(v, n, byte >> 3, poll, diff);
 	for (; byte < KEY_BYTES; byte++)
-		if ((((and_[byte >> 3] ^ or_[byte >> 3]) >> (56 - 8 * (byte & 7))) & 0xFF) != 0)
+		if (byte_differs(diff, byte))
 			return byte;
 	return KEY_BYTES;
 }
@@ -174,7 +199,7 @@ again:
 		}
 		if (used == 1)
 		{
-			byte = first_varying_byte(v, n, byte + 1);
+			byte = first_varying_byte(v, n, byte + 1, rc->poll);
 			goto again;
 		}
 		for (int b = 0; b < 256; b++)
@@ -424,8 +449,7 @@ static void
 radix_sort(row_t *v, int64 n, bool poll)
 {
 	radix_ctx	rc;
-	uint64		and_[W - 1],
-				or_[W - 1];
+	uint64		diff[W - 1];
 
 	if (n <= RADIX_SMALL)
 	{
@@ -435,25 +459,9 @@ radix_sort(row_t *v, int64 n, bool poll)
 	if (packed_sort(v, n, poll))
 		return;
 	/* the byte positions that vary at all: one pass instead of one per constant byte */
-	for (int k = 0; k < W - 1; k++)
-	{
-		and_[k] = ~UINT64CONST(0);
-		or_[k] = 0;
-	}
-	for (int64 i = 0; i < n; i++)
-	{
-		if (poll && (i & 0xFFFF) == 0)
-			CHECK_FOR_INTERRUPTS();
-		for (int k = 0; k < W - 1; k++)
-		{
-			uint64		u = key_bits(v[i].c[k]);
-
-			and_[k] &= u;
-			or_[k] |= u;
-		}
-	}
+	key_differences(v, n, 0, poll, diff);
 	for (int byte = 0; byte < KEY_BYTES; byte++)
-		rc.varies[byte] = (((and_[byte >> 3] ^ or_[byte >> 3]) >> (56 - 8 * (byte & 7))) & 0xFF) != 0;
+		rc.varies[byte] = byte_differs(diff, byte);
 	rc.poll = poll;
 	radix_sort_from(v, n, 0, &rc);
 }

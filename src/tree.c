@@ -557,11 +557,12 @@ tree_predict(const tree_forest *f, const double *x)
 	for (int t0 = 0; t0 < f->n_trees; t0 += TREE_LANES)
 	{
 		int			lanes = f->n_trees - t0 < TREE_LANES ? f->n_trees - t0 : TREE_LANES;
-		const tree_node *nd[TREE_LANES];
+		const tree_node *root[TREE_LANES],
+				   *nd[TREE_LANES];
 		int			walking = 1;
 
 		for (int l = 0; l < lanes; l++)
-			nd[l] = f->nodes + f->start[t0 + l];
+			root[l] = nd[l] = f->nodes + f->start[t0 + l];
 		while (walking)
 		{
 			walking = 0;
@@ -571,9 +572,7 @@ tree_predict(const tree_forest *f, const double *x)
 
 				if (n->feature >= 0)
 				{
-					const tree_node *root = f->nodes + f->start[t0 + l];
-
-					nd[l] = x[n->feature] <= n->value ? n + 1 : root + n->right;
+					nd[l] = x[n->feature] <= n->value ? n + 1 : root[l] + n->right;
 					walking = 1;
 				}
 			}
